@@ -1,0 +1,67 @@
+// swift-tools-version:6.1
+//
+// swift-maas-images: MAAS boot images as a Swift library and the `maas-images` command.
+//
+// C code is used only through system libraries found with pkg-config, one system-library target per library, each
+// with a `shim.h` of `static inline` wrappers for the macros Swift cannot import. Nothing is vendored. libsquashfs
+// (LGPL-3) is used only by the separate Benchmarks package, for side-by-side comparisons, never by a product here.
+
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "swift-maas-images",
+    products: [
+        .library(name: "SquashFS", targets: ["SquashFS"]),
+        .executable(name: "maas-images", targets: ["maas-images"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    ],
+    targets: [
+        // MARK: - System libraries (decompression only)
+
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CLZMA", pkgConfig: "liblzma", providers: [.apt(["liblzma-dev"])]),
+        .systemLibrary(name: "CDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+
+        // MARK: - Libraries
+
+        .target(
+            name: "SquashFS",
+            dependencies: ["CZlib", "CLZMA", "CDeflate", "CZstd", "CLZ4"],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: - Command-line tool
+
+        .executableTarget(
+            name: "maas-images",
+            dependencies: [
+                "SquashFS",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: - Tests
+
+        .testTarget(
+            name: "SquashFSTests",
+            dependencies: ["SquashFS", "CZlib", "CLZMA", "CDeflate", "CZstd", "CLZ4"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MaasImagesCLITests",
+            dependencies: ["maas-images"],
+            swiftSettings: swiftSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,52 @@
+import Synchronization
+
+/// A decompressor together with a scratch buffer for the compressed bytes it decodes.
+///
+/// A slot is used by exactly one thread between ``DecompressorPool/withSlot(_:)`` taking it out of the pool and
+/// putting it back, which is what makes the unchecked `Sendable` conformance sound.
+final class DecompressionSlot: @unchecked Sendable {
+    let decompressor: any Decompressor
+    /// Large enough for one data block or one metadata block with its header.
+    let scratch: UnsafeMutableRawBufferPointer
+
+    init(decompressor: any Decompressor, scratchSize: Int) {
+        self.decompressor = decompressor
+        self.scratch = .allocate(byteCount: scratchSize, alignment: 16)
+    }
+
+    deinit { scratch.deallocate() }
+}
+
+/// Hands out decompressors so that each thread decoding blocks has its own C state and buffers.
+final class DecompressorPool: Sendable {
+    private let compressor: Compressor
+    private let zlibEngine: ZlibEngine
+    private let scratchSize: Int
+    private let idle = Mutex<[DecompressionSlot]>([])
+    /// How many idle slots are kept; more are freed when returned.
+    private let keep = 16
+
+    init(compressor: Compressor, zlibEngine: ZlibEngine, blockSize: Int) throws {
+        self.compressor = compressor
+        self.zlibEngine = zlibEngine
+        self.scratchSize = max(blockSize, 8192 + 2)
+        // Fail at open time, not at the first read, if the decompressor cannot be created.
+        let first = DecompressionSlot(
+            decompressor: try makeDecompressor(for: compressor, zlibEngine: zlibEngine), scratchSize: scratchSize)
+        idle.withLock { $0.append(first) }
+    }
+
+    func withSlot<Result>(_ body: (DecompressionSlot) throws -> Result) throws -> Result {
+        let taken = idle.withLock { $0.popLast() }
+        let slot =
+            try taken
+            ?? DecompressionSlot(
+                decompressor: try makeDecompressor(for: compressor, zlibEngine: zlibEngine), scratchSize: scratchSize)
+        defer {
+            idle.withLock { slots in
+                if slots.count < keep { slots.append(slot) }
+            }
+        }
+        return try body(slot)
+    }
+}

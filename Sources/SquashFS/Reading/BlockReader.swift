@@ -1,0 +1,156 @@
+/// One decoded metadata block and the image offset of the block after it.
+struct MetadataBlock: Sendable {
+    var bytes: [UInt8]
+    var next: UInt64
+}
+
+/// Reads and decodes the image's blocks: 8 KiB metadata blocks (cached) and data blocks (into caller buffers).
+final class BlockReader: Sendable {
+    static let metadataBlockSize = 8192
+
+    let file: ImageFile
+    let superblock: Superblock
+    let pool: DecompressorPool
+    let metadataCache: BoundedCache<UInt64, MetadataBlock>
+
+    init(file: ImageFile, superblock: Superblock, options: SquashFSImage.Options) throws {
+        self.file = file
+        self.superblock = superblock
+        self.pool = try DecompressorPool(
+            compressor: superblock.compressor, zlibEngine: options.zlibEngine, blockSize: Int(superblock.blockSize))
+        self.metadataCache = BoundedCache(capacity: options.metadataCacheBlocks)
+    }
+
+    /// Reads the metadata block whose 2-byte header is at `position`; the block must end at or before `end`.
+    func metadataBlock(at position: UInt64, end: UInt64) throws -> MetadataBlock {
+        if let cached = metadataCache.value(for: position) { return cached }
+        guard position < end, end <= superblock.bytesUsed else {
+            throw SquashFSError.corrupt("metadata block at offset \(position) is outside its table (ends at \(end))")
+        }
+        let block = try pool.withSlot { slot -> MetadataBlock in
+            let available = Int(min(UInt64(Self.metadataBlockSize + 2), end - position))
+            guard available >= 3 else {
+                throw SquashFSError.corrupt("metadata block at offset \(position) is truncated")
+            }
+            let raw = UnsafeMutableRawBufferPointer(rebasing: slot.scratch[0..<available])
+            try file.read(into: raw, at: position, limit: end)
+            let header = UnsafeRawBufferPointer(raw).le16(0)
+            let size = Int(header & 0x7FFF)
+            guard size > 0, size <= Self.metadataBlockSize, size + 2 <= available else {
+                throw SquashFSError.corrupt(
+                    "metadata block at offset \(position) has a bad size \(size) (header 0x\(String(header, radix: 16)))"
+                )
+            }
+            let payload = UnsafeRawBufferPointer(rebasing: raw[2..<(2 + size)])
+            let bytes: [UInt8]
+            if header & 0x8000 != 0 {
+                bytes = Array(payload)
+            } else {
+                var failure: (any Error)?
+                bytes = [UInt8](unsafeUninitializedCapacity: Self.metadataBlockSize) { output, count in
+                    do {
+                        count = try slot.decompressor.decompress(payload, into: UnsafeMutableRawBufferPointer(output))
+                    } catch {
+                        failure = error
+                        count = 0
+                    }
+                }
+                if let failure {
+                    throw SquashFSError(
+                        .decompression, "metadata block at offset \(position) does not decompress",
+                        underlyingError: (failure as? SquashFSError)?.underlyingError)
+                }
+            }
+            return MetadataBlock(bytes: bytes, next: position + 2 + UInt64(size))
+        }
+        metadataCache.insert(block, for: position)
+        return block
+    }
+
+    /// Reads a table of `count` fixed-size entries stored in metadata blocks whose locations are listed (as
+    /// little-endian `UInt64`s) at `start`; every block but the last must decode to exactly 8 KiB.
+    ///
+    /// - Returns: the block locations, validated to be increasing and inside `blockRegion`.
+    func lookupTableBlocks(start: UInt64, count: Int, entrySize: Int, blockRegion: Range<UInt64>, end: UInt64, name: String)
+        throws -> [UInt64]
+    {
+        let bytes = try count.multiplied(by: entrySize, "\(name) size")
+        let blocks = (bytes + Self.metadataBlockSize - 1) / Self.metadataBlockSize
+        let indexBytes = try blocks.multiplied(by: 8, "\(name) index size")
+        guard UInt64(indexBytes) <= end, start <= end - UInt64(indexBytes) else {
+            throw SquashFSError.corrupt("\(name) index at offset \(start) (\(blocks) blocks) runs past offset \(end)")
+        }
+        let index = try file.read(count: indexBytes, at: start, limit: end)
+        var locations: [UInt64] = []
+        locations.reserveCapacity(blocks)
+        for block in 0..<blocks {
+            let location = try index.le64(at: block * 8)
+            guard blockRegion.contains(location), location > (locations.last ?? 0) || block == 0 else {
+                throw SquashFSError.corrupt(
+                    "\(name) block \(block) at offset \(location) is outside \(blockRegion) or out of order")
+            }
+            locations.append(location)
+        }
+        return locations
+    }
+
+    /// Reads entry `index` of a lookup table whose blocks are at `locations`.
+    func lookupTableEntry(_ index: Int, entrySize: Int, locations: [UInt64], end: UInt64, name: String) throws
+        -> [UInt8]
+    {
+        let byteOffset = try index.multiplied(by: entrySize, "\(name) entry offset")
+        let block = byteOffset / Self.metadataBlockSize
+        let offset = byteOffset % Self.metadataBlockSize
+        guard block < locations.count else {
+            throw SquashFSError.corrupt("\(name) entry \(index) is past the end of the table")
+        }
+        let decoded = try metadataBlock(at: locations[block], end: end)
+        let isLast = block == locations.count - 1
+        guard isLast || decoded.bytes.count == Self.metadataBlockSize, offset + entrySize <= decoded.bytes.count else {
+            throw SquashFSError.corrupt(
+                "\(name) block at offset \(locations[block]) is \(decoded.bytes.count) bytes; entry \(index) missing")
+        }
+        return Array(decoded.bytes[offset..<(offset + entrySize)])
+    }
+
+    /// Reads one data or fragment block (on-disk size word `sizeWord`) at `position` into `output`.
+    ///
+    /// With `exact`, the block must decode to exactly `output.count` bytes (data blocks); otherwise `output.count`
+    /// is only the cap (fragment blocks). Returns the decoded size.
+    @discardableResult
+    func readDataBlock(
+        at position: UInt64, sizeWord: UInt32, into output: UnsafeMutableRawBufferPointer, exact: Bool,
+        dataEnd: UInt64
+    ) throws -> Int {
+        let stored = Int(sizeWord & 0x00FF_FFFF)
+        guard sizeWord & 0xFE00_0000 == 0, stored > 0, stored <= Int(superblock.blockSize) else {
+            throw SquashFSError.corrupt(
+                "data block at offset \(position) has a bad size word 0x\(String(sizeWord, radix: 16))")
+        }
+        if sizeWord & 0x0100_0000 != 0 {
+            guard exact ? stored == output.count : stored <= output.count else {
+                throw SquashFSError.corrupt(
+                    "uncompressed data block at offset \(position) is \(stored) bytes, expected \(output.count)")
+            }
+            try file.read(into: UnsafeMutableRawBufferPointer(rebasing: output[0..<stored]), at: position, limit: dataEnd)
+            return stored
+        }
+        return try pool.withSlot { slot in
+            let input = UnsafeMutableRawBufferPointer(rebasing: slot.scratch[0..<stored])
+            try file.read(into: input, at: position, limit: dataEnd)
+            let produced: Int
+            do {
+                produced = try slot.decompressor.decompress(UnsafeRawBufferPointer(input), into: output)
+            } catch let error as SquashFSError {
+                throw SquashFSError(
+                    .decompression, "data block at offset \(position) does not decompress",
+                    underlyingError: error.underlyingError)
+            }
+            guard !exact || produced == output.count else {
+                throw SquashFSError(
+                    .decompression, "data block at offset \(position) decoded to \(produced) bytes, expected \(output.count)")
+            }
+            return produced
+        }
+    }
+}

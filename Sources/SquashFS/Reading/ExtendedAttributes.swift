@@ -1,0 +1,83 @@
+/// One extended attribute of a file, such as `security.capability`.
+public struct ExtendedAttribute: Hashable, Sendable {
+    /// The full name, prefix included (`user.`, `trusted.` or `security.`).
+    public var name: [UInt8]
+    /// The value.
+    public var value: [UInt8]
+
+    /// The name as a `String`, or `nil` if it is not valid UTF-8.
+    public var nameString: String? { String(validating: name, as: UTF8.self) }
+}
+
+extension SquashFSImage {
+    /// The largest attribute value Linux allows (`XATTR_SIZE_MAX`).
+    static let maximumXattrValueSize = 65536
+
+    /// The extended attributes of an inode, in stored order; empty if it has none.
+    ///
+    /// - Throws: ``SquashFSError`` (`corrupt`) for an out-of-range reference, an unknown prefix, an out-of-line value
+    ///   that is not 8 bytes, or sizes that do not add up.
+    public func extendedAttributes(of inode: Inode) throws -> [ExtendedAttribute] {
+        guard let index = inode.xattrIndex else { return [] }
+        guard let table = xattrTable else { throw SquashFSError.corrupt("\(name): no xattr table") }
+        do {
+            return try readXattrs(index: index, table: table)
+        } catch let error as SquashFSError {
+            throw SquashFSError(
+                error.code, "\(name): inode #\(inode.number) xattrs: \(error.message)",
+                underlyingError: error.underlyingError)
+        }
+    }
+
+    private func readXattrs(index: UInt32, table: XattrTable) throws -> [ExtendedAttribute] {
+        let entry = try reader.lookupTableEntry(
+            Int(index), entrySize: 16, locations: table.idBlocks, end: table.idBlocksEnd, name: "xattr id table")
+        let reference = InodeReference(rawValue: try entry.le64(at: 0))
+        let count = try entry.le32(at: 8)
+        let size = try entry.le32(at: 12)
+        // Each pair takes at least 8 bytes (4 of key header, 4 of value size) plus a 1-byte name.
+        guard count >= 1, UInt64(count) * 9 <= UInt64(size) else {
+            throw SquashFSError.corrupt("xattr id \(index) has \(count) attributes in \(size) bytes")
+        }
+        let kvTable = MetadataTable(start: table.kvStart, end: table.kvEnd, name: "xattr table")
+        var cursor = try MetadataCursor(
+            reader: reader, table: kvTable, block: reference.block, offset: reference.offset)
+        var attributes: [ExtendedAttribute] = []
+        var consumed: UInt64 = 0
+        let prefixes: [[UInt8]] = [Array("user.".utf8), Array("trusted.".utf8), Array("security.".utf8)]
+        for _ in 0..<count {
+            let type = try cursor.readUInt16()
+            let nameSize = Int(try cursor.readUInt16())
+            guard type & 0xFEFF < 3 else { throw SquashFSError.corrupt("unknown xattr prefix id \(type & 0xFF)") }
+            guard nameSize >= 1, nameSize <= 255 else { throw SquashFSError.corrupt("xattr name of \(nameSize) bytes") }
+            let name = prefixes[Int(type & 0xFF)] + (try cursor.readBytes(nameSize))
+            let valueSize = try cursor.readUInt32()
+            consumed += 8 + UInt64(nameSize)
+            let value: [UInt8]
+            if type & 0x100 != 0 {
+                guard valueSize == 8 else {
+                    throw SquashFSError.corrupt("out-of-line xattr value reference of \(valueSize) bytes")
+                }
+                let target = InodeReference(rawValue: try cursor.readUInt64())
+                var valueCursor = try MetadataCursor(
+                    reader: reader, table: kvTable, block: target.block, offset: target.offset)
+                let size = try valueCursor.readUInt32()
+                guard size <= Self.maximumXattrValueSize else {
+                    throw SquashFSError.corrupt("xattr value of \(size) bytes")
+                }
+                value = try valueCursor.readBytes(Int(size))
+            } else {
+                guard valueSize <= Self.maximumXattrValueSize else {
+                    throw SquashFSError.corrupt("xattr value of \(valueSize) bytes")
+                }
+                value = try cursor.readBytes(Int(valueSize))
+            }
+            consumed += UInt64(valueSize)
+            attributes.append(ExtendedAttribute(name: name, value: value))
+        }
+        guard consumed == UInt64(size) else {
+            throw SquashFSError.corrupt("xattr id \(index) declares \(size) bytes, its attributes take \(consumed)")
+        }
+        return attributes
+    }
+}

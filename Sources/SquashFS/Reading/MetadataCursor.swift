@@ -1,0 +1,115 @@
+/// A table made of consecutive metadata blocks: the inode table, the directory table, the xattr key/value table.
+struct MetadataTable: Sendable {
+    var start: UInt64
+    var end: UInt64
+    var name: String
+}
+
+/// Reads records from a metadata table, crossing block boundaries as records straddle them.
+///
+/// Blocks are only ever followed forwards (`next = position + 2 + size`, bounded by the table's end), so a single
+/// read cannot loop.
+struct MetadataCursor {
+    let reader: BlockReader
+    let table: MetadataTable
+    private(set) var blockPosition: UInt64
+    private var block: [UInt8]
+    private var next: UInt64
+    private(set) var offset: Int
+
+    /// Positions a cursor at `offset` inside the block `relativeBlock` bytes after the table's start.
+    init(reader: BlockReader, table: MetadataTable, block relativeBlock: UInt64, offset: Int) throws {
+        let (position, overflow) = table.start.addingReportingOverflow(relativeBlock)
+        guard !overflow, position < table.end else {
+            throw SquashFSError.corrupt("reference to block \(relativeBlock) is outside the \(table.name)")
+        }
+        let decoded = try reader.metadataBlock(at: position, end: table.end)
+        guard offset >= 0, offset <= decoded.bytes.count else {
+            throw SquashFSError.corrupt(
+                "offset \(offset) is past the end of the \(table.name) block at \(relativeBlock) (\(decoded.bytes.count) bytes)")
+        }
+        self.reader = reader
+        self.table = table
+        self.blockPosition = position
+        self.block = decoded.bytes
+        self.next = decoded.next
+        self.offset = offset
+    }
+
+    /// The position as (block relative to the table, offset), as references store it.
+    var position: (block: UInt64, offset: Int) { (blockPosition - table.start, offset) }
+
+    private mutating func advance() throws {
+        guard next < table.end else {
+            throw SquashFSError.corrupt("record runs past the end of the \(table.name)")
+        }
+        let decoded = try reader.metadataBlock(at: next, end: table.end)
+        blockPosition = next
+        block = decoded.bytes
+        next = decoded.next
+        offset = 0
+    }
+
+    /// Copies `count` bytes into `destination`, crossing blocks as needed.
+    mutating func read(into destination: UnsafeMutableRawBufferPointer) throws {
+        var done = 0
+        while done < destination.count {
+            if offset == block.count { try advance() }
+            let chunk = min(destination.count - done, block.count - offset)
+            block.withUnsafeBytes { source in
+                UnsafeMutableRawBufferPointer(rebasing: destination[done..<(done + chunk)])
+                    .copyMemory(from: UnsafeRawBufferPointer(rebasing: source[offset..<(offset + chunk)]))
+            }
+            done += chunk
+            offset += chunk
+        }
+    }
+
+    /// Reads `count` bytes; `count` must already be bounded by the caller.
+    mutating func readBytes(_ count: Int) throws -> [UInt8] {
+        if offset + count <= block.count {
+            defer { offset += count }
+            return Array(block[offset..<(offset + count)])
+        }
+        var failure: (any Error)?
+        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            do {
+                try read(into: UnsafeMutableRawBufferPointer(buffer))
+                initialized = count
+            } catch {
+                failure = error
+                initialized = 0
+            }
+        }
+        if let failure { throw failure }
+        return bytes
+    }
+
+    @inline(__always)
+    private mutating func readInteger<T: FixedWidthInteger>(_ type: T.Type) throws -> T {
+        let size = MemoryLayout<T>.size
+        if offset + size <= block.count {
+            let value = block.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: T.self) }
+            offset += size
+            return T(littleEndian: value)
+        }
+        var value = T.zero
+        try withUnsafeMutableBytes(of: &value) { try read(into: $0) }
+        return T(littleEndian: value)
+    }
+
+    mutating func readUInt16() throws -> UInt16 { try readInteger(UInt16.self) }
+    mutating func readUInt32() throws -> UInt32 { try readInteger(UInt32.self) }
+    mutating func readUInt64() throws -> UInt64 { try readInteger(UInt64.self) }
+
+    /// Skips `count` bytes.
+    mutating func skip(_ count: Int) throws {
+        var remaining = count
+        while remaining > 0 {
+            if offset == block.count { try advance() }
+            let chunk = min(remaining, block.count - offset)
+            offset += chunk
+            remaining -= chunk
+        }
+    }
+}

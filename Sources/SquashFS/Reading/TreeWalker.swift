@@ -1,0 +1,93 @@
+/// One entry produced by a ``TreeWalker``: a path and its inode.
+public struct WalkEntry: Hashable, Sendable {
+    /// The path from the image root (`/` for the root itself).
+    public var path: ImagePath
+    /// The entry's inode.
+    public var inode: Inode
+    /// How deep the entry is: 0 for the root, 1 for its children.
+    public var depth: Int
+}
+
+/// Walks an image's tree depth-first, in on-disk (sorted) order, without recursion.
+///
+/// Each directory is entered once: a directory reachable twice (a loop or a directory hard link) is an error, as is a
+/// tree deeper than ``SquashFSImage/Options/maximumDepth``. Hard-linked files are reported at every path; their
+/// inodes share a ``Inode/reference``.
+///
+/// ```swift
+/// var walker = try image.walk()
+/// while let entry = try walker.next() {
+///     print(entry.inode.modeString, entry.path)
+/// }
+/// ```
+public struct TreeWalker {
+    private struct Frame {
+        var path: ImagePath
+        var depth: Int
+        var listing: DirectoryListingReader
+    }
+
+    private let image: SquashFSImage
+    private var stack: [Frame] = []
+    private var pendingRoot: WalkEntry?
+    private var visitedDirectories: Set<InodeReference> = []
+    private let skipsDescendants: Bool
+
+    init(image: SquashFSImage, from path: ImagePath, recursive: Bool = true) throws {
+        self.image = image
+        self.skipsDescendants = !recursive
+        let (canonical, inode) = try image.resolve(path)
+        pendingRoot = WalkEntry(path: canonical, inode: inode, depth: 0)
+    }
+
+    /// The next entry, or `nil` when the walk is complete.
+    ///
+    /// - Throws: ``SquashFSError``; after an error the walk cannot continue.
+    public mutating func next() throws -> WalkEntry? {
+        if let root = pendingRoot {
+            pendingRoot = nil
+            try enter(root)
+            return root
+        }
+        while !stack.isEmpty {
+            let top = stack.count - 1
+            guard let entry = try stack[top].listing.next() else {
+                stack.removeLast()
+                continue
+            }
+            let inode = try image.inode(for: entry)
+            let result = WalkEntry(
+                path: stack[top].path.appending(entry.name), inode: inode, depth: stack[top].depth + 1)
+            if !skipsDescendants { try enter(result) }
+            return result
+        }
+        return nil
+    }
+
+    private mutating func enter(_ entry: WalkEntry) throws {
+        guard entry.inode.kind == .directory, let layout = entry.inode.directory else { return }
+        guard visitedDirectories.insert(entry.inode.reference).inserted else {
+            throw SquashFSError.corrupt(
+                "\(image.name): directory loop: \(entry.path) (\(entry.inode.reference)) was already visited")
+        }
+        guard entry.depth < image.options.maximumDepth else {
+            throw SquashFSError(
+                .limitExceeded, "\(image.name): \(entry.path) is deeper than \(image.options.maximumDepth) levels")
+        }
+        let listing = try DirectoryListingReader(
+            image: image, block: layout.startBlock, offset: Int(layout.startOffset),
+            listingSize: Int(layout.listingSize), directoryName: entry.path.description)
+        stack.append(Frame(path: entry.path, depth: entry.depth, listing: listing))
+    }
+}
+
+extension SquashFSImage {
+    /// Walks the tree under `path` (the whole image by default), the starting directory first.
+    ///
+    /// - Parameters:
+    ///   - path: where to start; symbolic links are followed to find it.
+    ///   - recursive: `false` lists only the starting directory and its direct children.
+    public func walk(from path: ImagePath = .root, recursive: Bool = true) throws -> TreeWalker {
+        try TreeWalker(image: self, from: path, recursive: recursive)
+    }
+}

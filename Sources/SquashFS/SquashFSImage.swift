@@ -1,0 +1,108 @@
+/// A squashfs 4.0 image opened for reading.
+///
+/// Opening an image reads and validates the superblock and the small tables every operation needs (the id table,
+/// the fragment and extended attribute indexes); everything else is read on demand and cached within bounds. An
+/// image is `Sendable`: one instance may serve many threads or tasks at once.
+///
+/// ```swift
+/// let image = try SquashFSImage(path: "squashfs")
+/// print(image.superblock.compressor, image.superblock.blockSize)
+/// let osRelease = try image.contentsOfFile(at: "/etc/os-release")   // follows ../usr/lib/os-release
+/// for entry in try image.contentsOfDirectory(at: "/etc") { print(entry.name) }
+/// var walker = try image.walk()
+/// while let entry = try walker.next() { print(entry.path, entry.inode.size) }
+/// ```
+///
+/// The image is hostile input: every offset, count and size is checked, arithmetic on them cannot trap, and a
+/// failure is a ``SquashFSError``, never a crash.
+public final class SquashFSImage: Sendable {
+    /// Settings that bound the work a hostile image can cause.
+    public struct Options: Sendable {
+        /// Where the image starts inside the file (as `unsquashfs -o`).
+        public var offset: UInt64 = 0
+        /// How many decoded 8 KiB metadata blocks are kept.
+        public var metadataCacheBlocks = 4096
+        /// How many decoded fragment blocks are kept.
+        public var fragmentCacheBlocks = 16
+        /// The deepest directory nesting a walk or path resolution accepts.
+        public var maximumDepth = 4096
+        /// The largest block list (4 bytes per data block) a file may have; bounds memory for sparse giants.
+        public var maximumBlockListBytes = 64 << 20
+        /// Which decoder is used for gzip images; libdeflate unless testing against the zlib reference.
+        var zlibEngine = ZlibEngine.libdeflate
+
+        /// The default options.
+        public init() {}
+    }
+
+    /// The validated superblock.
+    public let superblock: Superblock
+    /// The compressor options block, when the image has one.
+    public let compressorOptions: CompressorOptions?
+    /// The options this image was opened with.
+    public let options: Options
+
+    let reader: BlockReader
+    let fragmentCache: BoundedCache<UInt32, [UInt8]>
+    /// The uid/gid values, indexed by an inode's uid/gid index.
+    let ids: [UInt32]
+    /// The locations of the fragment table's metadata blocks.
+    let fragmentIndex: [UInt64]
+    let xattrTable: XattrTable?
+    /// Where file data may lie: after the superblock and compressor options, before the inode table.
+    let dataStart: UInt64
+    /// The end of the directory table's blocks.
+    let directoryTableEnd: UInt64
+    var blockSize: Int { Int(superblock.blockSize) }
+    var name: String { reader.file.name }
+
+    /// Opens the image at `path`.
+    ///
+    /// - Parameters:
+    ///   - path: a regular file or block device holding the image.
+    ///   - options: limits and the offset of the image inside the file.
+    /// - Throws: ``SquashFSError``: `io` if the file cannot be read, `notSquashFS`, `unsupported` or `corrupt`.
+    public convenience init(path: String, options: Options = Options()) throws {
+        try self.init(file: try ImageFile(path: path, offset: options.offset), options: options)
+    }
+
+    /// Opens an image from a file descriptor; the image keeps its own duplicate, so the caller may close `fd`.
+    public convenience init(fileDescriptor fd: Int32, options: Options = Options()) throws {
+        let duplicate = try duplicateDescriptor(fd)
+        let file: ImageFile
+        do {
+            file = try ImageFile(descriptor: duplicate, owns: true, offset: options.offset, name: "fd \(fd)")
+        } catch {
+            closeDescriptor(duplicate)
+            throw error
+        }
+        try self.init(file: file, options: options)
+    }
+
+    private init(file: ImageFile, options: Options) throws {
+        do {
+            let headerSize = Int(min(UInt64(Superblock.size), file.availableBytes))
+            let superblock = try Superblock(
+                bytes: try file.read(count: headerSize, at: 0, limit: file.availableBytes),
+                fileSize: file.availableBytes)
+            let reader = try BlockReader(file: file, superblock: superblock, options: options)
+            let (compressorOptions, dataStart) = try CompressorOptions.read(from: reader)
+            guard dataStart <= superblock.inodeTableStart else {
+                throw SquashFSError.corrupt("compressor options overlap the inode table")
+            }
+            let tables = try TableIndexes(reader: reader)
+            self.superblock = superblock
+            self.options = options
+            self.reader = reader
+            self.compressorOptions = compressorOptions
+            self.dataStart = dataStart
+            self.fragmentCache = BoundedCache(capacity: options.fragmentCacheBlocks)
+            self.ids = tables.ids
+            self.fragmentIndex = tables.fragmentBlocks
+            self.directoryTableEnd = tables.directoryTableEnd
+            self.xattrTable = tables.xattrTable
+        } catch let error as SquashFSError {
+            throw error.inImage(file.name)
+        }
+    }
+}

@@ -1,0 +1,134 @@
+import ArgumentParser
+import Foundation
+import SquashFS
+
+/// `maas-images squashfs`: read squashfs root images.
+struct SquashFSCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "squashfs",
+        abstract: "Read squashfs images (MAAS root images) natively.",
+        subcommands: [Info.self, List.self, Cat.self]
+    )
+}
+
+extension SquashFSCommand {
+    struct ImageOptions: ParsableArguments {
+        @Argument(help: "The squashfs image file.")
+        var image: String
+
+        @Option(help: "Where the image starts inside the file, in bytes.")
+        var offset: UInt64 = 0
+
+        func open() throws -> SquashFSImage {
+            var options = SquashFSImage.Options()
+            options.offset = offset
+            return try SquashFSImage(path: image, options: options)
+        }
+    }
+
+    struct Info: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show the superblock and what the image holds.")
+
+        @OptionGroup var image: ImageOptions
+
+        @Flag(help: "Print JSON instead of text.")
+        var json = false
+
+        func run() throws {
+            try runReportingErrors {
+                let info = try image.open().info()
+                if json {
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                    try writeStandardOutput(encoder.encode(info) + [0x0A])
+                } else {
+                    print(info.description, terminator: "")
+                }
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "ls", abstract: "List a directory (the root by default).")
+
+        @OptionGroup var image: ImageOptions
+
+        @Argument(help: "The directory or file inside the image.")
+        var path: String = "/"
+
+        @Flag(name: .shortAndLong, help: "List subdirectories recursively, with full paths.")
+        var recursive = false
+
+        @Flag(name: .shortAndLong, help: "Long form, like ls -l: mode, uid/gid, size or device, mtime, name, target.")
+        var long = false
+
+        func run() throws {
+            try runReportingErrors {
+                let squashfs = try image.open()
+                var walker = try squashfs.walk(from: ImagePath(path), recursive: recursive)
+                var output = BufferedOutput()
+                guard let start = try walker.next() else { return }
+                if start.inode.kind != .directory {
+                    output.write(line(for: start, name: start.path.description))
+                }
+                while let entry = try walker.next() {
+                    let name = recursive ? entry.path.description : printableName(entry.path.lastComponent)
+                    output.write(line(for: entry, name: name))
+                }
+                try output.flush()
+            }
+        }
+
+        private func printableName(_ bytes: [UInt8]) -> String { ImagePath(bytes: bytes).description }
+
+        private func line(for entry: WalkEntry, name: String) -> String {
+            guard long else { return name + "\n" }
+            let inode = entry.inode
+            let size = inode.device.map { "\($0.major),\($0.minor)" } ?? String(inode.size)
+            var text = "\(inode.modeString) \(inode.uid)/\(inode.gid) \(size) \(formatTime(inode.modificationTime)) \(name)"
+            if let target = inode.symlinkTarget { text += " -> " + ImagePath(bytes: target).description }
+            return text + "\n"
+        }
+    }
+
+    struct Cat: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Write a file's bytes to standard output.")
+
+        @OptionGroup var image: ImageOptions
+
+        @Argument(help: "The file inside the image; symbolic links are followed inside the image.")
+        var path: String
+
+        func run() throws {
+            try runReportingErrors {
+                let reader = try image.open().fileReader(at: ImagePath(path))
+                let chunk = 1 << 20
+                var offset: UInt64 = 0
+                while offset < reader.size {
+                    let bytes = try reader.read(at: offset, count: chunk)
+                    try writeStandardOutput(bytes)
+                    offset += UInt64(bytes.count)
+                }
+            }
+        }
+    }
+}
+
+/// Formats seconds since 1970 as `YYYY-MM-DD HH:MM` in UTC.
+func formatTime(_ seconds: UInt32) -> String {
+    let days = Int(seconds) / 86_400
+    let remainder = Int(seconds) % 86_400
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468
+    let era = z / 146_097
+    let dayOfEra = z - era * 146_097
+    let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+    let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+    let monthIndex = (5 * dayOfYear + 2) / 153
+    let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+    let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+    let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+    func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+    return "\(year)-\(pad(month))-\(pad(day)) \(pad(remainder / 3600)):\(pad(remainder % 3600 / 60))"
+}
