@@ -127,7 +127,7 @@ public struct FileReader: Sendable {
     /// Reads the whole file.
     ///
     /// - Parameter maximumSize: refuse files larger than this many bytes (`limitExceeded`).
-    public func readAll(maximumSize: UInt64 = UInt64(UInt32.max)) throws -> [UInt8] {
+    public func readAll(maximumSize: UInt64 = 1 << 30) throws -> [UInt8] {
         guard inode.size <= maximumSize, let count = Int(exactly: inode.size) else {
             throw SquashFSError(
                 .limitExceeded, "\(image.name): inode #\(inode.number) is \(inode.size) bytes, over \(maximumSize)")
@@ -259,12 +259,12 @@ extension SquashFSImage {
     ///   - path: the file's path inside the image.
     ///   - maximumSize: refuse files larger than this (`limitExceeded`), so a hostile size cannot exhaust memory.
     /// - Throws: ``SquashFSError`` (`notFound`, `notAFile`, `corrupt`, `decompression`, `limitExceeded`).
-    public func contentsOfFile(at path: ImagePath, maximumSize: UInt64 = UInt64(UInt32.max)) throws -> [UInt8] {
+    public func contentsOfFile(at path: ImagePath, maximumSize: UInt64 = 1 << 30) throws -> [UInt8] {
         try fileReader(at: path).readAll(maximumSize: maximumSize)
     }
 
     /// Reads the whole regular file at `path`; see ``contentsOfFile(at:maximumSize:)-(ImagePath,_)``.
-    public func contentsOfFile(at path: String, maximumSize: UInt64 = UInt64(UInt32.max)) throws -> [UInt8] {
+    public func contentsOfFile(at path: String, maximumSize: UInt64 = 1 << 30) throws -> [UInt8] {
         try contentsOfFile(at: ImagePath(path), maximumSize: maximumSize)
     }
 }
