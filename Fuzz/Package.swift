@@ -1,0 +1,21 @@
+// swift-tools-version:6.1
+//
+// libFuzzer targets for the parsers of swift-maas-images. Build and run with `make fuzz` (see the top-level
+// Makefile), which passes `-sanitize=fuzzer,address` to the Swift compiler.
+
+import PackageDescription
+
+let package = Package(
+    name: "swift-maas-images-fuzz",
+    dependencies: [
+        .package(name: "swift-maas-images", path: "..")
+    ],
+    targets: [
+        .executableTarget(
+            name: "FuzzSquashFS",
+            dependencies: [.product(name: "SquashFS", package: "swift-maas-images")],
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+        )
+    ],
+    swiftLanguageModes: [.v6]
+)
