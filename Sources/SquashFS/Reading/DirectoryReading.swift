@@ -15,7 +15,8 @@ public struct DirectoryEntry: Hashable, Sendable {
 
 /// Walks a directory listing entry by entry, validating headers, names and their order.
 struct DirectoryListingReader {
-    private var cursor: MetadataCursor
+    /// `nil` for an empty listing, which may point past the end of an empty directory table.
+    private var cursor: MetadataCursor?
     private var remaining: Int
     private var leftInRun = 0
     private var runStart: UInt32 = 0
@@ -26,8 +27,11 @@ struct DirectoryListingReader {
     private let directoryName: String
 
     init(image: SquashFSImage, block: UInt32, offset: Int, listingSize: Int, directoryName: String) throws {
-        cursor = try MetadataCursor(
-            reader: image.reader, table: image.directoryTable, block: UInt64(block), offset: offset)
+        cursor =
+            listingSize == 0
+            ? nil
+            : try MetadataCursor(
+                reader: image.reader, table: image.directoryTable, block: UInt64(block), offset: offset)
         remaining = listingSize
         inodeCount = image.superblock.inodeCount
         inodeTableSize = image.superblock.directoryTableStart - image.superblock.inodeTableStart
@@ -40,6 +44,8 @@ struct DirectoryListingReader {
 
     /// The next entry, or `nil` at the end of the listing.
     mutating func next() throws -> DirectoryEntry? {
+        guard var cursor else { return nil }
+        defer { self.cursor = cursor }
         if leftInRun == 0 {
             if remaining == 0 { return nil }
             guard remaining >= 12 else { throw corrupt("\(remaining) stray bytes at the end of the listing") }

@@ -131,11 +131,11 @@ extension SquashFSImage {
         parent: UInt32
     ) throws -> DirectoryLayout {
         guard offset < 8192 else { throw SquashFSError.corrupt("directory listing offset \(offset) is >= 8192") }
-        guard UInt64(startBlock) < directoryTableEnd - superblock.directoryTableStart else {
-            throw SquashFSError.corrupt("directory listing block \(startBlock) is outside the directory table")
-        }
         // file_size counts the "." and ".." the kernel adds; below 4 the directory is empty.
         let listingSize = fileSize >= 3 ? fileSize - 3 : 0
+        guard listingSize == 0 || UInt64(startBlock) < directoryTableEnd - superblock.directoryTableStart else {
+            throw SquashFSError.corrupt("directory listing block \(startBlock) is outside the directory table")
+        }
         let position = cursor.position
         return DirectoryLayout(
             startBlock: startBlock, startOffset: offset, listingSize: listingSize,

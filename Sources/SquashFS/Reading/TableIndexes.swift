@@ -21,7 +21,8 @@ struct TableIndexes {
 
     init(reader: BlockReader) throws {
         let superblock = reader.superblock
-        let afterDirectories = (superblock.directoryTableStart + 1)..<superblock.idTableStart
+        // The directory table is empty when every directory is; the next table's blocks then start where it would.
+        let afterDirectories = superblock.directoryTableStart..<superblock.idTableStart
         var directoryEnd = superblock.idTableStart
 
         // Fragment table: blocks between the directory table and the fragment index.

@@ -1,0 +1,108 @@
+# swift-maas-images: developer entry points.
+#
+#   make deps    check (and, as root, install) the Debian packages the build and tests need
+#   make build   deps + swift build
+#   make test    deps + swift test            (what the README's quick start and .ci/run use)
+#   make bench   deps + benchmark packages + Benchmarks/compare.sh
+#   make fuzz    build the libFuzzer targets in Fuzz/ with ASan and fuzz for FUZZ_SECONDS (default 300)
+#   make format  rewrite Swift sources with swift-format (.swift-format)
+#   make lint    check Swift sources with swift-format, without changing them
+#   make clean   remove build products
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := build
+
+SWIFT ?= swift
+
+# Debian packages needed to build, test and compare against the reference tools. One list: later modules append
+# their packages here (e.g. `DEB_PACKAGES += libgpgme-dev`).
+#   zlib1g-dev liblzma-dev libdeflate-dev libzstd-dev liblz4-dev   decompression libraries (C system-library targets)
+#   libsquashfs-dev                                              squashfs-tools-ng's library, used only by Benchmarks
+#   squashfs-tools squashfs-tools-ng attr xz-utils zstd lz4      tools that make and check test images
+#   pkg-config                                                   how SwiftPM finds the C libraries
+DEB_PACKAGES := \
+	libsquashfs-dev \
+	zlib1g-dev \
+	liblzma-dev \
+	libdeflate-dev \
+	libzstd-dev \
+	liblz4-dev \
+	squashfs-tools \
+	squashfs-tools-ng \
+	attr \
+	xz-utils \
+	zstd \
+	lz4 \
+	pkg-config
+
+# Extra packages only `make bench` needs: debootstrap builds a real root file system to compress, hyperfine times
+# the commands.
+BENCH_DEB_PACKAGES := debootstrap hyperfine
+
+# Paths swift-format rewrites and checks; Benchmarks/Benchmarks only once it exists.
+FORMAT_PATHS := Sources Tests $(wildcard Benchmarks/Benchmarks)
+LINT_PATHS := Sources Tests
+
+# $(call ensure-debs,packages): succeed quietly if every package is installed; otherwise install the missing ones
+# when running as root, or print the command to run and fail. Costs one dpkg-query per package, no apt, when
+# nothing is missing. `ok installed` also matches held packages (`hold ok installed`); the substring test copes
+# with multi-arch packages installed for several architectures (the status then repeats).
+define ensure-debs
+	@if ! command -v dpkg-query >/dev/null 2>&1; then \
+		echo "warning: dpkg-query not found; not a Debian system? Install the equivalents of: $(strip $(1))" >&2; \
+		exit 0; \
+	fi; \
+	missing=""; \
+	for package in $(1); do \
+		case "$$(dpkg-query -W -f='$${Status}' "$$package" 2>/dev/null)" in \
+			*"ok installed"*) ;; \
+			*) missing="$${missing:+$$missing }$$package" ;; \
+		esac; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" -eq 0 ]; then \
+		echo "Installing missing Debian packages: $$missing"; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
+	else \
+		echo "sudo apt-get install -y $$missing" >&2; \
+		exit 1; \
+	fi
+endef
+
+.PHONY: all deps deps-bench build test bench fuzz format lint clean
+
+all: build
+
+deps:
+	$(call ensure-debs,$(DEB_PACKAGES))
+
+deps-bench: deps
+	$(call ensure-debs,$(BENCH_DEB_PACKAGES))
+
+build: deps
+	$(SWIFT) build
+
+test: deps
+	$(SWIFT) test
+
+bench: deps-bench
+	cd Benchmarks && ./compare.sh
+
+FUZZ_SECONDS ?= 300
+FUZZ_FLAGS := -Xswiftc -sanitize=fuzzer,address -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld
+
+# The seed images in Fuzz/Corpus are small real images; new inputs libFuzzer finds go to Fuzz/.build/corpus.
+fuzz: deps
+	cd Fuzz && $(SWIFT) build -c release $(FUZZ_FLAGS)
+	mkdir -p Fuzz/.build/corpus-squashfs
+	Fuzz/.build/release/FuzzSquashFS Fuzz/.build/corpus-squashfs Fuzz/Corpus \
+		-max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -timeout=10
+
+format:
+	$(SWIFT) format -i -r $(FORMAT_PATHS)
+
+lint:
+	$(SWIFT) format lint -r $(LINT_PATHS)
+
+clean:
+	rm -rf .build Benchmarks/.build Fuzz/.build
