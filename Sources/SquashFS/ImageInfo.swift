@@ -70,7 +70,8 @@ extension SquashFSImage {
                 "level=\(level) window=\(window) strategies=0x\(String(strategies, radix: 16))"
             case .xz(let dictionary, let filters):
                 "dictionary=\(dictionary)"
-                    + (filters == 0 ? "" : " filters=\(CompressorOptions.xzFilterNames(filters).joined(separator: ","))")
+                    + (filters == 0
+                        ? "" : " filters=\(CompressorOptions.xzFilterNames(filters).joined(separator: ","))")
             case .lz4(let version, let flags): "version=\(version)" + (flags & 1 != 0 ? " hc" : "")
             case .zstd(let level): "level=\(level)"
             }

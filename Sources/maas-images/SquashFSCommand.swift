@@ -86,7 +86,8 @@ extension SquashFSCommand {
             guard long else { return name + "\n" }
             let inode = entry.inode
             let size = inode.device.map { "\($0.major),\($0.minor)" } ?? String(inode.size)
-            var text = "\(inode.modeString) \(inode.uid)/\(inode.gid) \(size) \(formatTime(inode.modificationTime)) \(name)"
+            var text =
+                "\(inode.modeString) \(inode.uid)/\(inode.gid) \(size) \(formatTime(inode.modificationTime)) \(name)"
             if let target = inode.symlinkTarget { text += " -> " + ImagePath(bytes: target).description }
             return text + "\n"
         }

@@ -21,14 +21,16 @@ final class ZstdDecompressor: Decompressor {
         }
         let frameSize = ZSTD_findFrameCompressedSize(source, input.count)
         if ZSTD_isError(frameSize) != 0 {
-            throw decompressionError("libzstd", Int(truncatingIfNeeded: frameSize), String(cString: ZSTD_getErrorName(frameSize)))
+            throw decompressionError(
+                "libzstd", Int(truncatingIfNeeded: frameSize), String(cString: ZSTD_getErrorName(frameSize)))
         }
         guard frameSize == input.count else {
             throw decompressionError("libzstd", 0, "\(input.count - frameSize) bytes after the end of the frame")
         }
         let result = ZSTD_decompressDCtx(context, destination, output.count, source, input.count)
         if ZSTD_isError(result) != 0 {
-            throw decompressionError("libzstd", Int(truncatingIfNeeded: result), String(cString: ZSTD_getErrorName(result)))
+            throw decompressionError(
+                "libzstd", Int(truncatingIfNeeded: result), String(cString: ZSTD_getErrorName(result)))
         }
         return result
     }

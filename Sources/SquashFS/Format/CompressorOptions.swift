@@ -34,12 +34,14 @@ public enum CompressorOptions: Sendable, Hashable {
         let header = try bytes.le16(at: 0)
         guard header == 0x8000 | UInt16(expected) else {
             throw SquashFSError.corrupt(
-                "compressor options block header 0x\(String(header, radix: 16)) (expected \(expected) uncompressed bytes)")
+                "compressor options block header 0x\(String(header, radix: 16)) (expected \(expected) uncompressed bytes)"
+            )
         }
         let options: CompressorOptions
         switch superblock.compressor {
         case .gzip:
-            options = .gzip(level: try bytes.le32(at: 2), windowSize: try bytes.le16(at: 6), strategies: try bytes.le16(at: 8))
+            options = .gzip(
+                level: try bytes.le32(at: 2), windowSize: try bytes.le16(at: 6), strategies: try bytes.le16(at: 8))
         case .xz:
             options = .xz(dictionarySize: try bytes.le32(at: 2), filters: try bytes.le32(at: 6))
         case .lz4:

@@ -134,7 +134,8 @@ public struct Superblock: Sendable, Hashable {
         default: break
         }
         guard (12...20).contains(blockLog), blockSize == UInt32(1) << blockLog else {
-            throw .corrupt("bad block size \(blockSize) (block_log \(blockLog)); must be a power of two, 4 KiB to 1 MiB")
+            throw .corrupt(
+                "bad block size \(blockSize) (block_log \(blockLog)); must be a power of two, 4 KiB to 1 MiB")
         }
         guard inodeCount > 0 else { throw .corrupt("inode count is 0") }
         guard idCount > 0 else { throw .corrupt("id count is 0") }

@@ -71,7 +71,9 @@ final class BlockReader: Sendable {
     /// little-endian `UInt64`s) at `start`; every block but the last must decode to exactly 8 KiB.
     ///
     /// - Returns: the block locations, validated to be increasing and inside `blockRegion`.
-    func lookupTableBlocks(start: UInt64, count: Int, entrySize: Int, blockRegion: Range<UInt64>, end: UInt64, name: String)
+    func lookupTableBlocks(
+        start: UInt64, count: Int, entrySize: Int, blockRegion: Range<UInt64>, end: UInt64, name: String
+    )
         throws -> [UInt64]
     {
         let bytes = try count.multiplied(by: entrySize, "\(name) size")
@@ -132,7 +134,8 @@ final class BlockReader: Sendable {
                 throw SquashFSError.corrupt(
                     "uncompressed data block at offset \(position) is \(stored) bytes, expected \(output.count)")
             }
-            try file.read(into: UnsafeMutableRawBufferPointer(rebasing: output[0..<stored]), at: position, limit: dataEnd)
+            try file.read(
+                into: UnsafeMutableRawBufferPointer(rebasing: output[0..<stored]), at: position, limit: dataEnd)
             return stored
         }
         return try pool.withSlot { slot in
@@ -148,7 +151,8 @@ final class BlockReader: Sendable {
             }
             guard !exact || produced == output.count else {
                 throw SquashFSError(
-                    .decompression, "data block at offset \(position) decoded to \(produced) bytes, expected \(output.count)")
+                    .decompression,
+                    "data block at offset \(position) decoded to \(produced) bytes, expected \(output.count)")
             }
             return produced
         }

@@ -29,7 +29,8 @@ public struct FileReader: Sendable {
         guard layout.blockCount <= limit else {
             throw SquashFSError(
                 .limitExceeded,
-                "\(image.name): inode #\(inode.number) has \(layout.blockCount) blocks, more than the limit of \(limit)")
+                "\(image.name): inode #\(inode.number) has \(layout.blockCount) blocks, more than the limit of \(limit)"
+            )
         }
         self.image = image
         self.inode = inode
@@ -50,13 +51,15 @@ public struct FileReader: Sendable {
                 let stored = word & 0x00FF_FFFF
                 guard word & 0xFE00_0000 == 0, stored <= blockSize else {
                     throw SquashFSError.corrupt(
-                        "\(image.name): inode #\(inode.number) block \(index) has a bad size word 0x\(String(word, radix: 16))")
+                        "\(image.name): inode #\(inode.number) block \(index) has a bad size word 0x\(String(word, radix: 16))"
+                    )
                 }
                 if stored > 0 {
                     let (end, overflow) = position.addingReportingOverflow(UInt64(stored))
                     guard !overflow, position >= image.dataStart, end <= dataEnd else {
                         throw SquashFSError.corrupt(
-                            "\(image.name): inode #\(inode.number) block \(index) at offset \(position) is outside the data region")
+                            "\(image.name): inode #\(inode.number) block \(index) at offset \(position) is outside the data region"
+                        )
                     }
                 }
                 sizeWords.append(word)
@@ -235,7 +238,8 @@ extension SquashFSImage {
         }
         if let failure = failure as? SquashFSError {
             throw SquashFSError(
-                failure.code, "\(name): fragment \(index): \(failure.message)", underlyingError: failure.underlyingError)
+                failure.code, "\(name): fragment \(index): \(failure.message)", underlyingError: failure.underlyingError
+            )
         } else if let failure {
             throw failure
         }

@@ -26,7 +26,8 @@ struct MetadataCursor {
         let decoded = try reader.metadataBlock(at: position, end: table.end)
         guard offset >= 0, offset <= decoded.bytes.count else {
             throw SquashFSError.corrupt(
-                "offset \(offset) is past the end of the \(table.name) block at \(relativeBlock) (\(decoded.bytes.count) bytes)")
+                "offset \(offset) is past the end of the \(table.name) block at \(relativeBlock) (\(decoded.bytes.count) bytes)"
+            )
         }
         self.reader = reader
         self.table = table
