@@ -137,10 +137,20 @@ public struct Inode: Hashable, Sendable {
     /// The `st_mode` value: type bits and permission bits.
     public var mode: UInt32 { kind.modeBits | UInt32(permissions) }
 
+    /// Where a regular file's data or a directory's listing is (one enum keeps the value small to copy).
+    var layout = DataLayout.none
+
     /// The layout of a regular file's data.
-    var file: FileLayout?
+    var file: FileLayout? {
+        get { if case .file(let layout) = layout { layout } else { nil } }
+        set { layout = newValue.map(DataLayout.file) ?? .none }
+    }
+
     /// The layout of a directory's listing.
-    var directory: DirectoryLayout?
+    var directory: DirectoryLayout? {
+        get { if case .directory(let layout) = layout { layout } else { nil } }
+        set { layout = newValue.map(DataLayout.directory) ?? .none }
+    }
 
     /// The permissions as `ls -l` shows them, e.g. `-rwsr-xr-x`.
     public var modeString: String {
@@ -157,6 +167,13 @@ public struct Inode: Hashable, Sendable {
         triplet(0, special: bits & 0o1000 != 0, set: "t", unset: "T")
         return result
     }
+}
+
+/// The part of an inode that says where its contents are.
+enum DataLayout: Hashable, Sendable {
+    case none
+    case file(FileLayout)
+    case directory(DirectoryLayout)
 }
 
 /// Where a regular file's data lives.

@@ -30,9 +30,15 @@ public struct ImagePath: Hashable, Sendable, Comparable, CustomStringConvertible
 
     /// This path with `name` appended.
     public func appending(_ name: [UInt8]) -> ImagePath {
+        name.withUnsafeBytes { appending($0) }
+    }
+
+    func appending(_ name: UnsafeRawBufferPointer) -> ImagePath {
+        let slash = UInt8(ascii: "/")
         var result = bytes
-        if result.last != UInt8(ascii: "/") { result.append(UInt8(ascii: "/")) }
-        result.append(contentsOf: name)
+        result.reserveCapacity(bytes.count + name.count + 1)
+        if bytes.last != slash { result.append(slash) }
+        result.append(contentsOf: name.assumingMemoryBound(to: UInt8.self))
         return ImagePath(bytes: result)
     }
 

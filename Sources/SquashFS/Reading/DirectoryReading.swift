@@ -1,3 +1,5 @@
+import Glibc
+
 /// One entry of a directory listing: a name and the inode it points to.
 public struct DirectoryEntry: Hashable, Sendable {
     /// The entry's name: 1 to 256 bytes, never containing `/` or NUL, never `.` or `..`.
@@ -15,21 +17,23 @@ public struct DirectoryEntry: Hashable, Sendable {
 
 /// Walks a directory listing entry by entry, validating headers, names and their order.
 struct DirectoryListingReader {
-    /// `nil` for an empty listing, which may point past the end of an empty directory table.
-    private var cursor: MetadataCursor?
+    private var cursor: MetadataCursor
     private var remaining: Int
     private var leftInRun = 0
     private var runStart: UInt32 = 0
     private var runBase: UInt32 = 0
-    private var previousName: [UInt8]?
+    /// The previous name, usually a slice of a decoded block (no copy).
+    private var previousName: ArraySlice<UInt8>?
     private let inodeCount: UInt32
     private let inodeTableSize: UInt64
-    private let directoryName: String
+    /// The directory's path or number, formatted only for error messages.
+    private let directoryName: ImagePath
 
-    init(image: SquashFSImage, block: UInt32, offset: Int, listingSize: Int, directoryName: String) throws {
+    init(image: SquashFSImage, block: UInt32, offset: Int, listingSize: Int, directoryName: ImagePath) throws {
+        // An empty listing may point past the end of an empty directory table: nothing is read for it.
         cursor =
             listingSize == 0
-            ? nil
+            ? MetadataCursor(emptyIn: image.directoryTable, reader: image.reader)
             : try MetadataCursor(
                 reader: image.reader, table: image.directoryTable, block: UInt64(block), offset: offset)
         remaining = listingSize
@@ -44,54 +48,85 @@ struct DirectoryListingReader {
 
     /// The next entry, or `nil` at the end of the listing.
     mutating func next() throws -> DirectoryEntry? {
-        guard var cursor else { return nil }
-        defer { self.cursor = cursor }
+        try nextEntry { name, kind, number, reference in
+            DirectoryEntry(name: [UInt8](name), kind: kind, inodeNumber: number, inodeReference: reference)
+        }
+    }
+
+    /// Reads the next entry and passes it to `body` without copying its name out of the decoded block; returns
+    /// `nil` at the end of the listing.
+    mutating func nextEntry<Result>(
+        _ body: (_ name: UnsafeRawBufferPointer, FileKind, _ number: UInt32, InodeReference) throws -> Result
+    ) throws -> Result? {
         if leftInRun == 0 {
             if remaining == 0 { return nil }
             guard remaining >= 12 else { throw corrupt("\(remaining) stray bytes at the end of the listing") }
-            let count = try cursor.readUInt32()
-            runStart = try cursor.readUInt32()
-            runBase = try cursor.readUInt32()
+            let (count, start, base) = try cursor.withBytes(12) { ($0.le32(0), $0.le32(4), $0.le32(8)) }
             remaining -= 12
             guard count < 256 else { throw corrupt("a header announces \(UInt64(count) + 1) entries (at most 256)") }
-            guard UInt64(runStart) < inodeTableSize else {
-                throw corrupt("inode block \(runStart) is outside the inode table")
+            guard UInt64(start) < inodeTableSize else {
+                throw corrupt("inode block \(start) is outside the inode table")
             }
+            runStart = start
+            runBase = base
             leftInRun = Int(count) + 1
         }
         guard remaining >= 8 else { throw corrupt("listing ends inside an entry") }
-        let offset = try cursor.readUInt16()
-        let delta = Int16(bitPattern: try cursor.readUInt16())
-        let type = try cursor.readUInt16()
-        let nameSize = Int(try cursor.readUInt16()) + 1
-        remaining -= 8
-        guard nameSize <= 256, nameSize <= remaining else {
-            throw corrupt("a name of \(nameSize) bytes does not fit (at most 256, \(remaining) left)")
+        let (offset, delta, type, nameSize) = try cursor.withBytes(8) { bytes in
+            (bytes.le16(0), Int16(bitPattern: bytes.le16(2)), bytes.le16(4), Int(bytes.le16(6)) + 1)
         }
-        let name = try cursor.readBytes(nameSize)
+        remaining -= 8
+        guard nameSize <= remaining else {
+            throw corrupt("a name of \(nameSize) bytes does not fit in the \(remaining) bytes left")
+        }
         remaining -= nameSize
         leftInRun -= 1
-        try validate(name: name)
-        if let previousName, !previousName.lexicographicallyPrecedes(name) {
-            throw corrupt("'\(printable(name))' follows '\(printable(previousName))': names unsorted or duplicated")
-        }
-        previousName = name
-        guard type >= 1, type <= 7, let kind = FileKind(inodeType: type) else {
-            throw corrupt("entry '\(printable(name))' has inode type \(type)")
-        }
         let number = Int64(runBase) + Int64(delta)
-        guard number >= 1, number <= Int64(inodeCount) else {
-            throw corrupt("entry '\(printable(name))' has inode number \(number), outside 1...\(inodeCount)")
+        guard type >= 1, type <= 7, let kind = FileKind(inodeType: type), number >= 1, number <= Int64(inodeCount),
+            offset < 8192
+        else {
+            throw corrupt("an entry has inode type \(type), number \(number), offset \(offset)")
         }
-        guard offset < 8192 else { throw corrupt("entry '\(printable(name))' has inode offset \(offset)") }
-        return DirectoryEntry(
-            name: name, kind: kind, inodeNumber: UInt32(number),
-            inodeReference: InodeReference(block: runStart, offset: offset))
+        let reference = InodeReference(block: runStart, offset: offset)
+        let name = try cursor.readSlice(nameSize)
+        let previous = previousName
+        previousName = name
+        let directory = directoryName
+        return try name.withUnsafeBytes { bytes in
+            try Self.check(name: bytes, after: previous, in: directory)
+            return try body(bytes, kind, UInt32(number), reference)
+        }
     }
 
-    private func validate(name: [UInt8]) throws {
-        if name == [0x2E] || name == [0x2E, 0x2E] || name.contains(0x2F) || name.contains(0) {
-            throw corrupt("invalid entry name '\(printable(name))'")
+    /// Rejects `.`, `..`, names containing `/` or NUL, and names not strictly after the previous one.
+    private static func check(
+        name: UnsafeRawBufferPointer, after previousName: ArraySlice<UInt8>?, in directory: ImagePath
+    ) throws {
+        func corrupt(_ message: String) -> SquashFSError {
+            SquashFSError.corrupt("directory \(directory): \(message)")
+        }
+        let count = name.count
+        guard let base = name.baseAddress, count > 0 else { throw corrupt("empty entry name") }
+        let dot = UInt8(ascii: ".")
+        let isDotOrDotDot =
+            count <= 2 && base.load(as: UInt8.self) == dot
+            && base.load(fromByteOffset: count - 1, as: UInt8.self) == dot
+        if isDotOrDotDot || memchr(base, 0, count) != nil || memchr(base, Int32(UInt8(ascii: "/")), count) != nil {
+            throw corrupt("invalid entry name '\(printable([UInt8](name)))'")
+        }
+        guard let previousName else { return }
+        let ordered = previousName.withUnsafeBytes { previous -> Bool in
+            let common = min(previous.count, name.count)
+            var comparison: Int32 = 0
+            if common > 0, let left = previous.baseAddress, let right = name.baseAddress {
+                comparison = memcmp(left, right, common)
+            }
+            return comparison < 0 || (comparison == 0 && previous.count < name.count)
+        }
+        guard ordered else {
+            throw corrupt(
+                "'\(printable([UInt8](name)))' follows '\(printable([UInt8](previousName)))': names unsorted or duplicated"
+            )
         }
     }
 }
@@ -115,7 +150,7 @@ extension SquashFSImage {
         let layout = try directoryLayout(of: directory)
         var reader = try DirectoryListingReader(
             image: self, block: layout.startBlock, offset: Int(layout.startOffset),
-            listingSize: Int(layout.listingSize), directoryName: "#\(directory.number)")
+            listingSize: Int(layout.listingSize), directoryName: ImagePath("#\(directory.number)"))
         var entries: [DirectoryEntry] = []
         while let entry = try reader.next() { entries.append(entry) }
         return entries
@@ -157,7 +192,7 @@ extension SquashFSImage {
         }
         var listing = try DirectoryListingReader(
             image: self, block: block, offset: offset, listingSize: Int(layout.listingSize) - skipped,
-            directoryName: "#\(directory.number)")
+            directoryName: ImagePath("#\(directory.number)"))
         while let entry = try listing.next() {
             if entry.name == name { return entry }
             if name.lexicographicallyPrecedes(entry.name) { return nil }

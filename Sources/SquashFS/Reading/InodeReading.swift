@@ -12,9 +12,14 @@ extension SquashFSImage {
     ///
     /// - Throws: ``SquashFSError`` (`corrupt`) if the reference or the inode is invalid.
     public func inode(at reference: InodeReference) throws -> Inode {
+        var memo = MetadataBlockMemo()
+        return try inode(at: reference, memo: &memo)
+    }
+
+    func inode(at reference: InodeReference, memo: inout MetadataBlockMemo) throws -> Inode {
         do {
             var cursor = try MetadataCursor(
-                reader: reader, table: inodeTable, block: reference.block, offset: reference.offset)
+                reader: reader, table: inodeTable, block: reference.block, offset: reference.offset, memo: &memo)
             return try parseInode(&cursor, reference: reference)
         } catch let error as SquashFSError {
             throw error.code == .corrupt ? SquashFSError(error.code, "\(name): \(reference): \(error.message)") : error
@@ -23,7 +28,12 @@ extension SquashFSImage {
 
     /// Reads the inode a directory entry points to, checking that its type matches the entry's.
     public func inode(for entry: DirectoryEntry) throws -> Inode {
-        let inode = try inode(at: entry.inodeReference)
+        var memo = MetadataBlockMemo()
+        return try inode(for: entry, memo: &memo)
+    }
+
+    func inode(for entry: DirectoryEntry, memo: inout MetadataBlockMemo) throws -> Inode {
+        let inode = try inode(at: entry.inodeReference, memo: &memo)
         guard inode.kind == entry.kind, inode.number == entry.inodeNumber else {
             throw SquashFSError.corrupt(
                 "\(name): entry '\(printable(entry.name))' says \(entry.kind) #\(entry.inodeNumber), "
@@ -48,12 +58,10 @@ extension SquashFSImage {
     }
 
     func parseInode(_ cursor: inout MetadataCursor, reference: InodeReference) throws -> Inode {
-        let type = try cursor.readUInt16()
-        let mode = try cursor.readUInt16()
-        let uidIndex = try cursor.readUInt16()
-        let gidIndex = try cursor.readUInt16()
-        let mtime = try cursor.readUInt32()
-        let number = try cursor.readUInt32()
+        // The 16-byte common header, then each type's fixed fields, are read as single bounds-checked chunks.
+        let (type, mode, uidIndex, gidIndex, mtime, number) = try cursor.withBytes(16) { bytes in
+            (bytes.le16(0), bytes.le16(2), bytes.le16(4), bytes.le16(6), bytes.le32(8), bytes.le32(12))
+        }
         guard let kind = FileKind(inodeType: type) else { throw SquashFSError.corrupt("unknown inode type \(type)") }
         guard number >= 1, number <= superblock.inodeCount else {
             throw SquashFSError.corrupt("inode number \(number) is outside 1...\(superblock.inodeCount)")
@@ -63,46 +71,50 @@ extension SquashFSImage {
             uid: try id(at: uidIndex), gid: try id(at: gidIndex), modificationTime: mtime, linkCount: 1, size: 0)
         switch type {
         case 1:
-            let startBlock = try cursor.readUInt32()
-            inode.linkCount = try cursor.readUInt32()
-            let fileSize = try cursor.readUInt16()
-            let offset = try cursor.readUInt16()
-            let parent = try cursor.readUInt32()
+            let (startBlock, linkCount, fileSize, offset, parent) = try cursor.withBytes(16) { bytes in
+                (bytes.le32(0), bytes.le32(4), bytes.le16(8), bytes.le16(10), bytes.le32(12))
+            }
+            inode.linkCount = linkCount
             inode.directory = try directoryLayout(
                 startBlock: startBlock, offset: offset, fileSize: UInt32(fileSize), indexCount: 0, cursor: cursor,
                 parent: parent)
             inode.size = UInt64(fileSize)
         case 8:
-            inode.linkCount = try cursor.readUInt32()
-            let fileSize = try cursor.readUInt32()
-            let startBlock = try cursor.readUInt32()
-            let parent = try cursor.readUInt32()
-            let indexCount = try cursor.readUInt16()
-            let offset = try cursor.readUInt16()
-            inode.xattrIndex = try xattrIndex(try cursor.readUInt32())
+            let (linkCount, fileSize, startBlock, parent, indexCount, offset, xattr) = try cursor.withBytes(24) {
+                bytes in
+                (
+                    bytes.le32(0), bytes.le32(4), bytes.le32(8), bytes.le32(12), bytes.le16(16), bytes.le16(18),
+                    bytes.le32(20)
+                )
+            }
+            inode.linkCount = linkCount
+            inode.xattrIndex = try xattrIndex(xattr)
             inode.directory = try directoryLayout(
                 startBlock: startBlock, offset: offset, fileSize: fileSize, indexCount: indexCount, cursor: cursor,
                 parent: parent)
             inode.size = UInt64(fileSize)
         case 2:
-            let blocksStart = UInt64(try cursor.readUInt32())
-            let fragment = try cursor.readUInt32()
-            let fragmentOffset = try cursor.readUInt32()
-            inode.size = UInt64(try cursor.readUInt32())
+            let (blocksStart, fragment, fragmentOffset, size) = try cursor.withBytes(16) { bytes in
+                (UInt64(bytes.le32(0)), bytes.le32(4), bytes.le32(8), UInt64(bytes.le32(12)))
+            }
+            inode.size = size
             inode.file = try fileLayout(
-                size: inode.size, blocksStart: blocksStart, fragment: fragment, fragmentOffset: fragmentOffset,
+                size: size, blocksStart: blocksStart, fragment: fragment, fragmentOffset: fragmentOffset,
                 sparse: 0, cursor: cursor)
         case 9:
-            let blocksStart = try cursor.readUInt64()
-            inode.size = try cursor.readUInt64()
-            let sparse = try cursor.readUInt64()
-            inode.linkCount = try cursor.readUInt32()
-            let fragment = try cursor.readUInt32()
-            let fragmentOffset = try cursor.readUInt32()
-            inode.xattrIndex = try xattrIndex(try cursor.readUInt32())
-            guard inode.size < 1 << 63 else { throw SquashFSError.corrupt("file size \(inode.size) is negative") }
+            let (blocksStart, size, sparse, linkCount, fragment, fragmentOffset, xattr) = try cursor.withBytes(40) {
+                bytes in
+                (
+                    bytes.le64(0), bytes.le64(8), bytes.le64(16), bytes.le32(24), bytes.le32(28), bytes.le32(32),
+                    bytes.le32(36)
+                )
+            }
+            guard size < 1 << 63 else { throw SquashFSError.corrupt("file size \(size) is negative") }
+            inode.size = size
+            inode.linkCount = linkCount
+            inode.xattrIndex = try xattrIndex(xattr)
             inode.file = try fileLayout(
-                size: inode.size, blocksStart: blocksStart, fragment: fragment, fragmentOffset: fragmentOffset,
+                size: size, blocksStart: blocksStart, fragment: fragment, fragmentOffset: fragmentOffset,
                 sparse: sparse, cursor: cursor)
         case 3, 10:
             inode.linkCount = try cursor.readUInt32()

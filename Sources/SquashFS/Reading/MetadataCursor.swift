@@ -1,8 +1,15 @@
+/// The last metadata block a reader used, so that the next lookup in the same block skips the shared cache.
+struct MetadataBlockMemo {
+    var position: UInt64 = .max
+    var block: MetadataBlock?
+}
+
 /// A table made of consecutive metadata blocks: the inode table, the directory table, the xattr key/value table.
 struct MetadataTable: Sendable {
     var start: UInt64
     var end: UInt64
-    var name: String
+    /// For messages; static so that copying a cursor costs no reference counting.
+    var name: StaticString
 }
 
 /// Reads records from a metadata table, crossing block boundaries as records straddle them.
@@ -19,14 +26,30 @@ struct MetadataCursor {
 
     /// Positions a cursor at `offset` inside the block `relativeBlock` bytes after the table's start.
     init(reader: BlockReader, table: MetadataTable, block relativeBlock: UInt64, offset: Int) throws {
+        var memo = MetadataBlockMemo()
+        try self.init(reader: reader, table: table, block: relativeBlock, offset: offset, memo: &memo)
+    }
+
+    /// Positions a cursor as above, reusing `memo`'s block when it is the same one (consecutive inodes of a
+    /// directory usually share a block), and remembering the block in `memo` otherwise.
+    init(reader: BlockReader, table: MetadataTable, block relativeBlock: UInt64, offset: Int,
+        memo: inout MetadataBlockMemo) throws
+    {
         let (position, overflow) = table.start.addingReportingOverflow(relativeBlock)
         guard !overflow, position < table.end else {
             throw SquashFSError.corrupt("reference to block \(relativeBlock) is outside the \(table.name)")
         }
-        let decoded = try reader.metadataBlock(at: position, end: table.end)
+        let decoded: MetadataBlock
+        if memo.position == position, let block = memo.block {
+            decoded = block
+        } else {
+            decoded = try reader.metadataBlock(at: position, end: table.end)
+            memo = MetadataBlockMemo(position: position, block: decoded)
+        }
         guard offset >= 0, offset <= decoded.bytes.count else {
             throw SquashFSError.corrupt(
-                "offset \(offset) is past the end of the \(table.name) block at \(relativeBlock) (\(decoded.bytes.count) bytes)"
+                "offset \(offset) is past the end of the \(table.name) block at \(relativeBlock) "
+                    + "(\(decoded.bytes.count) bytes)"
             )
         }
         self.reader = reader
@@ -35,6 +58,16 @@ struct MetadataCursor {
         self.block = decoded.bytes
         self.next = decoded.next
         self.offset = offset
+    }
+
+    /// A cursor with no data, for an empty directory listing (which may point past an empty directory table).
+    init(emptyIn table: MetadataTable, reader: BlockReader) {
+        self.reader = reader
+        self.table = table
+        self.blockPosition = table.end
+        self.block = []
+        self.next = table.end
+        self.offset = 0
     }
 
     /// The position as (block relative to the table, offset), as references store it.
@@ -64,6 +97,30 @@ struct MetadataCursor {
             done += chunk
             offset += chunk
         }
+    }
+
+    /// Calls `body` with the next `count` bytes and moves past them: a pointer into the decoded block when the bytes
+    /// are contiguous there (no copy), a temporary copy when they straddle blocks. `count` must be bounded.
+    mutating func withBytes<Result>(_ count: Int, _ body: (UnsafeRawBufferPointer) throws -> Result) throws
+        -> Result
+    {
+        if offset + count <= block.count {
+            let start = offset
+            offset += count
+            return try block.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[start..<(start + count)])) }
+        }
+        let copy = try readBytes(count)
+        return try copy.withUnsafeBytes(body)
+    }
+
+    /// Reads `count` bytes as a slice that shares the decoded block's storage when the bytes are contiguous there
+    /// (no copy); `count` must be bounded.
+    mutating func readSlice(_ count: Int) throws -> ArraySlice<UInt8> {
+        if offset + count <= block.count {
+            defer { offset += count }
+            return block[offset..<(offset + count)]
+        }
+        return try readBytes(count)[...]
     }
 
     /// Reads `count` bytes; `count` must already be bounded by the caller.

@@ -31,6 +31,7 @@ public struct TreeWalker {
     private var stack: [Frame] = []
     private var pendingRoot: WalkEntry?
     private var visitedDirectories: Set<InodeReference> = []
+    private var inodeBlockMemo = MetadataBlockMemo()
     private let skipsDescendants: Bool
 
     init(image: SquashFSImage, from path: ImagePath, recursive: Bool = true) throws {
@@ -49,15 +50,24 @@ public struct TreeWalker {
             try enter(root)
             return root
         }
-        while !stack.isEmpty {
-            let top = stack.count - 1
-            guard let entry = try stack[top].listing.next() else {
+        while let top = stack.indices.last {
+            // Advance the top frame's listing in place (no copy of the frame per entry).
+            let next = try stack.withUnsafeMutableBufferPointer { frames in
+                let parent = frames[top].path
+                return try frames[top].listing.nextEntry { name, kind, number, reference in
+                    (parent.appending(name), kind, number, reference, frames[top].depth + 1)
+                }
+            }
+            guard let (path, kind, number, reference, depth) = next else {
                 stack.removeLast()
                 continue
             }
-            let inode = try image.inode(for: entry)
-            let result = WalkEntry(
-                path: stack[top].path.appending(entry.name), inode: inode, depth: stack[top].depth + 1)
+            let inode = try image.inode(at: reference, memo: &inodeBlockMemo)
+            guard inode.kind == kind, inode.number == number else {
+                throw SquashFSError.corrupt(
+                    "\(image.name): entry \(path) says \(kind) #\(number), its inode is \(inode.kind) #\(inode.number)")
+            }
+            let result = WalkEntry(path: path, inode: inode, depth: depth)
             if !skipsDescendants { try enter(result) }
             return result
         }
@@ -76,7 +86,7 @@ public struct TreeWalker {
         }
         let listing = try DirectoryListingReader(
             image: image, block: layout.startBlock, offset: Int(layout.startOffset),
-            listingSize: Int(layout.listingSize), directoryName: entry.path.description)
+            listingSize: Int(layout.listingSize), directoryName: entry.path)
         stack.append(Frame(path: entry.path, depth: entry.depth, listing: listing))
     }
 }
