@@ -11,3 +11,8 @@ func duplicateDescriptor(_ fd: Int32) throws -> Int32 {
 func closeDescriptor(_ fd: Int32) {
     close(fd)
 }
+
+/// The number of processors online, at least 1.
+var activeProcessorCount: Int {
+    max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+}

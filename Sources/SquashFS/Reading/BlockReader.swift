@@ -1,3 +1,5 @@
+import Dispatch
+
 /// One decoded metadata block and the image offset of the block after it.
 struct MetadataBlock: Sendable {
     var bytes: [UInt8]
@@ -29,42 +31,81 @@ final class BlockReader: Sendable {
         }
         let block = try pool.withSlot { slot -> MetadataBlock in
             let available = Int(min(UInt64(Self.metadataBlockSize + 2), end - position))
-            guard available >= 3 else {
-                throw SquashFSError.corrupt("metadata block at offset \(position) is truncated")
-            }
             let raw = UnsafeMutableRawBufferPointer(rebasing: slot.scratch[0..<available])
             try file.read(into: raw, at: position, limit: end)
-            let header = UnsafeRawBufferPointer(raw).le16(0)
-            let size = Int(header & 0x7FFF)
-            guard size > 0, size <= Self.metadataBlockSize, size + 2 <= available else {
-                throw SquashFSError.corrupt(
-                    "metadata block at offset \(position) has a bad size \(size) (header 0x\(String(header, radix: 16)))"
-                )
-            }
-            let payload = UnsafeRawBufferPointer(rebasing: raw[2..<(2 + size)])
-            let bytes: [UInt8]
-            if header & 0x8000 != 0 {
-                bytes = Array(payload)
-            } else {
-                var failure: (any Error)?
-                bytes = [UInt8](unsafeUninitializedCapacity: Self.metadataBlockSize) { output, count in
-                    do {
-                        count = try slot.decompressor.decompress(payload, into: UnsafeMutableRawBufferPointer(output))
-                    } catch {
-                        failure = error
-                        count = 0
-                    }
-                }
-                if let failure {
-                    throw SquashFSError(
-                        .decompression, "metadata block at offset \(position) does not decompress",
-                        underlyingError: (failure as? SquashFSError)?.underlyingError)
-                }
-            }
-            return MetadataBlock(bytes: bytes, next: position + 2 + UInt64(size))
+            return try decodeMetadataBlock(UnsafeRawBufferPointer(raw), at: position, using: slot.decompressor)
         }
         metadataCache.insert(block, for: position)
         return block
+    }
+
+    /// Decodes the metadata block at the start of `raw` (its header at image offset `position`); `raw` may extend
+    /// past the block.
+    private func decodeMetadataBlock(
+        _ raw: UnsafeRawBufferPointer, at position: UInt64, using decompressor: any Decompressor
+    )
+        throws -> MetadataBlock
+    {
+        guard raw.count >= 3 else { throw SquashFSError.corrupt("metadata block at offset \(position) is truncated") }
+        let header = raw.le16(0)
+        let size = Int(header & 0x7FFF)
+        guard size > 0, size <= Self.metadataBlockSize, size + 2 <= raw.count else {
+            throw SquashFSError.corrupt(
+                "metadata block at offset \(position) has a bad size \(size) (header 0x\(String(header, radix: 16)))")
+        }
+        let payload = UnsafeRawBufferPointer(rebasing: raw[2..<(2 + size)])
+        let next = position + 2 + UInt64(size)
+        if header & 0x8000 != 0 { return MetadataBlock(bytes: Array(payload), next: next) }
+        var failure: (any Error)?
+        let bytes = [UInt8](unsafeUninitializedCapacity: Self.metadataBlockSize) { output, count in
+            do {
+                count = try decompressor.decompress(payload, into: UnsafeMutableRawBufferPointer(output))
+            } catch {
+                failure = error
+                count = 0
+            }
+        }
+        if let failure {
+            throw SquashFSError(
+                .decompression, "metadata block at offset \(position) does not decompress",
+                underlyingError: (failure as? SquashFSError)?.underlyingError)
+        }
+        return MetadataBlock(bytes: bytes, next: next)
+    }
+
+    /// Decodes every metadata block of the table region `start..<end` into the cache, on all cores, so that a
+    /// following walk of the whole tree finds them decoded.
+    ///
+    /// The region is read with one `pread` and its block headers are followed without decompressing; blocks are then
+    /// decoded in parallel, one decompressor per worker. Nothing is done when the region holds more blocks than the
+    /// cache keeps. Errors are ignored here: the reads that need a bad block report it.
+    func preloadMetadata(from start: UInt64, to end: UInt64, maximumBlocks: Int) {
+        guard start < end, end <= superblock.bytesUsed, end - start <= UInt64(maximumBlocks) * 8194 else { return }
+        guard let region = try? file.read(count: Int(end - start), at: start, limit: end) else { return }
+        var blocks: [Range<Int>] = []
+        var offset = 0
+        while offset + 2 <= region.count, blocks.count < maximumBlocks {
+            let size = Int(region.withUnsafeBytes { $0.le16(offset) } & 0x7FFF)
+            guard size > 0, size <= Self.metadataBlockSize, offset + 2 + size <= region.count else { break }
+            if metadataCache.value(for: start + UInt64(offset)) == nil { blocks.append(offset..<(offset + 2 + size)) }
+            offset += 2 + size
+        }
+        let pending = blocks
+        let workers = min(pending.count / 8, activeProcessorCount)
+        guard workers > 1 else { return }
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            _ = try? pool.withSlot { slot in
+                try region.withUnsafeBytes { bytes in
+                    for index in stride(from: worker, to: pending.count, by: workers) {
+                        let range = pending[index]
+                        let position = start + UInt64(range.lowerBound)
+                        let block = try decodeMetadataBlock(
+                            UnsafeRawBufferPointer(rebasing: bytes[range]), at: position, using: slot.decompressor)
+                        metadataCache.insert(block, for: position)
+                    }
+                }
+            }
+        }
     }
 
     /// Reads a table of `count` fixed-size entries stored in metadata blocks whose locations are listed (as

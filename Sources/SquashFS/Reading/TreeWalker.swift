@@ -98,6 +98,13 @@ extension SquashFSImage {
     ///   - path: where to start; symbolic links are followed to find it.
     ///   - recursive: `false` lists only the starting directory and its direct children.
     public func walk(from path: ImagePath = .root, recursive: Bool = true) throws -> TreeWalker {
-        try TreeWalker(image: self, from: path, recursive: recursive)
+        if recursive && path.components.isEmpty {
+            // A whole-tree walk needs every inode and directory block: decode them up front on all cores.
+            let blocks = options.metadataCacheBlocks / 2
+            reader.preloadMetadata(from: superblock.directoryTableStart, to: directoryTableEnd, maximumBlocks: blocks)
+            reader.preloadMetadata(
+                from: superblock.inodeTableStart, to: superblock.directoryTableStart, maximumBlocks: blocks)
+        }
+        return try TreeWalker(image: self, from: path, recursive: recursive)
     }
 }
