@@ -1,0 +1,71 @@
+// swift-tools-version:6.1
+//
+// Benchmarks for swift-maas-images, a separate package so that package-benchmark and libsquashfs never reach the
+// main package or its users.
+//
+// Every workload runs twice in the same run: once through the native Swift reader (`SquashFS`) and once through
+// libsquashfs 1.2 from squashfs-tools-ng, the C reader that `rdsquashfs` and `sqfs2tar` are built on. libsquashfs is
+// LGPL-3.0+: it is linked dynamically, here only, through the `CSquashFS` system-library target, and must never
+// become a dependency of the main package.
+//
+//     swift package benchmark          # all suites; `./compare.sh` adds the Swift/libsquashfs ratios and CLI peers
+//
+// package-benchmark is named by its current URL, ordo-one/benchmark: 1.38.1 warns on every run when it is depended on
+// under its legacy identifier, package-benchmark. The `MallocInterposer` trait keeps the malloc metrics and, being an
+// explicit trait list, turns off the default `RuntimeInterposer` trait, which would pull in
+// ordo-one/swift-runtime-interposer (ARC counters on Swift 6.3; not needed here, and not mirrored offline).
+
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "swift-maas-images-benchmarks",
+    dependencies: [
+        .package(name: "swift-maas-images", path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark", exact: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        // MARK: - libsquashfs, the reference reader (LGPL-3.0+, benchmarks only)
+
+        .systemLibrary(name: "CSquashFS", pkgConfig: "libsquashfs1", providers: [.apt(["libsquashfs-dev"])]),
+
+        // MARK: - Shared fixtures and workloads
+
+        .target(
+            name: "BenchmarkSupport",
+            dependencies: [
+                "CSquashFS",
+                .product(name: "SquashFS", package: "swift-maas-images"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: - Suites
+
+        .executableTarget(
+            name: "TreeWalk",
+            dependencies: [
+                "BenchmarkSupport",
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/TreeWalk",
+            swiftSettings: swiftSettings,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "ReadFiles",
+            dependencies: [
+                "BenchmarkSupport",
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/ReadFiles",
+            swiftSettings: swiftSettings,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
