@@ -115,15 +115,7 @@ struct DirectoryListingReader {
             throw corrupt("invalid entry name '\(printable([UInt8](name)))'")
         }
         guard let previousName else { return }
-        let ordered = previousName.withUnsafeBytes { previous -> Bool in
-            let common = min(previous.count, name.count)
-            var comparison: Int32 = 0
-            if common > 0, let left = previous.baseAddress, let right = name.baseAddress {
-                comparison = memcmp(left, right, common)
-            }
-            return comparison < 0 || (comparison == 0 && previous.count < name.count)
-        }
-        guard ordered else {
+        guard previousName.withUnsafeBytes({ compareBytes($0, name) }) < 0 else {
             throw corrupt(
                 "'\(printable([UInt8](name)))' follows '\(printable([UInt8](previousName)))': names unsorted or duplicated"
             )
@@ -193,10 +185,35 @@ extension SquashFSImage {
         var listing = try DirectoryListingReader(
             image: self, block: block, offset: offset, listingSize: Int(layout.listingSize) - skipped,
             directoryName: ImagePath("#\(directory.number)"))
-        while let entry = try listing.next() {
-            if entry.name == name { return entry }
-            if name.lexicographicallyPrecedes(entry.name) { return nil }
+        enum Comparison {
+            case before
+            case match(DirectoryEntry)
+            case after
         }
-        return nil
+        while true {
+            // Compare in place; only the matching entry's name is copied.
+            let step = try listing.nextEntry { entryName, kind, number, reference -> Comparison in
+                let order = name.withUnsafeBytes { target in compareBytes(UnsafeRawBufferPointer(entryName), target) }
+                if order < 0 { return .before }
+                if order > 0 { return .after }
+                return .match(
+                    DirectoryEntry(name: name, kind: kind, inodeNumber: number, inodeReference: reference))
+            }
+            switch step {
+            case nil, .after?: return nil
+            case .match(let entry)?: return entry
+            case .before?: continue
+            }
+        }
     }
+}
+
+/// Compares two byte strings as `strcmp` orders names: negative, zero or positive.
+func compareBytes(_ left: UnsafeRawBufferPointer, _ right: UnsafeRawBufferPointer) -> Int {
+    let common = min(left.count, right.count)
+    if common > 0, let leftBase = left.baseAddress, let rightBase = right.baseAddress {
+        let result = memcmp(leftBase, rightBase, common)
+        if result != 0 { return Int(result) }
+    }
+    return left.count - right.count
 }

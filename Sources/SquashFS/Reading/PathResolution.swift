@@ -51,6 +51,10 @@ extension SquashFSImage {
                     throw SquashFSError(.tooManySymlinks, "\(name): \(path): more than 40 symbolic links")
                 }
                 let target = child.symlinkTarget ?? []
+                guard !target.isEmpty else {
+                    throw SquashFSError(
+                        .notFound, "\(name): \(path): symbolic link '\(printable(component))' has an empty target")
+                }
                 if target.first == 0x2F { stack.removeSubrange(1...) }
                 pending.append(contentsOf: ImagePath(bytes: target).components.reversed())
                 continue
