@@ -32,9 +32,10 @@ struct MetadataCursor {
 
     /// Positions a cursor as above, reusing `memo`'s block when it is the same one (consecutive inodes of a
     /// directory usually share a block), and remembering the block in `memo` otherwise.
-    init(reader: BlockReader, table: MetadataTable, block relativeBlock: UInt64, offset: Int,
-        memo: inout MetadataBlockMemo) throws
-    {
+    init(
+        reader: BlockReader, table: MetadataTable, block relativeBlock: UInt64, offset: Int,
+        memo: inout MetadataBlockMemo
+    ) throws {
         let (position, overflow) = table.start.addingReportingOverflow(relativeBlock)
         guard !overflow, position < table.end else {
             throw SquashFSError.corrupt("reference to block \(relativeBlock) is outside the \(table.name)")
