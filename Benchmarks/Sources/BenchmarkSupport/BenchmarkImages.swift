@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The compressions the benchmark images are built with.
@@ -67,7 +67,8 @@ public enum BenchmarkImages {
         var source = "debootstrap --variant=minbase bookworm"
         progress("building \(tree) with \(source) (about 35 s)")
         do {
-            try run("debootstrap", ["--variant=minbase", "bookworm", partial, "http://deb.debian.org/debian"], log: log)
+            try run(
+                "debootstrap", ["--variant=minbase", "bookworm", partial, "http://deb.debian.org/debian"], log: log)
         } catch {
             progress("\(error); falling back to a copy of /usr/bin, /usr/sbin and /usr/share/doc")
             try removeTree(partial)

@@ -1,7 +1,7 @@
 import CSquashFS
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The two workloads through libsquashfs 1.2, as a libsquashfs user (`rdsquashfs`, `sqfs2tar`) writes them.

@@ -16,15 +16,6 @@ extension FixedWidthInteger {
     }
 }
 
-extension Int {
-    /// Converts an image-derived unsigned value to `Int`, or throws.
-    @inline(__always)
-    init<T: BinaryInteger>(checked value: T, _ what: @autoclosure () -> String) throws(SquashFSError) {
-        guard let converted = Int(exactly: value) else { throw .corrupt("\(what()) out of range: \(value)") }
-        self = converted
-    }
-}
-
 /// Little-endian loads from a byte buffer whose bounds the caller has checked.
 extension UnsafeRawBufferPointer {
     @inline(__always)

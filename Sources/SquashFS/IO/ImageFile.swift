@@ -78,19 +78,11 @@ final class ImageFile: Sendable {
     }
 
     /// Reads `count` bytes at `position` into a new array.
-    func read(count: Int, at position: UInt64, limit: UInt64) throws(SquashFSError) -> [UInt8] {
+    func read(count: Int, at position: UInt64, limit: UInt64) throws -> [UInt8] {
         guard count > 0 else { return [] }
-        var failure: SquashFSError?
-        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-            initialized = 0
-            do throws(SquashFSError) {
-                try read(into: UnsafeMutableRawBufferPointer(buffer), at: position, limit: limit)
-                initialized = count
-            } catch {
-                failure = error
-            }
+        return try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            try read(into: UnsafeMutableRawBufferPointer(buffer), at: position, limit: limit)
+            initialized = count
         }
-        if let failure { throw failure }
-        return bytes
     }
 }

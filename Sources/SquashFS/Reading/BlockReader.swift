@@ -56,21 +56,16 @@ final class BlockReader: Sendable {
         let payload = UnsafeRawBufferPointer(rebasing: raw[2..<(2 + size)])
         let next = position + 2 + UInt64(size)
         if header & 0x8000 != 0 { return MetadataBlock(bytes: Array(payload), next: next) }
-        var failure: (any Error)?
-        let bytes = [UInt8](unsafeUninitializedCapacity: Self.metadataBlockSize) { output, count in
-            do {
+        do {
+            let bytes = try [UInt8](unsafeUninitializedCapacity: Self.metadataBlockSize) { output, count in
                 count = try decompressor.decompress(payload, into: UnsafeMutableRawBufferPointer(output))
-            } catch {
-                failure = error
-                count = 0
             }
-        }
-        if let failure {
+            return MetadataBlock(bytes: bytes, next: next)
+        } catch let error as SquashFSError {
             throw SquashFSError(
                 .decompression, "metadata block at offset \(position) does not decompress",
-                underlyingError: (failure as? SquashFSError)?.underlyingError)
+                underlyingError: error.underlyingError)
         }
-        return MetadataBlock(bytes: bytes, next: next)
     }
 
     /// Decodes every metadata block of the table region `start..<end` into the cache, on all cores, so that a

@@ -135,18 +135,10 @@ public struct FileReader: Sendable {
             throw SquashFSError(
                 .limitExceeded, "\(image.name): inode #\(inode.number) is \(inode.size) bytes, over \(maximumSize)")
         }
-        var failure: (any Error)?
-        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-            do {
-                try readAll(into: UnsafeMutableRawBufferPointer(buffer))
-                initialized = count
-            } catch {
-                failure = error
-                initialized = 0
-            }
+        return try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            try readAll(into: UnsafeMutableRawBufferPointer(buffer))
+            initialized = count
         }
-        if let failure { throw failure }
-        return bytes
     }
 
     /// Reads up to `count` bytes starting at byte `offset`; fewer at the end of the file, none past it.
@@ -156,18 +148,10 @@ public struct FileReader: Sendable {
         guard count >= 0 else { throw SquashFSError(.invalidArgument, "negative read count \(count)") }
         guard offset < inode.size, count > 0 else { return [] }
         let length = Int(min(UInt64(count), inode.size - offset))
-        var failure: (any Error)?
-        let bytes = [UInt8](unsafeUninitializedCapacity: length) { buffer, initialized in
-            do {
-                try read(into: UnsafeMutableRawBufferPointer(buffer), at: offset)
-                initialized = length
-            } catch {
-                failure = error
-                initialized = 0
-            }
+        return try [UInt8](unsafeUninitializedCapacity: length) { buffer, initialized in
+            try read(into: UnsafeMutableRawBufferPointer(buffer), at: offset)
+            initialized = length
         }
-        if let failure { throw failure }
-        return bytes
     }
 
     /// Fills `buffer` with the bytes at `offset`; the range must lie inside the file.
@@ -225,26 +209,18 @@ extension SquashFSImage {
         guard !overflow, start >= dataStart, end <= superblock.inodeTableStart else {
             throw SquashFSError.corrupt("\(name): fragment \(index) at offset \(start) is outside the data region")
         }
-        var failure: (any Error)?
-        let block = [UInt8](unsafeUninitializedCapacity: blockSize) { buffer, initialized in
-            do {
+        do {
+            let block = try [UInt8](unsafeUninitializedCapacity: blockSize) { buffer, initialized in
                 initialized = try reader.readDataBlock(
                     at: start, sizeWord: word, into: UnsafeMutableRawBufferPointer(buffer), exact: false,
                     dataEnd: superblock.inodeTableStart)
-            } catch {
-                failure = error
-                initialized = 0
             }
-        }
-        if let failure = failure as? SquashFSError {
+            fragmentCache.insert(block, for: index)
+            return block
+        } catch let error as SquashFSError {
             throw SquashFSError(
-                failure.code, "\(name): fragment \(index): \(failure.message)", underlyingError: failure.underlyingError
-            )
-        } else if let failure {
-            throw failure
+                error.code, "\(name): fragment \(index): \(error.message)", underlyingError: error.underlyingError)
         }
-        fragmentCache.insert(block, for: index)
-        return block
     }
 
     /// A random-access reader for the regular file at `path` (symbolic links followed).

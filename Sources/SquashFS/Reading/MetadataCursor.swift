@@ -130,18 +130,10 @@ struct MetadataCursor {
             defer { offset += count }
             return Array(block[offset..<(offset + count)])
         }
-        var failure: (any Error)?
-        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-            do {
-                try read(into: UnsafeMutableRawBufferPointer(buffer))
-                initialized = count
-            } catch {
-                failure = error
-                initialized = 0
-            }
+        return try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            try read(into: UnsafeMutableRawBufferPointer(buffer))
+            initialized = count
         }
-        if let failure { throw failure }
-        return bytes
     }
 
     @inline(__always)
