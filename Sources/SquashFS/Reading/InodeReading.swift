@@ -16,6 +16,7 @@ extension SquashFSImage {
         return try inode(at: reference, memo: &memo)
     }
 
+    @inline(__always)
     func inode(at reference: InodeReference, memo: inout MetadataBlockMemo) throws -> Inode {
         do {
             var cursor = try MetadataCursor(
@@ -57,6 +58,7 @@ extension SquashFSImage {
         return raw
     }
 
+    @inline(__always)
     func parseInode(_ cursor: inout MetadataCursor, reference: InodeReference) throws -> Inode {
         // The 16-byte common header, then each type's fixed fields, are read as single bounds-checked chunks.
         let (type, mode, uidIndex, gidIndex, mtime, number) = try cursor.withBytes(16) { bytes in

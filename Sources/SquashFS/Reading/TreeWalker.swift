@@ -45,9 +45,10 @@ public struct TreeWalker {
     ///
     /// - Throws: ``SquashFSError``; after an error the walk cannot continue.
     public mutating func next() throws -> WalkEntry? {
-        if let root = pendingRoot {
-            pendingRoot = nil
-            try enter(root)
+        if let root = pendingRoot.take() {
+            if let layout = root.inode.directory {
+                try enter(root.path, reference: root.inode.reference, layout: layout, depth: 0)
+            }
             return root
         }
         while let top = stack.indices.last {
@@ -67,27 +68,28 @@ public struct TreeWalker {
                 throw SquashFSError.corrupt(
                     "\(image.name): entry \(path) says \(kind) #\(number), its inode is \(inode.kind) #\(inode.number)")
             }
-            let result = WalkEntry(path: path, inode: inode, depth: depth)
-            if !skipsDescendants { try enter(result) }
-            return result
+            if !skipsDescendants, let layout = inode.directory {
+                try enter(path, reference: reference, layout: layout, depth: depth)
+            }
+            return WalkEntry(path: path, inode: inode, depth: depth)
         }
         return nil
     }
 
-    private mutating func enter(_ entry: WalkEntry) throws {
-        guard entry.inode.kind == .directory, let layout = entry.inode.directory else { return }
-        guard visitedDirectories.insert(entry.inode.reference).inserted else {
-            throw SquashFSError.corrupt(
-                "\(image.name): directory loop: \(entry.path) (\(entry.inode.reference)) was already visited")
+    private mutating func enter(_ path: ImagePath, reference: InodeReference, layout: DirectoryLayout, depth: Int)
+        throws
+    {
+        guard visitedDirectories.insert(reference).inserted else {
+            throw SquashFSError.corrupt("\(image.name): directory loop: \(path) (\(reference)) was already visited")
         }
-        guard entry.depth < image.options.maximumDepth else {
+        guard depth < image.options.maximumDepth else {
             throw SquashFSError(
-                .limitExceeded, "\(image.name): \(entry.path) is deeper than \(image.options.maximumDepth) levels")
+                .limitExceeded, "\(image.name): \(path) is deeper than \(image.options.maximumDepth) levels")
         }
         let listing = try DirectoryListingReader(
             image: image, block: layout.startBlock, offset: Int(layout.startOffset),
-            listingSize: Int(layout.listingSize), directoryName: entry.path)
-        stack.append(Frame(path: entry.path, depth: entry.depth, listing: listing))
+            listingSize: Int(layout.listingSize), directoryName: path)
+        stack.append(Frame(path: path, depth: depth, listing: listing))
     }
 }
 
