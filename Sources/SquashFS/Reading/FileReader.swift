@@ -158,6 +158,7 @@ public struct FileReader: Sendable {
     func read(into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64) throws {
         let blockSize = UInt64(self.blockSize)
         var done = 0
+        // Blocks only partly inside the range are decoded here, then copied; allocated on first need.
         var scratch: UnsafeMutableRawBufferPointer?
         defer { scratch?.deallocate() }
         while done < buffer.count {
@@ -171,9 +172,9 @@ public struct FileReader: Sendable {
                 if within == 0 && chunk == blockLength {
                     try readBlock(index, into: UnsafeMutableRawBufferPointer(rebasing: destination[0..<chunk]))
                 } else {
-                    if scratch == nil { scratch = .allocate(byteCount: self.blockSize, alignment: 16) }
-                    guard let scratch else { break }
-                    let block = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<blockLength])
+                    let buffer = scratch ?? .allocate(byteCount: self.blockSize, alignment: 16)
+                    scratch = buffer
+                    let block = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<blockLength])
                     try readBlock(index, into: block)
                     UnsafeMutableRawBufferPointer(rebasing: destination[0..<chunk])
                         .copyMemory(from: UnsafeRawBufferPointer(rebasing: block[within..<(within + chunk)]))
