@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import Glibc
 
 /// Runs `body`; any error is printed as `error: ...` on standard error and the command exits with status 1.
 func runReportingErrors(_ body: () throws -> Void) throws {
@@ -8,8 +8,19 @@ func runReportingErrors(_ body: () throws -> Void) throws {
     } catch let error as ExitCode {
         throw error
     } catch {
-        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        writeStandardError("error: \(error)\n")
         throw ExitCode.failure
+    }
+}
+
+/// Writes a message to standard error, ignoring failures (there is nowhere left to report them).
+func writeStandardError(_ text: String) {
+    var bytes = Array(text.utf8)
+    while !bytes.isEmpty {
+        let written = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+        if written < 0 && errno == EINTR { continue }
+        guard written > 0 else { return }
+        bytes.removeFirst(written)
     }
 }
 
@@ -30,15 +41,27 @@ func writeStandardOutput(_ bytes: [UInt8]) throws {
     }
 }
 
-/// Collects text and writes it in large chunks.
+/// Collects output bytes and writes them in large chunks.
 struct BufferedOutput {
     private var buffer: [UInt8] = []
 
+    /// Appends text.
     mutating func write(_ text: String) {
         buffer.append(contentsOf: text.utf8)
-        if buffer.count >= 1 << 16 { try? flush() }
+        try? flushIfFull()
     }
 
+    /// Appends raw bytes.
+    mutating func write(bytes: [UInt8]) {
+        buffer.append(contentsOf: bytes)
+        try? flushIfFull()
+    }
+
+    private mutating func flushIfFull() throws {
+        if buffer.count >= 1 << 16 { try flush() }
+    }
+
+    /// Writes everything collected so far.
     mutating func flush() throws {
         try writeStandardOutput(buffer)
         buffer.removeAll(keepingCapacity: true)

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import SquashFS
 
 /// `maas-images squashfs`: read squashfs root images.
@@ -68,28 +68,17 @@ extension SquashFSCommand {
                 let squashfs = try image.open()
                 var walker = try squashfs.walk(from: ImagePath(path), recursive: recursive)
                 var output = BufferedOutput()
+                var formatter = ListingFormatter(long: long)
                 guard let start = try walker.next() else { return }
                 if start.inode.kind != .directory {
-                    output.write(line(for: start, name: start.path.description))
+                    output.write(bytes: formatter.line(for: start, name: start.path.bytes))
                 }
                 while let entry = try walker.next() {
-                    let name = recursive ? entry.path.description : printableName(entry.path.lastComponent)
-                    output.write(line(for: entry, name: name))
+                    let name = recursive ? entry.path.bytes : entry.path.lastComponent
+                    output.write(bytes: formatter.line(for: entry, name: name))
                 }
                 try output.flush()
             }
-        }
-
-        private func printableName(_ bytes: [UInt8]) -> String { ImagePath(bytes: bytes).description }
-
-        private func line(for entry: WalkEntry, name: String) -> String {
-            guard long else { return name + "\n" }
-            let inode = entry.inode
-            let size = inode.device.map { "\($0.major),\($0.minor)" } ?? String(inode.size)
-            var text =
-                "\(inode.modeString) \(inode.uid)/\(inode.gid) \(size) \(formatTime(inode.modificationTime)) \(name)"
-            if let target = inode.symlinkTarget { text += " -> " + ImagePath(bytes: target).description }
-            return text + "\n"
         }
     }
 
@@ -113,6 +102,39 @@ extension SquashFSCommand {
                 }
             }
         }
+    }
+}
+
+/// Formats `ls` lines as bytes: names exactly as stored when printable, escaped otherwise (see `ImagePath`).
+struct ListingFormatter {
+    let long: Bool
+    /// Entries of one image often share a modification time; the last one formatted is kept.
+    private var lastTime: (seconds: UInt32, text: String)?
+
+    init(long: Bool) { self.long = long }
+
+    mutating func line(for entry: WalkEntry, name: [UInt8]) -> [UInt8] {
+        guard long else { return printableBytes(name) + [0x0A] }
+        let inode = entry.inode
+        let size = inode.device.map { "\($0.major),\($0.minor)" } ?? String(inode.size)
+        var line = Array("\(inode.modeString) \(inode.uid)/\(inode.gid) \(size) \(time(inode.modificationTime)) ".utf8)
+        line += printableBytes(name)
+        if let target = inode.symlinkTarget { line += Array(" -> ".utf8) + printableBytes(target) }
+        line.append(0x0A)
+        return line
+    }
+
+    private mutating func time(_ seconds: UInt32) -> String {
+        if let lastTime, lastTime.seconds == seconds { return lastTime.text }
+        let text = formatTime(seconds)
+        lastTime = (seconds, text)
+        return text
+    }
+
+    /// Printable ASCII other than `\` is written as is; anything else goes through `ImagePath.description`.
+    private func printableBytes(_ bytes: [UInt8]) -> [UInt8] {
+        if bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x5C }) { return bytes }
+        return Array(ImagePath(bytes: bytes).description.utf8)
     }
 }
 
