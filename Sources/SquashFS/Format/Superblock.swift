@@ -175,11 +175,4 @@ public struct Superblock: Sendable, Hashable {
         }
     }
 
-    /// The end (exclusive) of the region that holds the directory table's metadata blocks.
-    var directoryTableEnd: UInt64 {
-        var end = idTableStart
-        if hasFragments { end = Swift.min(end, fragmentTableStart) }
-        if hasExportTable { end = Swift.min(end, exportTableStart) }
-        return end
-    }
 }

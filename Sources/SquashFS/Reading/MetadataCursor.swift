@@ -153,14 +153,4 @@ struct MetadataCursor {
     mutating func readUInt32() throws -> UInt32 { try readInteger(UInt32.self) }
     mutating func readUInt64() throws -> UInt64 { try readInteger(UInt64.self) }
 
-    /// Skips `count` bytes.
-    mutating func skip(_ count: Int) throws {
-        var remaining = count
-        while remaining > 0 {
-            if offset == block.count { try advance() }
-            let chunk = min(remaining, block.count - offset)
-            offset += chunk
-            remaining -= chunk
-        }
-    }
 }
