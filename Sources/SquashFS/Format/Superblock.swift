@@ -174,5 +174,4 @@ public struct Superblock: Sendable, Hashable {
             throw .corrupt("root inode reference 0x\(String(rootInode, radix: 16)) is outside the inode table")
         }
     }
-
 }

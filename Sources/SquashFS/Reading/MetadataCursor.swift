@@ -152,5 +152,4 @@ struct MetadataCursor {
     mutating func readUInt16() throws -> UInt16 { try readInteger(UInt16.self) }
     mutating func readUInt32() throws -> UInt32 { try readInteger(UInt32.self) }
     mutating func readUInt64() throws -> UInt64 { try readInteger(UInt64.self) }
-
 }
