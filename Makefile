@@ -4,7 +4,7 @@
 #   make build   deps + swift build
 #   make test    deps + swift test            (what the README's quick start and .ci/run use)
 #   make bench   deps + benchmark packages + Benchmarks/compare.sh
-#   make fuzz    build the libFuzzer targets in Fuzz/ with ASan and fuzz for FUZZ_SECONDS (default 300)
+#   make fuzz    build the libFuzzer targets in Fuzz/ with ASan and fuzz for FUZZ_SECONDS (default 60)
 #   make format  rewrite Swift sources with swift-format (.swift-format)
 #   make lint    check Swift sources with swift-format, without changing them
 #   make clean   remove build products
@@ -88,7 +88,7 @@ test: deps
 bench: deps-bench
 	cd Benchmarks && ./compare.sh
 
-FUZZ_SECONDS ?= 300
+FUZZ_SECONDS ?= 60
 FUZZ_FLAGS := -Xswiftc -sanitize=fuzzer,address -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld
 
 # The seed images in Fuzz/Corpus are small real images; new inputs libFuzzer finds go to Fuzz/.build/corpus.

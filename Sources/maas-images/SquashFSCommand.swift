@@ -7,7 +7,7 @@ struct SquashFSCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "squashfs",
         abstract: "Read squashfs images (MAAS root images) natively.",
-        subcommands: [Info.self, List.self, Cat.self]
+        subcommands: [Info.self, List.self, Cat.self, Manifest.self]
     )
 }
 
@@ -102,6 +102,51 @@ extension SquashFSCommand {
                 }
             }
         }
+    }
+}
+
+extension SquashFSCommand {
+    struct Manifest: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the image's package manifest, as dpkg-query --show does (squashfs.manifest).")
+
+        @OptionGroup var image: ImageOptions
+
+        @Option(
+            name: .long,
+            help:
+                "A published manifest to compare with: prints added (+), removed (-) and changed (~) packages and exits 2 when they differ."
+        )
+        var compare: String?
+
+        func run() throws {
+            try runReportingErrors {
+                let manifest = try image.open().packageManifest()
+                guard let compare else {
+                    try writeStandardOutput(Array(manifest.text.utf8))
+                    return
+                }
+                let published = try PackageManifest(parsing: try readTextFile(compare))
+                let difference = manifest.difference(from: published)
+                var output = BufferedOutput()
+                for entry in difference.added { output.write("+ \(entry.name)\t\(entry.version)\n") }
+                for entry in difference.removed { output.write("- \(entry.name)\t\(entry.version)\n") }
+                for change in difference.changed {
+                    output.write("~ \(change.name)\t\(change.oldVersion) -> \(change.newVersion)\n")
+                }
+                try output.flush()
+                if !difference.isEmpty { throw ExitCode(2) }
+            }
+        }
+    }
+}
+
+/// Reads a whole text file (a published manifest).
+func readTextFile(_ path: String) throws -> String {
+    do {
+        return try String(contentsOfFile: path, encoding: .utf8)
+    } catch {
+        throw CLIError("\(path): cannot read (\(error))")
     }
 }
 
