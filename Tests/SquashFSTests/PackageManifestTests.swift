@@ -155,7 +155,8 @@ struct PackageManifestTests {
 
     @Test("published manifests: parsing, snap lines and differences")
     func publishedManifests() throws {
-        let old = try PackageManifest(parsing: "bash\t5.1\ncurl\t7.0\nsnap:lxd\tlatest/stable\t24322\n\nzlib1g:amd64\t1.2\n")
+        let old = try PackageManifest(
+            parsing: "bash\t5.1\ncurl\t7.0\nsnap:lxd\tlatest/stable\t24322\n\nzlib1g:amd64\t1.2\n")
         #expect(old.entries.count == 4)
         #expect(old.entries[2] == .init(name: "snap:lxd", version: "latest/stable"))
         let new = try PackageManifest(parsing: "bash\t5.2\nvim\t9.0\nzlib1g:amd64\t1.2\r\n")
