@@ -26,7 +26,8 @@ public final class SquashFSImage: Sendable {
         public var fragmentCacheBlocks = 16
         /// The deepest directory nesting a walk or path resolution accepts.
         public var maximumDepth = 4096
-        /// The largest block list (4 bytes per data block) a file may have; bounds memory for sparse giants.
+        /// The largest block list (4 bytes per data block on disk) a file may have. A ``FileReader`` keeps 12 bytes
+        /// per block, so this bounds its memory for sparse giants (64 MiB: 16 Mi blocks, 2 TiB at 128 KiB).
         public var maximumBlockListBytes = 64 << 20
         /// Which decoder is used for gzip images; libdeflate unless testing against the zlib reference.
         var zlibEngine = ZlibEngine.libdeflate
