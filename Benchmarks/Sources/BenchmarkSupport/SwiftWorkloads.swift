@@ -10,7 +10,7 @@ public enum SwiftWorkloads {
         while let entry = try walker.next() {
             let inode = entry.inode
             let metadata = EntryMetadata(
-                type: inode.kind.inodeType, permissions: inode.permissions, uid: inode.uid, gid: inode.gid,
+                type: inode.kind.basicInodeType, permissions: inode.permissions, uid: inode.uid, gid: inode.gid,
                 modificationTime: inode.modificationTime, inodeNumber: inode.number, linkCount: inode.linkCount,
                 size: inode.size, device: inode.device?.rawValue ?? 0, pathLength: entry.path.bytes.count)
             if let target = inode.symlinkTarget {
@@ -47,20 +47,5 @@ public enum SwiftWorkloads {
             summary.add(fileOfSize: reader.size, contents: contents)
         }
         return summary
-    }
-}
-
-extension FileKind {
-    /// The basic on-disk inode type, 1 (directory) through 7 (socket), as libsquashfs reports it.
-    var inodeType: UInt16 {
-        switch self {
-        case .directory: 1
-        case .regularFile: 2
-        case .symbolicLink: 3
-        case .blockDevice: 4
-        case .characterDevice: 5
-        case .fifo: 6
-        case .socket: 7
-        }
     }
 }

@@ -37,8 +37,8 @@ public enum FileKind: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// The basic inode type (1-7) that directory entries record.
-    var basicType: UInt16 {
+    /// The basic on-disk inode type (1 directory ... 7 socket), which directory entries record.
+    public var basicInodeType: UInt16 {
         switch self {
         case .directory: 1
         case .regularFile: 2

@@ -75,7 +75,9 @@ final class BlockReader: Sendable {
     /// decoded in parallel, one decompressor per worker. Nothing is done when the region holds more blocks than the
     /// cache keeps. Errors are ignored here: the reads that need a bad block report it.
     func preloadMetadata(from start: UInt64, to end: UInt64, maximumBlocks: Int) {
-        guard start < end, end <= superblock.bytesUsed, end - start <= UInt64(maximumBlocks) * 8194 else { return }
+        // Each block takes at most 8194 bytes on disk; a region larger than the cache could hold is left alone.
+        let (limit, overflow) = UInt64(max(0, maximumBlocks)).multipliedReportingOverflow(by: 8194)
+        guard start < end, end <= superblock.bytesUsed, overflow || end - start <= limit else { return }
         guard let region = try? file.read(count: Int(end - start), at: start, limit: end) else { return }
         var blocks: [Range<Int>] = []
         var offset = 0

@@ -30,15 +30,21 @@ extension SquashFSImage {
     /// Reads the inode a directory entry points to, checking that its type matches the entry's.
     public func inode(for entry: DirectoryEntry) throws -> Inode {
         var memo = MetadataBlockMemo()
-        return try inode(for: entry, memo: &memo)
+        return try inode(
+            at: entry.inodeReference, listedAs: entry.kind, number: entry.inodeNumber,
+            entryName: "'\(printable(entry.name))'", memo: &memo)
     }
 
-    func inode(for entry: DirectoryEntry, memo: inout MetadataBlockMemo) throws -> Inode {
-        let inode = try inode(at: entry.inodeReference, memo: &memo)
-        guard inode.kind == entry.kind, inode.number == entry.inodeNumber else {
+    /// Reads the inode a directory entry points to and checks it against the entry's type and inode number.
+    @inline(__always)
+    func inode(
+        at reference: InodeReference, listedAs kind: FileKind, number: UInt32, entryName: @autoclosure () -> String,
+        memo: inout MetadataBlockMemo
+    ) throws -> Inode {
+        let inode = try inode(at: reference, memo: &memo)
+        guard inode.kind == kind, inode.number == number else {
             throw SquashFSError.corrupt(
-                "\(name): entry '\(printable(entry.name))' says \(entry.kind) #\(entry.inodeNumber), "
-                    + "its inode is \(inode.kind) #\(inode.number)")
+                "\(name): entry \(entryName()) says \(kind) #\(number), its inode is \(inode.kind) #\(inode.number)")
         }
         return inode
     }

@@ -63,11 +63,8 @@ public struct TreeWalker {
                 stack.removeLast()
                 continue
             }
-            let inode = try image.inode(at: reference, memo: &inodeBlockMemo)
-            guard inode.kind == kind, inode.number == number else {
-                throw SquashFSError.corrupt(
-                    "\(image.name): entry \(path) says \(kind) #\(number), its inode is \(inode.kind) #\(inode.number)")
-            }
+            let inode = try image.inode(
+                at: reference, listedAs: kind, number: number, entryName: path.description, memo: &inodeBlockMemo)
             if !skipsDescendants, let layout = inode.directory {
                 try enter(path, reference: reference, layout: layout, depth: depth)
             }
