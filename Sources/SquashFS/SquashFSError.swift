@@ -18,7 +18,7 @@ public struct SquashFSError: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Value: Hashable, Sendable {
             case io, notSquashFS, unsupported, corrupt, decompression, notFound, notADirectory, notAFile
-            case notASymlink, tooManySymlinks, invalidArgument, limitExceeded
+            case notASymlink, tooManySymlinks, invalidArgument, limitExceeded, unsafeDestination, output, cancelled
         }
         private let value: Value
         private init(_ value: Value) { self.value = value }
@@ -48,6 +48,13 @@ public struct SquashFSError: Error, Sendable, CustomStringConvertible {
         public static let invalidArgument = Code(.invalidArgument)
         /// A configured limit (depth, entry count, byte budget) was reached.
         public static let limitExceeded = Code(.limitExceeded)
+        /// An extraction destination cannot be used safely: it is a symbolic link or not a directory, it is not
+        /// empty and replacing was not allowed, or something already in it stands where a directory must go.
+        public static let unsafeDestination = Code(.unsafeDestination)
+        /// Creating or writing an extracted entry failed (an `errno` is the underlying error).
+        public static let output = Code(.output)
+        /// The operation was cancelled (Swift task cancellation).
+        public static let cancelled = Code(.cancelled)
 
         public var description: String {
             switch value {
@@ -63,6 +70,9 @@ public struct SquashFSError: Error, Sendable, CustomStringConvertible {
             case .tooManySymlinks: "too-many-symlinks"
             case .invalidArgument: "invalid-argument"
             case .limitExceeded: "limit-exceeded"
+            case .unsafeDestination: "unsafe-destination"
+            case .output: "output"
+            case .cancelled: "cancelled"
             }
         }
     }

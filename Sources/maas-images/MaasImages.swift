@@ -2,7 +2,7 @@ import ArgumentParser
 
 /// The `maas-images` command: MAAS boot images from the command line.
 @main
-struct MaasImages: ParsableCommand {
+struct MaasImages: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "maas-images",
         abstract: "Inspect, verify and mirror MAAS boot images.",

@@ -13,6 +13,18 @@ func runReportingErrors(_ body: () throws -> Void) throws {
     }
 }
 
+/// Runs `body`, reporting errors as ``runReportingErrors(_:)`` does.
+func runAsyncReportingErrors(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let error as ExitCode {
+        throw error
+    } catch {
+        writeStandardError("error: \(error)\n")
+        throw ExitCode.failure
+    }
+}
+
 /// Writes a message to standard error, ignoring failures (there is nowhere left to report them).
 func writeStandardError(_ text: String) {
     var bytes = Array(text.utf8)

@@ -7,7 +7,7 @@ struct SquashFSCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "squashfs",
         abstract: "Read squashfs images (MAAS root images) natively.",
-        subcommands: [Info.self, List.self, Cat.self, Manifest.self]
+        subcommands: [Info.self, List.self, Cat.self, Extract.self, Manifest.self]
     )
 }
 
@@ -108,14 +108,15 @@ extension SquashFSCommand {
 extension SquashFSCommand {
     struct Manifest: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print the image's package manifest, as dpkg-query --show does (squashfs.manifest).")
+            abstract:
+                "Print the image's package manifest (squashfs.manifest): dpkg-query --show's lines, then seeded snaps.")
 
         @OptionGroup var image: ImageOptions
 
         @Option(
             name: .long,
             help:
-                "A published manifest to compare with: prints added (+), removed (-) and changed (~) packages and exits 2 when they differ."
+                "A published manifest to compare with: prints added (+), removed (-) and changed (~) packages and snaps and exits 2 when they differ."
         )
         var compare: String?
 
@@ -129,10 +130,14 @@ extension SquashFSCommand {
                 let published = try PackageManifest(parsing: try readTextFile(compare))
                 let difference = manifest.difference(from: published)
                 var output = BufferedOutput()
-                for entry in difference.added { output.write("+ \(entry.name)\t\(entry.version)\n") }
-                for entry in difference.removed { output.write("- \(entry.name)\t\(entry.version)\n") }
+                for entry in difference.added { output.write("+ \(entry.line)\n") }
+                for entry in difference.removed { output.write("- \(entry.line)\n") }
+                // A snap's channel, when known, precedes its revision: "~ snap:lxd\tstable 100 -> stable 101".
+                func version(_ entry: PackageManifest.Entry) -> String {
+                    entry.channel.map { "\($0) \(entry.version)" } ?? entry.version
+                }
                 for change in difference.changed {
-                    output.write("~ \(change.name)\t\(change.oldVersion) -> \(change.newVersion)\n")
+                    output.write("~ \(change.name)\t\(version(change.old)) -> \(version(change.new))\n")
                 }
                 try output.flush()
                 if !difference.isEmpty { throw ExitCode(2) }

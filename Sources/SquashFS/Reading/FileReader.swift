@@ -73,14 +73,26 @@ public struct FileReader: Sendable {
 
     private var blockSize: Int { image.blockSize }
 
+    /// The number of data blocks (not counting the fragment tail).
+    var blockCount: Int { layout.blockCount }
+
+    /// The fragment block holding the file's tail, if it has one.
+    var fragmentIndex: UInt32? { layout.fragmentIndex }
+
+    /// Whether data block `index` is a hole (stored with size 0; reads as zeros).
+    func isSparse(_ index: Int) -> Bool { sizeWords[index] & 0x00FF_FFFF == 0 }
+
+    /// The image offset of data block `index`.
+    func position(ofBlock index: Int) -> UInt64 { positions[index] }
+
     /// The decoded size of data block `index`.
-    private func decodedSize(ofBlock index: Int) -> Int {
+    func decodedSize(ofBlock index: Int) -> Int {
         if index < layout.blockCount - 1 || layout.fragmentIndex != nil { return blockSize }
         return Int(inode.size - UInt64(index) * UInt64(blockSize))
     }
 
     /// Decodes data block `index` into `output`, which is exactly ``decodedSize(ofBlock:)`` bytes.
-    private func readBlock(_ index: Int, into output: UnsafeMutableRawBufferPointer) throws {
+    func readBlock(_ index: Int, into output: UnsafeMutableRawBufferPointer) throws {
         let word = sizeWords[index]
         if word & 0x00FF_FFFF == 0 {
             output.initializeMemory(as: UInt8.self, repeating: 0)
@@ -97,18 +109,23 @@ public struct FileReader: Sendable {
         }
     }
 
+    /// Where the file's tail lies inside its decoded fragment block of `blockLength` bytes.
+    func tailRange(inFragmentOf blockLength: Int) throws -> Range<Int> {
+        let tail = Int(inode.size % UInt64(blockSize))
+        let start = Int(layout.fragmentOffset)
+        guard start + tail <= blockLength else {
+            throw SquashFSError.corrupt(
+                "\(image.name): inode #\(inode.number): tail of \(tail) bytes at \(start) is past the end of "
+                    + "fragment \(layout.fragmentIndex ?? 0) (\(blockLength) bytes)")
+        }
+        return start..<(start + tail)
+    }
+
     /// The decoded fragment block holding this file's tail, and where the tail is in it.
     private func fragmentTail() throws -> (block: [UInt8], range: Range<Int>)? {
         guard let fragment = layout.fragmentIndex else { return nil }
         let block = try image.fragmentBlock(fragment)
-        let tail = Int(inode.size % UInt64(blockSize))
-        let start = Int(layout.fragmentOffset)
-        guard start + tail <= block.count else {
-            throw SquashFSError.corrupt(
-                "\(image.name): inode #\(inode.number): tail of \(tail) bytes at \(start) is past the end of "
-                    + "fragment \(fragment) (\(block.count) bytes)")
-        }
-        return (block, start..<(start + tail))
+        return (block, try tailRange(inFragmentOf: block.count))
     }
 
     /// Reads the whole file into `buffer`, which must be exactly ``size`` bytes.
@@ -197,9 +214,8 @@ public struct FileReader: Sendable {
 }
 
 extension SquashFSImage {
-    /// Decodes fragment block `index` (cached).
-    func fragmentBlock(_ index: UInt32) throws -> [UInt8] {
-        if let cached = fragmentCache.value(for: index) { return cached }
+    /// The image offset and on-disk size word of fragment block `index`, validated to lie in the data region.
+    func fragmentLocation(_ index: UInt32) throws -> (start: UInt64, sizeWord: UInt32) {
         let entry = try reader.lookupTableEntry(
             Int(index), entrySize: 16, locations: fragmentIndex, end: superblock.fragmentTableStart,
             name: "fragment table")
@@ -210,6 +226,13 @@ extension SquashFSImage {
         guard !overflow, start >= dataStart, end <= superblock.inodeTableStart else {
             throw SquashFSError.corrupt("\(name): fragment \(index) at offset \(start) is outside the data region")
         }
+        return (start, word)
+    }
+
+    /// Decodes fragment block `index` (cached).
+    func fragmentBlock(_ index: UInt32) throws -> [UInt8] {
+        if let cached = fragmentCache.value(for: index) { return cached }
+        let (start, word) = try fragmentLocation(index)
         do {
             let block = try [UInt8](unsafeUninitializedCapacity: blockSize) { buffer, initialized in
                 initialized = try reader.readDataBlock(

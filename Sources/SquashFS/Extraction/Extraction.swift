@@ -1,0 +1,77 @@
+/// Settings for ``SquashFSImage/extract(to:paths:options:progress:)``.
+///
+/// The defaults reproduce `unsquashfs -d` run by the same user: as root, owners, all mode bits and device nodes are
+/// restored; otherwise files belong to the extracting user, set-user-id and set-group-id bits are dropped and device
+/// nodes are skipped.
+public struct ExtractionOptions: Sendable {
+    /// Whether owners and groups are restored.
+    public enum Ownership: Sendable, Hashable {
+        /// Restore them when running as root (as `unsquashfs`).
+        case automatic
+        /// Always restore them; fails unless the process may `chown` to the image's ids.
+        case preserve
+        /// Never restore them: everything belongs to the extracting user.
+        case ignore
+    }
+
+    /// Extract into a destination that already holds entries (as `unsquashfs -f`). Existing files, links and nodes
+    /// at the image's paths are replaced; existing directories are reused. Symbolic links already in the
+    /// destination are never followed.
+    public var allowsNonEmptyDestination = false
+    /// Whether owners and groups are restored.
+    public var ownership = Ownership.automatic
+    /// Whether extended attributes (file capabilities, security labels, user attributes) are restored. When owners
+    /// are not restored, only `user.` attributes are, as `unsquashfs` does.
+    public var restoresExtendedAttributes = true
+    /// The most bytes of regular-file contents (each inode once, sparse regions included) the extraction may
+    /// produce. Checked before anything is written; stops sparse-file and duplicate-block amplification.
+    public var maximumTotalBytes: UInt64 = 1 << 40
+    /// The most entries (files, directories, links and nodes) the extraction may create.
+    public var maximumEntries = 10_000_000
+    /// How many threads decode and write file data; the number of online processors by default.
+    public var jobs = activeProcessorCount
+
+    /// The default options.
+    public init() {}
+}
+
+/// How far an extraction has come; totals are known before the first file is written.
+public struct ExtractionProgress: Sendable, Hashable {
+    /// Bytes of file contents written so far (holes in sparse files count as written).
+    public var bytesWritten: UInt64
+    /// Bytes of file contents the extraction writes in all.
+    public var totalBytes: UInt64
+    /// Entries created so far.
+    public var entriesDone: Int
+    /// Entries the extraction creates in all.
+    public var totalEntries: Int
+}
+
+/// What an extraction created.
+public struct ExtractionSummary: Sendable, Hashable {
+    /// Regular files written (hard links not counted).
+    public var files = 0
+    /// Directories created or reused, the destination included.
+    public var directories = 0
+    /// Symbolic links created.
+    public var symbolicLinks = 0
+    /// Extra names created for hard-linked inodes.
+    public var hardLinks = 0
+    /// Fifos, sockets and device nodes created.
+    public var specialFiles = 0
+    /// Bytes of file contents written (holes included).
+    public var bytes: UInt64 = 0
+    /// Entries that were not created and why (device nodes when not root), as image paths.
+    public var skipped: [SkippedEntry] = []
+
+    /// The number of entries created.
+    public var entries: Int { files + directories + symbolicLinks + hardLinks + specialFiles }
+}
+
+/// An entry an extraction left out on purpose.
+public struct SkippedEntry: Sendable, Hashable {
+    /// Its path inside the image.
+    public var path: ImagePath
+    /// Why it was not created.
+    public var reason: String
+}

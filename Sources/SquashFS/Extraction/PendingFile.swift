@@ -1,0 +1,59 @@
+import Glibc
+import Synchronization
+
+/// A regular file being extracted: written under a temporary name by one or more parts (runs of data blocks, the
+/// tail in a fragment block), possibly on several threads, and renamed to its real name by the part that finishes
+/// last.
+final class PendingFile: Sendable {
+    private struct State {
+        var created = false
+        var remainingParts: Int
+        var renamed = false
+    }
+
+    /// The plan entry this file is extracted as.
+    let entry: Int
+    let reader: FileReader
+    /// Whether some data block is a hole, so the file's size must be set explicitly.
+    let hasHoles: Bool
+    private let state: Mutex<State>
+
+    init(entry: Int, reader: FileReader, parts: Int) {
+        self.entry = entry
+        self.reader = reader
+        self.hasHoles = (0..<reader.blockCount).contains { reader.isSparse($0) }
+        self.state = Mutex(State(remainingParts: parts))
+    }
+
+    /// Opens the temporary file for writing, creating it (exclusively, never through a symbolic link) the first
+    /// time.
+    func openTemporary(_ name: [UInt8], in directory: Int32, path: () -> String) throws -> Int32 {
+        try state.withLock { state in
+            let creation = state.created ? 0 : O_CREAT | O_EXCL
+            let descriptor = try name.withCString {
+                openat(directory, $0, O_WRONLY | O_NOFOLLOW | O_CLOEXEC | creation, 0o600)
+            }
+            try check(descriptor, "create a temporary file for", path)
+            state.created = true
+            return descriptor
+        }
+    }
+
+    /// Records that a part was written; `true` for the last one.
+    func finishPart() -> Bool {
+        state.withLock { state in
+            state.remainingParts -= 1
+            return state.remainingParts == 0
+        }
+    }
+
+    /// Records that the file is in place under its real name.
+    func markRenamed() {
+        state.withLock { $0.renamed = true }
+    }
+
+    /// Whether a temporary file was left behind (the extraction failed or was cancelled before the rename).
+    var leftTemporaryFile: Bool {
+        state.withLock { $0.created && !$0.renamed }
+    }
+}

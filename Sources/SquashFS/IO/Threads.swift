@@ -1,0 +1,53 @@
+import Glibc
+import Synchronization
+
+/// The body of a thread started by ``startThread(_:)``.
+private final class ThreadStart: Sendable {
+    let body: @Sendable () -> Void
+    init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+}
+
+/// Counts finished threads.
+private final class Countdown: Sendable {
+    let remaining: Atomic<Int>
+    init(_ count: Int) { remaining = Atomic(count) }
+}
+
+/// Starts a detached thread running `body`; returns `false` if the system refused to create one.
+private func startThread(_ body: @escaping @Sendable () -> Void) -> Bool {
+    let context = Unmanaged.passRetained(ThreadStart(body)).toOpaque()
+    var thread = pthread_t()
+    let result = pthread_create(
+        &thread, nil,
+        { context in
+            guard let context else { return nil }
+            Unmanaged<ThreadStart>.fromOpaque(context).takeRetainedValue().body()
+            return nil
+        }, context)
+    guard result == 0 else {
+        Unmanaged<ThreadStart>.fromOpaque(context).release()
+        return false
+    }
+    pthread_detach(thread)
+    return true
+}
+
+/// Runs `body(0)` ... `body(count - 1)` on `count` threads of their own and returns when all have finished.
+///
+/// Blocking work (decompression, file system calls) runs there rather than on Swift's cooperative pool, which stays
+/// free for progress reporting and cancellation. If a thread cannot be created, its share runs on the caller.
+func onDedicatedThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) async {
+    guard count > 0 else { return }
+    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+        let countdown = Countdown(count)
+        for worker in 0..<count {
+            let run: @Sendable () -> Void = {
+                body(worker)
+                if countdown.remaining.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 {
+                    continuation.resume()
+                }
+            }
+            if !startThread(run) { run() }
+        }
+    }
+}

@@ -1,0 +1,146 @@
+import ArgumentParser
+import Dispatch
+import Glibc
+import SquashFS
+
+extension SquashFSCommand {
+    struct Extract: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Extract the image, or some paths of it, into a directory (as unsquashfs -d).",
+            discussion: """
+                Owners, all mode bits, modification times and extended attributes are restored as unsquashfs does \
+                when run by the same user: as root, everything; otherwise files belong to you, set-user-id and \
+                set-group-id bits are dropped and device nodes are skipped. Nothing is ever written outside \
+                DESTINATION, and an interrupted extraction leaves no partly written file under a real name.
+                """)
+
+        @OptionGroup var image: ImageOptions
+
+        @Argument(help: "The directory to extract into: created if missing, and it must be empty unless --force.")
+        var destination: String
+
+        @Argument(help: "Paths inside the image to extract, with their parent directories (default: everything).")
+        var paths: [String] = []
+
+        @Flag(name: .shortAndLong, help: "Extract into a non-empty directory, replacing what is at the image's paths.")
+        var force = false
+
+        @Option(name: .shortAndLong, help: "Threads decoding and writing file data (default: one per processor).")
+        var jobs: Int?
+
+        @Flag(inversion: .prefixedNo, help: "Restore owners and groups (default: only when running as root).")
+        var owners: Bool?
+
+        @Flag(help: "Do not restore extended attributes (file capabilities, security labels).")
+        var noXattrs = false
+
+        @Option(help: "Refuse images that would write more than this many bytes of file contents.")
+        var maximumBytes: UInt64?
+
+        @Option(help: "Refuse images that would create more than this many entries.")
+        var maximumEntries: Int?
+
+        @Flag(name: .shortAndLong, help: "Print only errors and warnings: no summary, no progress bar.")
+        var quiet = false
+
+        func validate() throws {
+            if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        }
+
+        func run() async throws {
+            try await runAsyncReportingErrors { try await extract() }
+        }
+
+        private var options: ExtractionOptions {
+            var options = ExtractionOptions()
+            options.allowsNonEmptyDestination = force
+            options.restoresExtendedAttributes = !noXattrs
+            options.ownership = owners.map { $0 ? .preserve : .ignore } ?? .automatic
+            if let jobs { options.jobs = jobs }
+            if let maximumBytes { options.maximumTotalBytes = maximumBytes }
+            if let maximumEntries { options.maximumEntries = maximumEntries }
+            return options
+        }
+
+        private func extract() async throws {
+            let squashfs = try image.open()
+            let progressBar: ProgressBar? = !quiet && isatty(2) == 1 ? ProgressBar() : nil
+            var report: (@Sendable (ExtractionProgress) -> Void)?
+            if let progressBar { report = { progressBar.show($0) } }
+            let destination = self.destination
+            let paths = self.paths.map { ImagePath($0) }
+            let options = self.options
+            let progress = report
+            let summary = try await whileHandlingInterrupts {
+                try await squashfs.extract(to: destination, paths: paths, options: options, progress: progress)
+            }
+            progressBar?.finish()
+            for skipped in summary.skipped.prefix(20) {
+                writeStandardError("warning: \(skipped.path) not created: \(skipped.reason)\n")
+            }
+            if summary.skipped.count > 20 {
+                writeStandardError("warning: \(summary.skipped.count - 20) more entries not created\n")
+            }
+            if !quiet {
+                print(
+                    "\(summary.files) files, \(summary.directories) directories, \(summary.symbolicLinks) "
+                        + "symbolic links, \(summary.hardLinks) hard links, \(summary.specialFiles) special files "
+                        + "(\(formatBytes(summary.bytes))) extracted to \(destination)")
+            }
+        }
+    }
+}
+
+/// Runs `operation` in a task that SIGINT and SIGTERM cancel, so an interrupted extraction cleans up after itself.
+func whileHandlingInterrupts<Result: Sendable>(_ operation: @escaping @Sendable () async throws -> Result)
+    async throws -> Result
+{
+    let task = Task { try await operation() }
+    let sources = [SIGINT, SIGTERM].map { number in
+        signal(number, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+        source.setEventHandler { task.cancel() }
+        source.resume()
+        return source
+    }
+    defer {
+        for source in sources { source.cancel() }
+        signal(SIGINT, SIG_DFL)
+        signal(SIGTERM, SIG_DFL)
+    }
+    return try await task.value
+}
+
+/// A one-line progress bar on standard error (a terminal).
+final class ProgressBar: Sendable {
+    /// Redraws the bar.
+    func show(_ progress: ExtractionProgress) {
+        let fraction = progress.totalBytes == 0 ? 1 : Double(progress.bytesWritten) / Double(progress.totalBytes)
+        let width = 30
+        let filled = min(width, Int(fraction * Double(width)))
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        writeStandardError(
+            "\r[\(bar)] \(Int(fraction * 100))% \(formatBytes(progress.bytesWritten)) of "
+                + "\(formatBytes(progress.totalBytes)), \(progress.entriesDone)/\(progress.totalEntries) entries\u{1B}[K"
+        )
+    }
+
+    /// Clears the bar's line.
+    func finish() {
+        writeStandardError("\r\u{1B}[K")
+    }
+}
+
+/// Formats a byte count with a binary unit, e.g. `898.0 MiB`.
+func formatBytes(_ bytes: UInt64) -> String {
+    let units = ["bytes", "KiB", "MiB", "GiB", "TiB"]
+    var value = Double(bytes)
+    var unit = 0
+    while value >= 1024 && unit < units.count - 1 {
+        value /= 1024
+        unit += 1
+    }
+    if unit == 0 { return "\(bytes) bytes" }
+    let tenths = Int((value * 10).rounded())
+    return "\(tenths / 10).\(tenths % 10) \(units[unit])"
+}
