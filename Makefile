@@ -91,12 +91,15 @@ bench: deps-bench
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS := -Xswiftc -sanitize=fuzzer,address -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld
 
-# The seed images in Fuzz/Corpus are small real images; new inputs libFuzzer finds go to Fuzz/.build/corpus.
+# Each target (FuzzSquashFS: open, walk and read; FuzzExtract: extract and check containment) runs FUZZ_SECONDS.
+# The seed images in Fuzz/Corpus are small real images; new inputs libFuzzer finds go to Fuzz/.build/corpus-TARGET.
 fuzz: deps
 	cd Fuzz && $(SWIFT) build -c release $(FUZZ_FLAGS)
-	mkdir -p Fuzz/.build/corpus-squashfs
-	Fuzz/.build/release/FuzzSquashFS Fuzz/.build/corpus-squashfs Fuzz/Corpus \
-		-max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -timeout=10
+	for target in SquashFS Extract; do \
+		mkdir -p Fuzz/.build/corpus-$$target && \
+		Fuzz/.build/release/Fuzz$$target Fuzz/.build/corpus-$$target Fuzz/Corpus \
+			-max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -timeout=10 || exit 1; \
+	done
 
 format:
 	$(SWIFT) format -i -r $(FORMAT_PATHS)

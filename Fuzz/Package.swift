@@ -11,11 +11,17 @@ let package = Package(
         .package(name: "swift-maas-images", path: "..")
     ],
     targets: [
+        .target(name: "FuzzSupport"),
         .executableTarget(
             name: "FuzzSquashFS",
-            dependencies: [.product(name: "SquashFS", package: "swift-maas-images")],
+            dependencies: ["FuzzSupport", .product(name: "SquashFS", package: "swift-maas-images")],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
-        )
+        ),
+        .executableTarget(
+            name: "FuzzExtract",
+            dependencies: ["FuzzSupport", .product(name: "SquashFS", package: "swift-maas-images")],
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,41 +1,12 @@
-import Glibc
+import FuzzSupport
 import SquashFS
-
-/// libFuzzer's driver, which parses the usual libFuzzer flags and calls `callback` for each input.
-@_silgen_name("LLVMFuzzerRunDriver")
-private func runFuzzerDriver(
-    _ argc: UnsafeMutablePointer<Int32>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
-) -> Int32
 
 @main
 enum FuzzSquashFS {
+    /// Treats each input as a squashfs image and exercises every reading path.
     static func main() {
-        var argc = CommandLine.argc
-        var argv = CommandLine.unsafeArgv
-        exit(runFuzzerDriver(&argc, &argv, fuzzSquashFS))
+        runFuzzer(exercise)
     }
-}
-
-/// Treats the input as a squashfs image and exercises every reading path.
-///
-/// Any error is an acceptable outcome; a crash, a sanitizer report, a hang or unbounded memory is a bug.
-private func fuzzSquashFS(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
-    guard let data else { return 0 }
-    var template = Array("/dev/shm/fuzz-squashfs-XXXXXX".utf8CString)
-    let fd = template.withUnsafeMutableBufferPointer { buffer in buffer.baseAddress.map { mkstemp($0) } ?? -1 }
-    guard fd >= 0 else { return 0 }
-    _ = template.withUnsafeBufferPointer { buffer in buffer.baseAddress.map { unlink($0) } }
-    defer { close(fd) }
-    var written = 0
-    while written < size {
-        let result = write(fd, data + written, size - written)
-        guard result > 0 else { return 0 }
-        written += result
-    }
-    exercise(fd: fd)
-    return 0
 }
 
 private func exercise(fd: Int32) {
