@@ -52,7 +52,8 @@ final class DestinationDirectory: Sendable {
             do {
                 guard try Self.isEmptyDirectory(descriptor) else {
                     throw SquashFSError(
-                        .unsafeDestination, "\(path): the destination is not empty (allow replacing to extract into it)"
+                        .unsafeDestination,
+                        "\(path): the destination is not empty (allow replacing it, with --force or allowsNonEmptyDestination, to extract into it)"
                     )
                 }
             } catch {

@@ -119,7 +119,8 @@ final class Extractor: Sendable {
         } catch {
             let error =
                 error as? SquashFSError ?? SquashFSError(.output, "\(destination.path): \(error)", underlyingError: nil)
-            failure.withLock { if $0 == nil { $0 = error } }
+            // A worker that noticed the stop reports nothing of its own; the first real failure wins.
+            if error.code != .cancelled { failure.withLock { if $0 == nil { $0 = error } } }
             stopped.store(true, ordering: .relaxed)
         }
     }
@@ -292,7 +293,7 @@ final class Extractor: Sendable {
                 run = nil
             }
             for block in blocks {
-                guard !isStopped else { throw SquashFSError(.cancelled, "\(path(of: files[file].entry))") }
+                guard !isStopped else { throw SquashFSError(.cancelled, "stopped at \(path(of: files[file].entry))") }
                 let size = reader.decodedSize(ofBlock: block)
                 produced += UInt64(size)
                 if reader.isSparse(block) {
