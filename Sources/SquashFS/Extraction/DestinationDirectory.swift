@@ -31,6 +31,10 @@ final class DestinationDirectory: Sendable {
     /// - Throws: `unsafeDestination` if `path` is a symbolic link, is not a directory, or holds entries and
     ///   `allowsNonEmpty` is false; `output` if it cannot be created or opened.
     init(path: String, plan: ExtractionPlan, allowsNonEmpty: Bool) throws {
+        // `link/` would resolve the link: the last component is checked without its trailing slashes.
+        var trimmed = Substring(path)
+        while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        let path = String(trimmed)
         self.path = path
         self.parents = plan.entries.map(\.parent)
         self.names = plan.entries.map(\.name)
