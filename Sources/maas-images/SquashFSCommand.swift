@@ -115,8 +115,10 @@ extension SquashFSCommand {
 
         @Option(
             name: .long,
-            help:
-                "A published manifest to compare with: prints added (+), removed (-) and changed (~) packages and snaps and exits 2 when they differ."
+            help: """
+                A published manifest to compare with: prints added (+), removed (-) and changed (~) packages and \
+                snaps and exits 2 when they differ.
+                """
         )
         var compare: String?
 

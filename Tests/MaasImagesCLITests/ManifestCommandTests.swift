@@ -43,6 +43,37 @@ extension CLITests {
             #expect(differs.outputText.contains("- zzz-extra\t1.0"))
         }
 
+        @Test("seeded snaps are appended; --compare shows snap changes with their channel")
+        func seededSnaps() async throws {
+            let directory = try TemporaryDirectory(prefix: "maas-images-manifest")
+            defer { directory.remove() }
+            let fixture = try CLIFixture.require()
+            let admin = directory.appending("root/var/lib/dpkg")
+            let seed = directory.appending("root/var/lib/snapd/seed")
+            for path in [admin, seed] {
+                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            }
+            try FileManager.default.copyItem(atPath: "/var/lib/dpkg/status", toPath: admin + "/status")
+            let yaml = "snaps:\n- name: lxd\n  channel: 5.0/stable\n  file: lxd_24322.snap\n"
+            try Data(yaml.utf8).write(to: URL(fileURLWithPath: seed + "/seed.yaml"))
+            let image = directory.appending("root.sqfs")
+            try await CommandRunner.run(
+                "mksquashfs", [directory.appending("root"), image, "-noappend", "-quiet", "-no-progress"], check: true)
+            let dpkg = try await CommandRunner.run("dpkg-query", ["--admindir=\(admin)", "--show"], check: true)
+
+            let result = try await fixture.run(["squashfs", "manifest", image])
+            #expect(result.status == 0 && !result.crashed, "\(result.errorText)")
+            #expect(result.outputText == dpkg.outputText + "snap:lxd\t5.0/stable\t24322\n")
+
+            let published = directory.appending("published.manifest")
+            let text = dpkg.outputText + "snap:lxd\t5.0/stable\t24000\nsnap:core18\tstable\t1668\n"
+            try Data(text.utf8).write(to: URL(fileURLWithPath: published))
+            let differs = try await fixture.run(["squashfs", "manifest", image, "--compare", published])
+            #expect(differs.status == 2 && !differs.crashed, "\(differs.errorText)")
+            #expect(
+                differs.outputText == "- snap:core18\tstable\t1668\n~ snap:lxd\t5.0/stable 24000 -> 5.0/stable 24322\n")
+        }
+
         @Test("an image without a dpkg database is an error")
         func missingDatabase() async throws {
             let fixture = try CLIFixture.require()

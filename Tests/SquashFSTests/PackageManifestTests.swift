@@ -158,12 +158,97 @@ struct PackageManifestTests {
         let old = try PackageManifest(
             parsing: "bash\t5.1\ncurl\t7.0\nsnap:lxd\tlatest/stable\t24322\n\nzlib1g:amd64\t1.2\n")
         #expect(old.entries.count == 4)
-        #expect(old.entries[2] == .init(name: "snap:lxd", version: "latest/stable"))
+        #expect(old.entries[2] == .init(snap: "lxd", channel: "latest/stable", revision: "24322"))
+        #expect(old.snaps.map(\.line) == ["snap:lxd\tlatest/stable\t24322"])
         let new = try PackageManifest(parsing: "bash\t5.2\nvim\t9.0\nzlib1g:amd64\t1.2\r\n")
         let difference = new.difference(from: old)
         #expect(difference.added == [.init(name: "vim", version: "9.0")])
         #expect(difference.removed.map(\.name) == ["curl", "snap:lxd"])
         #expect(difference.changed == [.init(name: "bash", oldVersion: "5.1", newVersion: "5.2")])
         #expect(throws: SquashFSError.self) { try PackageManifest(parsing: "no tab here\n") }
+        for bad in ["snap:\t1\n", "snap:lxd\tstable\t1\textra\n", "snap:lxd\t\t1\n", "snap:lxd\tstable\t\n"] {
+            let error = try #require(throws: SquashFSError.self) { try PackageManifest(parsing: "bash\t5.2\n" + bad) }
+            #expect(error.code == .invalidArgument && error.message.contains("line 2"), "\(error)")
+        }
+    }
+
+    /// A livecd-rootfs-style seed: a lone `-` per snap, keys indented by four.
+    static let seed = """
+        snaps:
+          -
+            name: core20
+            channel: latest/stable
+            file: core20_1974.snap
+          -
+            name: lxd
+            channel: 5.0/stable/ubuntu-22.04
+            classic: true
+            file: lxd_24322.snap
+          -
+            name: snapd
+            channel: stable
+            file: snapd_21759.snap
+
+        """
+
+    static let snapLines =
+        "snap:core20\tlatest/stable\t1974\nsnap:lxd\t5.0/stable/ubuntu-22.04\t24322\nsnap:snapd\tstable\t21759\n"
+
+    @Test("seeded snaps follow the dpkg lines, as livecd-rootfs create_manifest appends them")
+    func seededSnaps() async throws {
+        let status = try String(contentsOfFile: "/var/lib/dpkg/status", encoding: .utf8)
+        try await withTemporaryDirectory { directory in
+            let (root, image) = try await makeImage(
+                in: directory, files: ["var/lib/dpkg/status": status, "var/lib/snapd/seed/seed.yaml": Self.seed])
+            let dpkg = try await dpkgQuery(root: root)
+            let manifest = try SquashFSImage(path: image).packageManifest()
+            #expect(manifest.text == dpkg + Self.snapLines)
+            #expect(manifest.snaps.map(\.snapName) == ["core20", "lxd", "snapd"])
+            #expect(manifest.entries.prefix { !$0.isSnap }.allSatisfy { $0.kind == .package })
+            #expect(manifest.entries.count == manifest.snaps.count + dpkg.split(separator: "\n").count)
+
+            // Round trip through the published format.
+            let published = try PackageManifest(parsing: manifest.text)
+            #expect(published == manifest)
+            #expect(manifest.difference(from: published).isEmpty)
+
+            // A two-column snap line with the same revision is no change; a channel or revision change is.
+            let older = try PackageManifest(
+                parsing: dpkg
+                    + "snap:core20\t1974\nsnap:lxd\t5.0/stable/ubuntu-22.04\t24000\nsnap:snapd\tlatest/stable\t21759\n"
+                    + "snap:old\tstable\t1\n")
+            let difference = manifest.difference(from: older)
+            #expect(difference.added.isEmpty)
+            #expect(difference.removed == [.init(snap: "old", channel: "stable", revision: "1")])
+            #expect(
+                difference.changed == [
+                    .init(
+                        old: .init(snap: "lxd", channel: "5.0/stable/ubuntu-22.04", revision: "24000"),
+                        new: .init(snap: "lxd", channel: "5.0/stable/ubuntu-22.04", revision: "24322")),
+                    .init(
+                        old: .init(snap: "snapd", channel: "latest/stable", revision: "21759"),
+                        new: .init(snap: "snapd", channel: "stable", revision: "21759")),
+                ])
+            #expect(difference.changed.first?.oldVersion == "24000" && difference.changed.first?.name == "snap:lxd")
+            // Without the snap lines, the published manifest lacks all three.
+            let packagesOnly = try PackageManifest(parsing: dpkg)
+            #expect(manifest.difference(from: packagesOnly).added.map(\.line) == manifest.snaps.map(\.line))
+        }
+    }
+
+    @Test("a seed.yaml that cannot be read fails the manifest with its line")
+    func badSeed() async throws {
+        try await withTemporaryDirectory { directory in
+            let (_, image) = try await makeImage(
+                in: directory,
+                files: [
+                    "var/lib/dpkg/status":
+                        "Package: dpkg\nStatus: install ok installed\nArchitecture: all\nVersion: 1\n",
+                    "var/lib/snapd/seed/seed.yaml": "snaps:\n  - name: lxd\n    channel: stable\n    file: lxd.snap\n",
+                ])
+            let error = try #require(throws: SquashFSError.self) { try SquashFSImage(path: image).packageManifest() }
+            #expect(error.code == .corrupt)
+            #expect(error.message.contains("/var/lib/snapd/seed/seed.yaml, line 4: no revision"), "\(error)")
+        }
     }
 }

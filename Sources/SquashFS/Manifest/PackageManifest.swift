@@ -1,5 +1,6 @@
 /// The list of packages in a root image, as `dpkg-query --show` prints it and MAAS publishes it
-/// (`squashfs.manifest`): one `name<TAB>version` line per package.
+/// (`squashfs.manifest`): one `name<TAB>version` line per package, followed, in images that seed snaps, by one
+/// `snap:NAME<TAB>CHANNEL<TAB>REVISION` line per seeded snap, as Ubuntu's image builder (livecd-rootfs) appends them.
 ///
 /// ```swift
 /// let manifest = try image.packageManifest()
@@ -8,61 +9,133 @@
 /// let changes = manifest.difference(from: published)
 /// ```
 public struct PackageManifest: Sendable, Hashable {
-    /// One package: its name (with `:arch` where dpkg adds it) and its version.
+    /// One manifest line: a package (its name, with `:arch` where dpkg adds it, and its version) or a seeded snap.
     public struct Entry: Sendable, Hashable {
-        /// The name as dpkg-query prints it: `libc6:amd64` for `Multi-Arch: same` and foreign packages.
-        public var name: String
-        /// The version, without a zero epoch.
-        public var version: String
+        /// What a manifest line lists.
+        public enum Kind: Sendable, Hashable {
+            /// A Debian package, as `dpkg-query --show` lists it.
+            case package
+            /// A seeded snap. `channel` is nil for a two-column line (`snap:NAME<TAB>REVISION`).
+            case snap(channel: String?)
+        }
 
-        /// Creates an entry.
+        /// The first column: `libc6:amd64` for `Multi-Arch: same` and foreign packages, `snap:lxd` for a snap.
+        public var name: String
+        /// The version, without a zero epoch; for a snap, its revision.
+        public var version: String
+        /// Whether the line lists a package or a snap.
+        public var kind: Kind
+
+        /// Creates an entry from the first two columns of a line; a name starting with `snap:` makes a snap entry
+        /// without a channel.
         public init(name: String, version: String) {
             self.name = name
             self.version = version
+            self.kind = name.hasPrefix(Self.snapPrefix) ? .snap(channel: nil) : .package
+        }
+
+        /// Creates a snap entry: `snap:NAME<TAB>CHANNEL<TAB>REVISION`, or two columns when `channel` is nil.
+        ///
+        /// - Parameter snap: the snap's name, without the `snap:` prefix.
+        public init(snap: String, channel: String?, revision: String) {
+            self.name = Self.snapPrefix + snap
+            self.version = revision
+            self.kind = .snap(channel: channel)
+        }
+
+        /// The prefix of snap lines.
+        static let snapPrefix = "snap:"
+
+        /// Whether the entry is a seeded snap.
+        public var isSnap: Bool {
+            if case .snap = kind { return true }
+            return false
+        }
+
+        /// The snap's name without the `snap:` prefix; nil for a package.
+        public var snapName: String? { isSnap ? String(name.dropFirst(Self.snapPrefix.count)) : nil }
+
+        /// The snap's channel; nil for a package or a two-column snap line.
+        public var channel: String? {
+            if case .snap(let channel) = kind { return channel }
+            return nil
+        }
+
+        /// The manifest line without its newline: the columns joined by tabs.
+        public var line: String {
+            if let channel { return "\(name)\t\(channel)\t\(version)" }
+            return "\(name)\t\(version)"
+        }
+
+        /// Whether `other` (the same name) lists something else: another version or revision, or, when both lines
+        /// have one, another channel.
+        func differs(from other: Entry) -> Bool {
+            if version != other.version { return true }
+            if let channel, let otherChannel = other.channel { return channel != otherChannel }
+            return false
         }
     }
 
-    /// The packages, in dpkg-query's order (by name, then architecture, byte-wise).
+    /// The packages, in dpkg-query's order (by name, then architecture, byte-wise), then the seeded snaps in seed
+    /// order.
     public var entries: [Entry]
+
+    /// The seeded snaps' entries.
+    public var snaps: [Entry] { entries.filter(\.isSnap) }
 
     /// Creates a manifest from entries, kept in the given order.
     public init(entries: [Entry]) { self.entries = entries }
 
-    /// Parses a published manifest: `name<TAB>version` lines (further tab-separated columns, as on `snap:` lines,
-    /// are ignored); empty lines are skipped.
+    /// Parses a published manifest: `name<TAB>version` lines (further tab-separated columns are ignored) and
+    /// `snap:NAME<TAB>CHANNEL<TAB>REVISION` or `snap:NAME<TAB>REVISION` lines; empty lines are skipped.
     ///
-    /// - Throws: ``SquashFSError`` (`invalidArgument`) naming the first line without a tab.
+    /// - Throws: ``SquashFSError`` (`invalidArgument`) naming the first line without a tab, or a snap line with
+    ///   another number of columns or an empty column.
     public init(parsing text: String) throws {
         var entries: [Entry] = []
         // "\r\n" is a single Character, so splitting on newlines handles both line endings.
         for (number, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             if line.isEmpty { continue }
             let columns = line.split(separator: "\t", omittingEmptySubsequences: false)
-            guard columns.count >= 2, !columns[0].isEmpty else {
+            guard columns.count >= 2, let name = columns.first, !name.isEmpty else {
                 throw SquashFSError(.invalidArgument, "manifest line \(number + 1) is not 'name<TAB>version': \(line)")
             }
-            entries.append(Entry(name: String(columns[0]), version: String(columns[1])))
+            guard name.hasPrefix(Entry.snapPrefix) else {
+                entries.append(Entry(name: String(name), version: String(columns[1])))
+                continue
+            }
+            let snap = name.dropFirst(Entry.snapPrefix.count)
+            guard columns.count <= 3, !snap.isEmpty, columns.allSatisfy({ !$0.isEmpty }), let revision = columns.last
+            else {
+                throw SquashFSError(
+                    .invalidArgument,
+                    "manifest line \(number + 1) is not 'snap:NAME<TAB>CHANNEL<TAB>REVISION' or "
+                        + "'snap:NAME<TAB>REVISION': \(line)"
+                )
+            }
+            let channel = columns.count == 3 ? String(columns[1]) : nil
+            entries.append(Entry(snap: String(snap), channel: channel, revision: String(revision)))
         }
         self.entries = entries
     }
 
-    /// The manifest as text, one `name<TAB>version` line per package, as `dpkg-query --show` prints it.
+    /// The manifest as text, one line per entry: `name<TAB>version` as `dpkg-query --show` prints it, then the
+    /// `snap:NAME<TAB>CHANNEL<TAB>REVISION` lines.
     public var text: String {
         var result = ""
-        for entry in entries { result += "\(entry.name)\t\(entry.version)\n" }
+        for entry in entries { result += entry.line + "\n" }
         return result
     }
 
-    /// What changed from `other` (the older manifest) to this one.
+    /// What changed from `other` (the older manifest) to this one. Entries are matched by name; a snap changed when
+    /// its revision did or, when both lines give one, its channel.
     public func difference(from other: PackageManifest) -> ManifestDifference {
-        let old = Dictionary(other.entries.map { ($0.name, $0.version) }, uniquingKeysWith: { _, last in last })
-        let new = Dictionary(entries.map { ($0.name, $0.version) }, uniquingKeysWith: { _, last in last })
+        let old = Dictionary(other.entries.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
+        let new = Dictionary(entries.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
         var difference = ManifestDifference()
         for entry in entries {
             if let previous = old[entry.name] {
-                if previous != entry.version {
-                    difference.changed.append(.init(name: entry.name, oldVersion: previous, newVersion: entry.version))
-                }
+                if entry.differs(from: previous) { difference.changed.append(.init(old: previous, new: entry)) }
             } else {
                 difference.added.append(entry)
             }
@@ -74,31 +147,42 @@ public struct PackageManifest: Sendable, Hashable {
 
 /// The packages added, removed and changed between two manifests.
 public struct ManifestDifference: Sendable, Hashable {
-    /// A package whose version changed.
+    /// A package whose version changed, or a snap whose revision or channel changed.
     public struct Change: Sendable, Hashable {
-        /// The package name.
-        public var name: String
-        /// The version in the older manifest.
-        public var oldVersion: String
-        /// The version in the newer manifest.
-        public var newVersion: String
+        /// The entry in the older manifest.
+        public var old: PackageManifest.Entry
+        /// The entry in the newer manifest (the same name).
+        public var new: PackageManifest.Entry
 
-        /// Creates a change.
+        /// The package name (`snap:NAME` for a snap).
+        public var name: String { new.name }
+        /// The version (a snap's revision) in the older manifest.
+        public var oldVersion: String { old.version }
+        /// The version (a snap's revision) in the newer manifest.
+        public var newVersion: String { new.version }
+
+        /// Creates a change between two entries of the same name.
+        public init(old: PackageManifest.Entry, new: PackageManifest.Entry) {
+            self.old = old
+            self.new = new
+        }
+
+        /// Creates a change of a package's version.
         public init(name: String, oldVersion: String, newVersion: String) {
-            self.name = name
-            self.oldVersion = oldVersion
-            self.newVersion = newVersion
+            self.init(
+                old: PackageManifest.Entry(name: name, version: oldVersion),
+                new: PackageManifest.Entry(name: name, version: newVersion))
         }
     }
 
-    /// Packages only in the newer manifest.
+    /// Packages (and snaps) only in the newer manifest.
     public var added: [PackageManifest.Entry] = []
-    /// Packages only in the older manifest.
+    /// Packages (and snaps) only in the older manifest.
     public var removed: [PackageManifest.Entry] = []
-    /// Packages in both with different versions.
+    /// Packages in both with different versions, and snaps in both with a different revision or channel.
     public var changed: [Change] = []
 
-    /// Whether the manifests list the same packages and versions.
+    /// Whether the manifests list the same packages and snaps, with the same versions.
     public var isEmpty: Bool { added.isEmpty && removed.isEmpty && changed.isEmpty }
 }
 
@@ -106,14 +190,17 @@ extension SquashFSImage {
     /// The most bytes read from one dpkg database file.
     static let maximumDpkgFileSize: UInt64 = 256 << 20
 
-    /// The image's package manifest, read from `var/lib/dpkg/status` and the pending entries in
-    /// `var/lib/dpkg/updates/`, exactly as `dpkg-query --show --admindir=ROOT/var/lib/dpkg` lists it for the same
-    /// root; nothing else is read from the image.
+    /// The image's package manifest, as Ubuntu's image builder (livecd-rootfs `create_manifest`) writes it: the
+    /// packages read from `var/lib/dpkg/status` and the pending entries in `var/lib/dpkg/updates/`, exactly as
+    /// `dpkg-query --show --admindir=ROOT/var/lib/dpkg` lists them for the same root, then, when the image has a
+    /// `var/lib/snapd/seed/seed.yaml`, one `snap:NAME<TAB>CHANNEL<TAB>REVISION` line per seeded snap, in seed order,
+    /// as livecd-rootfs' `snap-seed-parse` appends them (see ``SnapSeed``).
     ///
     /// The native architecture (which decides the `:arch` suffix of foreign packages) is the `dpkg` package's, not
     /// the host's, so an arm64 image gives the same manifest on any machine.
     ///
-    /// - Throws: ``SquashFSError`` with code `notFound` when the image has no dpkg database.
+    /// - Throws: ``SquashFSError`` with code `notFound` when the image has no dpkg database, or what
+    ///   ``snapSeed()`` throws for a seed.yaml it cannot read.
     public func packageManifest() throws -> PackageManifest {
         let status: [UInt8]
         do {
@@ -150,7 +237,9 @@ extension SquashFSImage {
                 ? lhs.name.utf8.lexicographicallyPrecedes(rhs.name.utf8)
                 : lhs.arch.utf8.lexicographicallyPrecedes(rhs.arch.utf8)
         }
-        return PackageManifest(entries: listed.map(\.entry))
+        var entries = listed.map(\.entry)
+        if let seed = try snapSeed() { entries += seed.manifestEntries }
+        return PackageManifest(entries: entries)
     }
 
     /// The journal files in `var/lib/dpkg/updates/` (names made of digits only), in numeric order.
