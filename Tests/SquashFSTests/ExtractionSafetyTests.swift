@@ -232,7 +232,7 @@ struct ExtractionSafetyTests {
 
     @Test(
         "planted links, hard links and fifos where the image has files are replaced, never written through",
-        .timeLimit(.minutes(1)))
+        .timeLimit(.minutes(5)))
     func plantedWhereFilesGo() async throws {
         try await withTemporaryDirectory { directory in
             let built = try await Self.build(Self.smallTree, in: directory)

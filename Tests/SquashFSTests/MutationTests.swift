@@ -74,7 +74,7 @@ extension HostileImageTests {
         }
 
         @Test(
-            "mutants with tiny caches and depth limits", .timeLimit(.minutes(2)),
+            "mutants with tiny caches and depth limits", .timeLimit(.minutes(5)),
             arguments: SmallImageFixture.imageOptions.map(\.name))
         func mutantsWithSmallLimits(_ name: String) throws {
             let fixture = try SmallImageFixture.require()
