@@ -4,6 +4,7 @@
 #   make build   deps + swift build
 #   make test    deps + swift test            (what the README's quick start and .ci/run use)
 #   make bench   deps + benchmark packages + Benchmarks/compare.sh
+#   make bench-images   build the benchmark input images (minbase and server trees, xz and gzip; not timed)
 #   make fuzz    build the libFuzzer targets in Fuzz/ with ASan and fuzz for FUZZ_SECONDS (default 60)
 #   make format  rewrite Swift sources with swift-format (.swift-format)
 #   make lint    check Swift sources with swift-format, without changing them
@@ -35,9 +36,9 @@ DEB_PACKAGES := \
 	lz4 \
 	pkg-config
 
-# Extra packages only `make bench` needs: debootstrap builds a real root file system to compress, hyperfine times
-# the commands.
-BENCH_DEB_PACKAGES := debootstrap hyperfine
+# Extra packages only `make bench` needs: debootstrap builds a real root file system to compress, setcap
+# (libcap2-bin) gives it a file capability, hyperfine and GNU time (wall clock, peak RSS) time the commands.
+BENCH_DEB_PACKAGES := debootstrap hyperfine time libcap2-bin
 
 # Paths swift-format rewrites and checks; Benchmarks/Benchmarks only once it exists.
 FORMAT_PATHS := Sources Tests $(wildcard Benchmarks/Benchmarks)
@@ -69,7 +70,7 @@ define ensure-debs
 	fi
 endef
 
-.PHONY: all deps deps-bench build test bench fuzz format lint clean
+.PHONY: all deps deps-bench build test bench bench-images fuzz format lint clean
 
 all: build
 
@@ -87,6 +88,9 @@ test: deps
 
 bench: deps-bench
 	cd Benchmarks && ./compare.sh
+
+bench-images: deps-bench
+	cd Benchmarks && $(SWIFT) run -c release benchmark-images minbase server
 
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS := -Xswiftc -sanitize=fuzzer,address -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld

@@ -9,6 +9,8 @@
 // become a dependency of the main package.
 //
 //     swift package benchmark          # all suites; `./compare.sh` adds the Swift/libsquashfs ratios and CLI peers
+//     swift run -c release decode-bound IMAGE      # the decompression lower bound of extracting IMAGE
+//     swift run -c release benchmark-images        # build the input images (setup, not timed)
 //
 // package-benchmark is named by its current URL, ordo-one/benchmark: 1.38.1 warns on every run when it is depended on
 // under its legacy identifier, package-benchmark. The `MallocInterposer` trait keeps the malloc metrics and, being an
@@ -24,6 +26,10 @@ let swiftSettings: [SwiftSetting] = [
 
 let package = Package(
     name: "swift-maas-images-benchmarks",
+    products: [
+        .executable(name: "decode-bound", targets: ["DecodeBoundCommand"]),
+        .executable(name: "benchmark-images", targets: ["BenchmarkImagesCommand"]),
+    ],
     dependencies: [
         .package(name: "swift-maas-images", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", exact: "1.38.1", traits: ["MallocInterposer"]),
@@ -33,14 +39,40 @@ let package = Package(
 
         .systemLibrary(name: "CSquashFS", pkgConfig: "libsquashfs1", providers: [.apt(["libsquashfs-dev"])]),
 
+        // MARK: - The decoders of the decompression lower bound, apart from the main package's C modules
+
+        .systemLibrary(name: "CBenchLZMA", pkgConfig: "liblzma", providers: [.apt(["liblzma-dev"])]),
+        .systemLibrary(name: "CBenchZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CBenchDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
+
+        // MARK: - The decompression lower bound: libsquashfs enumerates the blocks, the C decoders decode them.
+        // It does not depend on the Swift reader, so it builds and runs on its own.
+
+        .target(
+            name: "DecodeBound",
+            dependencies: ["CSquashFS", "CBenchLZMA", "CBenchZlib", "CBenchDeflate"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "DecodeBoundCommand",
+            dependencies: ["DecodeBound"],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: - Shared fixtures and workloads
 
         .target(
             name: "BenchmarkSupport",
             dependencies: [
                 "CSquashFS",
+                "DecodeBound",
                 .product(name: "SquashFS", package: "swift-maas-images"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "BenchmarkImagesCommand",
+            dependencies: ["BenchmarkSupport"],
             swiftSettings: swiftSettings
         ),
 
@@ -63,6 +95,17 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/ReadFiles",
+            swiftSettings: swiftSettings,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "Extract",
+            dependencies: [
+                "BenchmarkSupport",
+                "DecodeBound",
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/Extract",
             swiftSettings: swiftSettings,
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),

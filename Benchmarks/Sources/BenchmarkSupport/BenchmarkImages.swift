@@ -14,15 +14,59 @@ public enum ImageCompression: String, CaseIterable, Sendable, CustomStringConver
     public var description: String { rawValue }
 }
 
+/// The root-filesystem trees the benchmark images are made from.
+public enum ImageTree: String, CaseIterable, Sendable, CustomStringConvertible {
+    /// `debootstrap --variant=minbase bookworm`: about 200 MB, 6,700 inodes.
+    case minbase
+    /// `debootstrap --variant=minbase --include=<server packages> bookworm` (``serverPackages``: systemd, openssh,
+    /// python3, perl, vim, cloud-init, netplan, a kernel with its module tree, ...): about 900 MB, 25,000 inodes,
+    /// with a file capability (`security.capability` on `/usr/bin/ping`) so that the image carries xattrs.
+    case server
+
+    public var description: String { rawValue }
+
+    /// The packages `debootstrap --include` adds to the minbase set for ``server``.
+    public static let serverPackages = [
+        "systemd-sysv", "udev", "openssh-server", "python3", "python3-yaml", "perl", "vim", "curl", "wget",
+        "iproute2", "iputils-ping", "netplan.io", "cloud-init", "python3-cffi-backend", "linux-image-amd64", "sudo",
+        "less",
+        "ca-certificates", "gnupg", "rsyslog", "lvm2", "cron", "isc-dhcp-client", "openssl", "libcap2-bin", "chrony",
+        "tcpdump",
+    ]
+
+    /// The trees named in `$BENCHMARK_TREES` (space or comma separated, e.g. `minbase server`); `minbase` when unset.
+    public static var selected: [ImageTree] {
+        let configured = ProcessInfo.processInfo.environment["BENCHMARK_TREES"] ?? ""
+        let names = configured.split(whereSeparator: { $0 == " " || $0 == "," })
+        let trees = allCases.filter { tree in names.contains { $0 == tree.rawValue } }
+        return trees.isEmpty ? [.minbase] : trees
+    }
+
+    /// The tree's directory name in the data directory.
+    var directoryName: String { self == .minbase ? "rootfs" : "rootfs-\(rawValue)" }
+
+    /// The file name of the tree's image with `compression`: `img-xz.sqfs` for minbase (the name earlier runs used),
+    /// `server-xz.sqfs` for the server tree.
+    public func imageName(_ compression: ImageCompression) -> String {
+        self == .minbase ? "img-\(compression).sqfs" : "\(rawValue)-\(compression).sqfs"
+    }
+
+    /// A short label for benchmark names and tables: `minbase-xz`, `server-gzip`.
+    public func label(_ compression: ImageCompression) -> String { "\(rawValue)-\(compression)" }
+}
+
 /// Builds the benchmark inputs once and finds them again on later runs.
 ///
 /// The data directory (`$BENCHMARK_DATA_DIR`, or `/tmp/swift-maas-images-bench`) holds:
 ///
-/// - `rootfs/`: a Debian bookworm tree from `debootstrap --variant=minbase` (about 35 s and 200 MB), or, when
+/// - `rootfs/`: a Debian bookworm tree from `debootstrap --variant=minbase` without the apt caches and lists
+///   (about 35 s and 115 MB), or, when
 ///   debootstrap fails (no network, not root), a copy of `/usr/bin`, `/usr/sbin` and `/usr/share/doc`;
 ///   `rootfs.source` says which;
 /// - `img-xz.sqfs` and `img-gzip.sqfs`: `mksquashfs rootfs IMG -comp xz|gzip -xattrs -noappend -quiet` with the
 ///   default 128 KiB blocks, the MAAS recipe;
+/// - only when asked for (``ImageTree/server``): `rootfs-server/` (debootstrap with ``ImageTree/serverPackages``,
+///   a few minutes and about 900 MB; no fallback) and `server-xz.sqfs`, `server-gzip.sqfs`, made the same way;
 /// - `build.log`: the output of those commands.
 ///
 /// Each piece is built under a `.partial` name and renamed when complete, and only if it is missing, under an
@@ -35,51 +79,77 @@ public enum BenchmarkImages {
         return configured.isEmpty ? "/tmp/swift-maas-images-bench" : configured
     }
 
-    /// The path of the image with `compression`, building the tree and the image first if they are missing.
+    /// The path of the image of `tree` with `compression`, building the tree and the image first if they are missing.
     ///
     /// - Throws: ``BenchmarkSetupError`` when a build step fails.
-    public static func path(for compression: ImageCompression) throws -> String {
+    public static func path(for compression: ImageCompression, tree: ImageTree = .minbase) throws -> String {
         let directory = Self.directory
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         return try withExclusiveLock(at: directory + "/.lock") {
-            let image = "\(directory)/img-\(compression).sqfs"
+            let image = "\(directory)/\(tree.imageName(compression))"
             if FileManager.default.fileExists(atPath: image) { return image }
-            let tree = try rootFilesystem(in: directory)
+            let root = try rootFilesystem(tree, in: directory)
             let partial = image + ".partial"
             try? FileManager.default.removeItem(atPath: partial)
             progress("building \(image) (mksquashfs -comp \(compression))")
             try run(
                 "mksquashfs",
-                [tree, partial, "-comp", compression.rawValue, "-xattrs", "-noappend", "-quiet"],
+                [root, partial, "-comp", compression.rawValue, "-xattrs", "-noappend", "-quiet"],
                 log: directory + "/build.log")
             try FileManager.default.moveItem(atPath: partial, toPath: image)
             return image
         }
     }
 
-    /// The root-filesystem tree in `directory`, built if missing.
-    private static func rootFilesystem(in directory: String) throws -> String {
-        let tree = directory + "/rootfs"
-        if FileManager.default.fileExists(atPath: tree) { return tree }
-        let partial = tree + ".partial"
+    /// The directory of `tree` in `directory`, built if missing.
+    private static func rootFilesystem(_ tree: ImageTree, in directory: String) throws -> String {
+        let root = "\(directory)/\(tree.directoryName)"
+        if FileManager.default.fileExists(atPath: root) { return root }
+        let partial = root + ".partial"
         let log = directory + "/build.log"
         try removeTree(partial)
-        var source = "debootstrap --variant=minbase bookworm"
-        progress("building \(tree) with \(source) (about 35 s)")
-        do {
+        var source: String
+        switch tree {
+        case .minbase:
+            source = "debootstrap --variant=minbase bookworm"
+            progress("building \(root) with \(source) (about 35 s)")
+            do {
+                try run(
+                    "debootstrap", ["--variant=minbase", "bookworm", partial, "http://deb.debian.org/debian"],
+                    log: log)
+                try cleanPackageCaches(in: partial)
+                source += "; apt caches and lists removed"
+            } catch {
+                progress("\(error); falling back to a copy of /usr/bin, /usr/sbin and /usr/share/doc")
+                try removeTree(partial)
+                source = "copy of /usr/bin, /usr/sbin, /usr/share/doc"
+                try FileManager.default.createDirectory(
+                    atPath: partial + "/usr/share", withIntermediateDirectories: true)
+                try run("cp", ["-a", "/usr/bin", "/usr/sbin", partial + "/usr/"], log: log)
+                try run("cp", ["-a", "/usr/share/doc", partial + "/usr/share/"], log: log)
+            }
+        case .server:
+            let include = "--include=" + ImageTree.serverPackages.joined(separator: ",")
+            source = "debootstrap --variant=minbase \(include) bookworm"
+            progress("building \(root) with \(source) (a few minutes)")
             try run(
-                "debootstrap", ["--variant=minbase", "bookworm", partial, "http://deb.debian.org/debian"], log: log)
-        } catch {
-            progress("\(error); falling back to a copy of /usr/bin, /usr/sbin and /usr/share/doc")
-            try removeTree(partial)
-            source = "copy of /usr/bin, /usr/sbin, /usr/share/doc"
-            try FileManager.default.createDirectory(atPath: partial + "/usr/share", withIntermediateDirectories: true)
-            try run("cp", ["-a", "/usr/bin", "/usr/sbin", partial + "/usr/"], log: log)
-            try run("cp", ["-a", "/usr/share/doc", partial + "/usr/share/"], log: log)
+                "debootstrap", ["--variant=minbase", include, "bookworm", partial, "http://deb.debian.org/debian"],
+                log: log)
+            try cleanPackageCaches(in: partial)
+            // A file capability, so that the image has a security.capability xattr as MAAS images do.
+            try run("setcap", ["cap_net_raw+ep", partial + "/usr/bin/ping"], log: log)
+            source += "; apt caches and lists removed; setcap cap_net_raw+ep /usr/bin/ping"
         }
-        try Data((source + "\n").utf8).write(to: URL(fileURLWithPath: directory + "/rootfs.source"))
-        try FileManager.default.moveItem(atPath: partial, toPath: tree)
-        return tree
+        try Data((source + "\n").utf8).write(to: URL(fileURLWithPath: "\(root).source"))
+        try FileManager.default.moveItem(atPath: partial, toPath: root)
+        return root
+    }
+
+    /// Removes the downloaded packages and package lists debootstrap leaves behind (about 80 MB of already
+    /// compressed data), as the MAAS image build does (`apt-get clean`, lists removed).
+    private static func cleanPackageCaches(in tree: String) throws {
+        try run(
+            "find", [tree + "/var/cache/apt", tree + "/var/lib/apt/lists", "-type", "f", "-delete"], log: nil)
     }
 
     /// Removes a possibly half-built tree, first unmounting anything a failed debootstrap left mounted inside it.

@@ -5,11 +5,13 @@
 // Include every header that *defines* a type Swift touches; <sqfs/predef.h> alone only forward-declares them.
 
 #include <sqfs/predef.h>
+#include <sqfs/block.h>
 #include <sqfs/compressor.h>
 #include <sqfs/data_reader.h>
 #include <sqfs/dir.h>
 #include <sqfs/dir_reader.h>
 #include <sqfs/error.h>
+#include <sqfs/frag_table.h>
 #include <sqfs/id_table.h>
 #include <sqfs/inode.h>
 #include <sqfs/io.h>
