@@ -4,9 +4,10 @@
 // main package or its users.
 //
 // Every workload runs twice in the same run: once through the native Swift reader (`SquashFS`) and once through
-// libsquashfs 1.2 from squashfs-tools-ng, the C reader that `rdsquashfs` and `sqfs2tar` are built on. libsquashfs is
-// LGPL-3.0+: it is linked dynamically, here only, through the `CSquashFS` system-library target, and must never
-// become a dependency of the main package.
+// libsquashfs 1.2 from squashfs-tools-ng, the C reader that `rdsquashfs` and `sqfs2tar` are built on, or, for the
+// extraction, the decompression lower bound (`DecodeBound`: the same blocks through liblzma, zlib or libdeflate and
+// nothing else). libsquashfs is LGPL-3.0+: it is linked dynamically, here only, through the `CSquashFS`
+// system-library target, and must never become a dependency of the main package.
 //
 //     swift package benchmark          # all suites; `./compare.sh` adds the Swift/libsquashfs ratios and CLI peers
 //     swift run -c release decode-bound IMAGE      # the decompression lower bound of extracting IMAGE
@@ -65,7 +66,6 @@ let package = Package(
             name: "BenchmarkSupport",
             dependencies: [
                 "CSquashFS",
-                "DecodeBound",
                 .product(name: "SquashFS", package: "swift-maas-images"),
             ],
             swiftSettings: swiftSettings
