@@ -21,6 +21,8 @@ SWIFT ?= swift
 #   libsquashfs-dev                                              squashfs-tools-ng's library, used only by Benchmarks
 #   squashfs-tools squashfs-tools-ng attr xz-utils zstd lz4      tools that make and check test images
 #   pkg-config                                                   how SwiftPM finds the C libraries
+#   libgpgme-dev gnupg                                           OpenPGP verification (CGPGME) and the gpg it runs
+#   coreutils openssl                                            sha256sum/sha512sum/md5sum and openssl: test oracles
 DEB_PACKAGES := \
 	libsquashfs-dev \
 	zlib1g-dev \
@@ -34,7 +36,11 @@ DEB_PACKAGES := \
 	xz-utils \
 	zstd \
 	lz4 \
-	pkg-config
+	pkg-config \
+	libgpgme-dev \
+	gnupg \
+	coreutils \
+	openssl
 
 # Extra packages only `make bench` needs: debootstrap builds a real root file system to compress, setcap
 # (libcap2-bin) gives it a file capability, hyperfine and GNU time (wall clock, peak RSS) time the commands.

@@ -2,7 +2,8 @@
 //
 // swift-maas-images: MAAS boot images as a Swift library and the `maas-images` command.
 //
-// C code is used only through system libraries found with pkg-config, one system-library target per library, each
+// C code is used only through system libraries found with pkg-config (decompressors for SquashFS, gpgme for
+// Verification), one system-library target per library, each
 // with a `shim.h` of `static inline` wrappers for the macros Swift cannot import. Nothing is vendored. libsquashfs
 // (LGPL-3) is used only by the separate Benchmarks package, for side-by-side comparisons, never by a product here.
 
@@ -17,10 +18,12 @@ let package = Package(
     name: "swift-maas-images",
     products: [
         .library(name: "SquashFS", targets: ["SquashFS"]),
+        .library(name: "Verification", targets: ["Verification"]),
         .executable(name: "maas-images", targets: ["maas-images"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // MARK: - System libraries (decompression only)
@@ -31,11 +34,21 @@ let package = Package(
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
 
+        // MARK: - System libraries (OpenPGP)
+
+        .systemLibrary(name: "CGPGME", pkgConfig: "gpgme", providers: [.apt(["libgpgme-dev"])]),
+
         // MARK: - Libraries
 
         .target(
             name: "SquashFS",
             dependencies: ["CZlib", "CLZMA", "CDeflate", "CZstd", "CLZ4"],
+            swiftSettings: swiftSettings
+        ),
+
+        .target(
+            name: "Verification",
+            dependencies: ["CGPGME", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
 
@@ -45,6 +58,7 @@ let package = Package(
             name: "maas-images",
             dependencies: [
                 "SquashFS",
+                "Verification",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -55,6 +69,11 @@ let package = Package(
         .testTarget(
             name: "SquashFSTests",
             dependencies: ["SquashFS", "CZlib", "CLZMA", "CDeflate", "CZstd", "CLZ4"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "VerificationTests",
+            dependencies: ["Verification"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
