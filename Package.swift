@@ -74,6 +74,7 @@ let package = Package(
         .testTarget(
             name: "VerificationTests",
             dependencies: ["Verification"],
+            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,101 @@
+import ArgumentParser
+import FoundationEssentials
+import Glibc
+import Verification
+
+/// `maas-images verify signature`: check a clearsigned document or a detached signature against a keyring.
+struct VerifySignatureCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "signature",
+        abstract: "Check an OpenPGP signature against a keyring, as MAAS does before trusting stream metadata.",
+        discussion: """
+            Without --signature, FILE must be a clearsigned document (a simplestreams .sjson) and nothing but \
+            whitespace may surround its signed block. With --signature, SIG is a detached signature (binary .gpg or \
+            armored .asc) over FILE. A signature is accepted when it is good and made by a key in KEYRING (binary or \
+            armored); expired and revoked keys are rejected. On success the signer's primary key fingerprint is \
+            printed and the exit status is 0; otherwise the reason is printed on standard error and the status is 1.
+            """
+    )
+
+    @Argument(help: "The clearsigned document, or the signed file when --signature is given.")
+    var file: String
+
+    @Option(help: "The keyring of trusted keys (binary or ASCII-armored).")
+    var keyring: String
+
+    @Option(help: "A detached signature over FILE (binary or ASCII-armored).")
+    var signature: String?
+
+    @Option(help: "Write the verified payload of the clearsigned FILE here (only after the signature is accepted).")
+    var output: String?
+
+    func validate() throws {
+        if signature != nil && output != nil {
+            throw ValidationError("--output applies to clearsigned documents; FILE itself is the signed data")
+        }
+    }
+
+    func run() throws {
+        try runReportingErrors {
+            let verifier = SignatureVerifier(keyring: try Keyring(contentsOf: keyring))
+            let accepted: VerifiedSignature
+            if let signature {
+                accepted = try verifier.verifyDetached(signatureFile: signature, contentsOf: file)
+            } else {
+                let document = try verifier.verifyClearsigned(contentsOf: file)
+                if let output { try Self.replaceFile(output, with: document.payload) }
+                accepted = document.signature
+            }
+            var text = "Good signature from \(accepted.primaryKeyFingerprint)"
+            if let name = accepted.userIDs.first { text += " \"\(name)\"" }
+            text += "\nmade \(accepted.creationDate.formatted(.iso8601)) with \(accepted.hashAlgorithm)"
+            if accepted.signingKeyFingerprint != accepted.primaryKeyFingerprint {
+                text += " by subkey \(accepted.signingKeyFingerprint)"
+            }
+            try writeStandardOutput(Array((text + "\n").utf8))
+        }
+    }
+
+    /// Writes `bytes` to a temporary file in the destination's directory and renames it over `path`, so that `path`
+    /// never holds a partial payload.
+    static func replaceFile(_ path: String, with bytes: [UInt8]) throws {
+        let directory: String
+        let name: String
+        if let slash = path.lastIndex(of: "/") {
+            directory = slash == path.startIndex ? "/" : String(path[..<slash])
+            name = String(path[path.index(after: slash)...])
+        } else {
+            directory = "."
+            name = path
+        }
+        guard !name.isEmpty else { throw CLIError("--output \(path) names a directory") }
+        var template = Array("\(directory)/.\(name).XXXXXX".utf8CString)
+        let descriptor = template.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            guard let base = buffer.baseAddress else { return -1 }
+            return mkstemp(base)
+        }
+        guard descriptor >= 0 else { throw CLIError("cannot create a temporary file in \(directory) (errno \(errno))") }
+        let temporary = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        var succeeded = false
+        defer {
+            close(descriptor)
+            if !succeeded { unlink(temporary) }
+        }
+        var done = 0
+        while done < bytes.count {
+            let written = bytes[done...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else { throw CLIError("cannot write \(temporary) (errno \(errno))") }
+            done += written
+        }
+        // mkstemp makes 0600 files; give the payload the mode a newly created file would have.
+        let mask = umask(0)
+        umask(mask)
+        fchmod(descriptor, 0o666 & ~mask)
+        guard fsync(descriptor) == 0 else { throw CLIError("cannot write \(temporary) (errno \(errno))") }
+        guard rename(temporary, path) == 0 else {
+            throw CLIError("cannot rename \(temporary) to \(path) (errno \(errno))")
+        }
+        succeeded = true
+    }
+}
