@@ -12,6 +12,7 @@
 //     swift package benchmark          # all suites; `./compare.sh` adds the Swift/libsquashfs ratios and CLI peers
 //     swift run -c release decode-bound IMAGE      # the decompression lower bound of extracting IMAGE
 //     swift run -c release benchmark-images        # build the input images (setup, not timed)
+//     ./compare-checksums.sh                       # SHA-256 vs openssl and sha256sum; 8 files parallel vs serial
 //
 // package-benchmark is named by its current URL, ordo-one/benchmark: 1.38.1 warns on every run when it is depended on
 // under its legacy identifier, package-benchmark. The `MallocInterposer` trait keeps the malloc metrics and, being an
@@ -30,6 +31,7 @@ let package = Package(
     products: [
         .executable(name: "decode-bound", targets: ["DecodeBoundCommand"]),
         .executable(name: "benchmark-images", targets: ["BenchmarkImagesCommand"]),
+        .executable(name: "verify-files", targets: ["VerifyFilesCommand"]),
     ],
     dependencies: [
         .package(name: "swift-maas-images", path: ".."),
@@ -76,6 +78,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: - Checksums: the 1 GiB and 8 x 256 MiB inputs, and the parallel-vs-serial comparison
+
+        .target(
+            name: "ChecksumSupport",
+            dependencies: [.product(name: "Verification", package: "swift-maas-images")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "VerifyFilesCommand",
+            dependencies: ["ChecksumSupport", .product(name: "Verification", package: "swift-maas-images")],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: - Suites
 
         .executableTarget(
@@ -106,6 +121,17 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/Extract",
+            swiftSettings: swiftSettings,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "Checksums",
+            dependencies: [
+                "ChecksumSupport",
+                .product(name: "Verification", package: "swift-maas-images"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/Checksums",
             swiftSettings: swiftSettings,
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
