@@ -1,4 +1,6 @@
+internal import CGPGME
 import Glibc
+import Synchronization
 
 /// A private, temporary GnuPG home directory: made with `mkdtemp` (mode 0700) under `$TMPDIR` or `/tmp`, configured
 /// so that gpg never starts a `gpg-agent` and never goes to the network, and removed (after
@@ -9,6 +11,18 @@ import Glibc
 final class GPGHome: Sendable {
     /// The directory's absolute path.
     let path: String
+
+    /// gpgme contexts already bound to this home and not in use, at most ``maximumIdleContexts``.
+    private let idleContexts = Mutex<[IdleContext]>([])
+
+    /// How many idle contexts are kept for reuse.
+    static let maximumIdleContexts = 16
+
+    /// A context handle in the pool. `@unchecked Sendable` because a handle moves between tasks only through the pool,
+    /// and is used by exactly one ``GPGContext`` (one task) between ``takeIdleContext()`` and ``giveBack(_:)``.
+    private struct IdleContext: @unchecked Sendable {
+        let handle: gpgme_ctx_t
+    }
 
     /// The lines of `gpg.conf`, written before gpg first runs in the home.
     ///
@@ -49,7 +63,23 @@ final class GPGHome: Sendable {
         }
     }
 
+    /// An idle context bound to this home, if there is one; the caller owns it until ``giveBack(_:)``.
+    func takeIdleContext() -> gpgme_ctx_t? {
+        idleContexts.withLock { $0.popLast() }?.handle
+    }
+
+    /// Returns a context to the pool, or releases it if the pool is full.
+    func giveBack(_ handle: gpgme_ctx_t) {
+        let surplus = idleContexts.withLock { pool -> IdleContext? in
+            guard pool.count < Self.maximumIdleContexts else { return IdleContext(handle: handle) }
+            pool.append(IdleContext(handle: handle))
+            return nil
+        }
+        if let surplus { gpgme_release(surplus.handle) }
+    }
+
     deinit {
+        for context in idleContexts.withLock({ pool in pool }) { gpgme_release(context.handle) }
         Self.killDaemons(home: path)
         Self.removeTree(path)
     }

@@ -81,33 +81,43 @@ func verificationError(
     }
 }
 
-/// One gpgme context, for one operation by one task, bound to one GnuPG home directory; released in `deinit`.
+/// One gpgme context, for one operation by one task at a time, bound to one GnuPG home directory.
+///
+/// Contexts are taken from the home's pool of idle contexts and given back in `deinit`: setting a context's engine
+/// home (`gpgme_ctx_set_engine_info`) makes gpgme run `gpg --version` every time, which would triple the cost of a
+/// verification. A pooled context is only ever used by the one ``GPGContext`` that holds it.
 final class GPGContext {
     let handle: gpgme_ctx_t
+    private let home: GPGHome
 
-    /// Creates an OpenPGP context that uses `home` and never goes to the network.
+    /// Takes an idle context of `home`, or creates an OpenPGP context that uses `home` and never goes to the network.
     init(home: GPGHome) throws(VerificationError) {
         try GPGME.ready()
+        self.home = home
+        if let pooled = home.takeIdleContext() {
+            handle = pooled
+            return
+        }
         var context: gpgme_ctx_t?
         let created = gpgme_new(&context)
         guard created.isSuccess, let context else {
             throw verificationError(created, .engineUnavailable, "cannot create a gpgme context")
         }
-        handle = context
         let protocolSet = gpgme_set_protocol(context, GPGME_PROTOCOL_OpenPGP)
-        guard protocolSet.isSuccess else {
-            throw verificationError(protocolSet, .engineUnavailable, "cannot select the OpenPGP protocol")
-        }
         // Per context, never the process-global engine info or GNUPGHOME: both would race between tasks.
-        let engineSet = gpgme_ctx_set_engine_info(context, GPGME_PROTOCOL_OpenPGP, nil, home.path)
+        let engineSet =
+            protocolSet.isSuccess
+            ? gpgme_ctx_set_engine_info(context, GPGME_PROTOCOL_OpenPGP, nil, home.path) : protocolSet
         guard engineSet.isSuccess else {
+            gpgme_release(context)
             throw verificationError(engineSet, .engineUnavailable, "cannot point gpg at its home directory")
         }
         gpgme_set_offline(context, 1)
+        handle = context
     }
 
     deinit {
-        gpgme_release(handle)
+        home.giveBack(handle)
     }
 }
 
