@@ -94,6 +94,7 @@ test: deps
 
 bench: deps-bench
 	cd Benchmarks && ./compare.sh
+	cd Benchmarks && ./compare-checksums.sh
 
 bench-images: deps-bench
 	cd Benchmarks && $(SWIFT) run -c release benchmark-images minbase server

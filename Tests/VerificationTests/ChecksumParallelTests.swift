@@ -68,4 +68,28 @@ struct ChecksumParallelTests {
         #expect(codes == ["ok", "ok", "io", "ok", "ok", "ok", "size-mismatch", "ok"])
         #expect(try await ContentVerifier.verifyFiles([]).isEmpty)
     }
+
+    @Test("the first failure stops the files still being read", .timeLimit(.minutes(1)))
+    func firstFailureCancelsOthers() async throws {
+        let scratch = try ChecksumScratch()
+        defer { scratch.remove() }
+        let bad = try scratch.write("bad", [1, 2, 3])
+        // /dev/zero with a size of 1 PiB would take days; it ends only because the bad file's failure cancels it.
+        let endless = (path: "/dev/zero", expected: try ExpectedContent(size: 1 << 50))
+        let files = [endless, (path: bad, expected: try ExpectedContent(size: 4))]
+        await #expect {
+            _ = try await ContentVerifier.verifyFiles(files)
+        } throws: { error in
+            (error as? VerificationError)?.message == "\(bad): size mismatch: expected 4 bytes, actual 3"
+        }
+    }
+
+    @Test("cancelling the caller stops the reads", .timeLimit(.minutes(1)))
+    func cancellation() async throws {
+        let endless = (path: "/dev/zero", expected: try ExpectedContent(size: 1 << 50))
+        let task = Task { try await ContentVerifier.verifyEachFile([endless, endless, endless]) }
+        try await Task.sleep(for: .milliseconds(200))
+        task.cancel()
+        await #expect(throws: CancellationError.self) { _ = try await task.value }
+    }
 }

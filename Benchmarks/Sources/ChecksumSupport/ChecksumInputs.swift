@@ -1,5 +1,5 @@
 import Foundation
-import Verification
+public import Verification
 
 #if canImport(Glibc)
     import Glibc
@@ -68,7 +68,8 @@ public enum ChecksumInputs {
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw ChecksumInputError("cannot create \(temporary): errno \(errno)") }
         defer { close(descriptor) }
-        var state = seed | 1
+        // A distinct, non-zero start for every seed.
+        var state = (seed &+ 1) &* 0x9E37_79B9_7F4A_7C15 | 1
         var words = [UInt64](repeating: 0, count: 1 << 19)  // 4 MiB
         var remaining = size
         while remaining > 0 {

@@ -1,4 +1,6 @@
+internal import Dispatch
 internal import Glibc
+internal import Synchronization
 
 /// An `errno` value, as the underlying error of an `io` failure while checksumming a file.
 struct ChecksumIOError: Error, Sendable, CustomStringConvertible {
@@ -6,8 +8,15 @@ struct ChecksumIOError: Error, Sendable, CustomStringConvertible {
     var description: String { "errno \(errno): \(String(cString: strerror(errno)))" }
 }
 
-/// Stops a read when the task that runs it has been cancelled (only inside ``ContentVerifier/verifyFiles``).
+/// Stops a read when the verification it belongs to has been cancelled (only inside ``ContentVerifier/verifyFiles``).
 struct ChecksumReadCancelled: Error {}
+
+/// Set from a task's cancellation handler, read by the thread that reads the task's file.
+final class ChecksumCancellationFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    var isSet: Bool { value.load(ordering: .relaxed) }
+    func set() { value.store(true, ordering: .relaxed) }
+}
 
 /// Reads a file front to back into one reused buffer, handing each chunk to `body` straight from the buffer.
 enum ChecksumFileReader {
@@ -19,7 +28,7 @@ enum ChecksumFileReader {
     /// byte is read), then reads it in chunks of at most `chunkSize`, and of at most `limit()` bytes when that is not
     /// nil, until the end of the file or until `body` throws.
     static func read(
-        path: String, chunkSize: Int = defaultChunkSize, checksCancellation: Bool = false,
+        path: String, chunkSize: Int = defaultChunkSize, isCancelled: () -> Bool = { false },
         prepare: (_ regularFileSize: Int?) throws -> Void, limit: () -> Int?,
         body: (UnsafeRawBufferPointer) throws -> Void
     ) throws {
@@ -36,7 +45,7 @@ enum ChecksumFileReader {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(chunkSize, 1), alignment: 64)
         defer { buffer.deallocate() }
         while true {
-            if checksCancellation && Task.isCancelled { throw ChecksumReadCancelled() }
+            if isCancelled() { throw ChecksumReadCancelled() }
             let wanted = min(buffer.count, limit().map { max($0, 0) } ?? buffer.count)
             let count = Glibc.read(descriptor, buffer.baseAddress, wanted)
             if count < 0 {
@@ -67,16 +76,16 @@ extension ContentVerifier {
     public static func verify(
         fileAtPath path: String, expected: ExpectedContent, policy: Policy = .strongest, chunkSize: Int? = nil
     ) throws -> VerifiedContent {
-        try verifyFile(path, expected: expected, policy: policy, chunkSize: chunkSize, checksCancellation: false)
+        try verifyFile(path, expected: expected, policy: policy, chunkSize: chunkSize, isCancelled: { false })
     }
 
     static func verifyFile(
-        _ path: String, expected: ExpectedContent, policy: Policy, chunkSize: Int?, checksCancellation: Bool
+        _ path: String, expected: ExpectedContent, policy: Policy, chunkSize: Int?, isCancelled: () -> Bool
     ) throws -> VerifiedContent {
         var verifier = try ContentVerifier(expected: expected, name: path, policy: policy)
         try ChecksumFileReader.read(
             path: path, chunkSize: chunkSize ?? ChecksumFileReader.defaultChunkSize,
-            checksCancellation: checksCancellation,
+            isCancelled: isCancelled,
             prepare: { fileSize in
                 if let size = expected.size, let fileSize, fileSize != size {
                     throw VerificationError(
@@ -91,6 +100,10 @@ extension ContentVerifier {
 
     /// Verifies many files in parallel, at most `maximumConcurrency` at a time (default: one per online processor),
     /// and returns their results in the order given.
+    ///
+    /// A task group holds one child task per file being verified, never more than `maximumConcurrency`. Each child
+    /// reads and hashes its file on one of Dispatch's worker threads and awaits it, so the blocking reads never hold a
+    /// thread of Swift's cooperative pool.
     ///
     /// The first failure cancels the files still being read and is thrown: a ``VerificationError`` whose message
     /// names the file. If the calling task is cancelled, throws `CancellationError`.
@@ -113,6 +126,32 @@ extension ContentVerifier {
         try await verifyFiles(files, policy: policy, maximumConcurrency: maximumConcurrency, stopsAtFirstFailure: false)
     }
 
+    /// Verifies one file on one of Dispatch's worker threads, so that its blocking reads never hold a thread of
+    /// Swift's cooperative pool (which other tasks need, and which a caller may have partly blocked); cancelling the
+    /// task stops the read at the next chunk.
+    private static func verifyOffThePool(
+        _ path: String, expected: ExpectedContent, policy: Policy, index: Int
+    ) async throws -> (Int, Result<VerifiedContent, VerificationError>) {
+        let flag = ChecksumCancellationFlag()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                DispatchQueue.global().async {
+                    do {
+                        let verified = try verifyFile(
+                            path, expected: expected, policy: policy, chunkSize: nil, isCancelled: { flag.isSet })
+                        continuation.resume(returning: (index, .success(verified)))
+                    } catch let error as VerificationError {
+                        continuation.resume(returning: (index, .failure(error)))
+                    } catch {
+                        continuation.resume(throwing: CancellationError())
+                    }
+                }
+            }
+        } onCancel: {
+            flag.set()
+        }
+    }
+
     /// The number of processors online, at least 1.
     static var onlineProcessors: Int { max(sysconf(Int32(_SC_NPROCESSORS_ONLN)), 1) }
 
@@ -129,17 +168,7 @@ extension ContentVerifier {
                 let index = next
                 let (path, expected) = files[index]
                 next += 1
-                group.addTask {
-                    do {
-                        let verified = try verifyFile(
-                            path, expected: expected, policy: policy, chunkSize: nil, checksCancellation: true)
-                        return (index, .success(verified))
-                    } catch let error as VerificationError {
-                        return (index, .failure(error))
-                    } catch {
-                        throw CancellationError()
-                    }
-                }
+                group.addTask { try await verifyOffThePool(path, expected: expected, policy: policy, index: index) }
             }
             for _ in 0..<width { startNext() }
             while let (index, result) = try await group.next() {
