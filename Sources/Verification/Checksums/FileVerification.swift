@@ -102,8 +102,8 @@ extension ContentVerifier {
     /// and returns their results in the order given.
     ///
     /// A task group holds one child task per file being verified, never more than `maximumConcurrency`. Each child
-    /// reads and hashes its file on one of Dispatch's worker threads and awaits it, so the blocking reads never hold a
-    /// thread of Swift's cooperative pool.
+    /// reads and hashes its file on a thread outside Swift's cooperative pool and awaits it, so the blocking reads
+    /// never hold a pool thread.
     ///
     /// The first failure cancels the files still being read and is thrown: a ``VerificationError`` whose message
     /// names the file. If the calling task is cancelled, throws `CancellationError`.
@@ -126,16 +126,17 @@ extension ContentVerifier {
         try await verifyFiles(files, policy: policy, maximumConcurrency: maximumConcurrency, stopsAtFirstFailure: false)
     }
 
-    /// Verifies one file on one of Dispatch's worker threads, so that its blocking reads never hold a thread of
-    /// Swift's cooperative pool (which other tasks need, and which a caller may have partly blocked); cancelling the
-    /// task stops the read at the next chunk.
+    /// Verifies one file on a thread outside Swift's cooperative pool and awaits it, so that the blocking reads never
+    /// hold a pool thread (other tasks need them, and a caller may have blocked some). On Linux the pool is Dispatch's
+    /// global queue, whose width is the processor count, so the work goes to a serial queue of its own, which
+    /// Dispatch runs on its overcommitting pool. Cancelling the task stops the read at the next chunk.
     private static func verifyOffThePool(
         _ path: String, expected: ExpectedContent, policy: Policy, index: Int
     ) async throws -> (Int, Result<VerifiedContent, VerificationError>) {
         let flag = ChecksumCancellationFlag()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                DispatchQueue.global().async {
+                DispatchQueue(label: "maas-images.verify-file").async {
                     do {
                         let verified = try verifyFile(
                             path, expected: expected, policy: policy, chunkSize: nil, isCancelled: { flag.isSet })
