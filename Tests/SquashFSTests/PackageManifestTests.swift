@@ -172,25 +172,7 @@ struct PackageManifestTests {
         }
     }
 
-    /// A livecd-rootfs-style seed: a lone `-` per snap, keys indented by four.
-    static let seed = """
-        snaps:
-          -
-            name: core20
-            channel: latest/stable
-            file: core20_1974.snap
-          -
-            name: lxd
-            channel: 5.0/stable/ubuntu-22.04
-            classic: true
-            file: lxd_24322.snap
-          -
-            name: snapd
-            channel: stable
-            file: snapd_21759.snap
-
-        """
-
+    /// The lines snap-seed-parse appends for ``SnapSeedTests/livecdRootfsSeed``.
     static let snapLines =
         "snap:core20\tlatest/stable\t1974\nsnap:lxd\t5.0/stable/ubuntu-22.04\t24322\nsnap:snapd\tstable\t21759\n"
 
@@ -199,7 +181,8 @@ struct PackageManifestTests {
         let status = try String(contentsOfFile: "/var/lib/dpkg/status", encoding: .utf8)
         try await withTemporaryDirectory { directory in
             let (root, image) = try await makeImage(
-                in: directory, files: ["var/lib/dpkg/status": status, "var/lib/snapd/seed/seed.yaml": Self.seed])
+                in: directory,
+                files: ["var/lib/dpkg/status": status, "var/lib/snapd/seed/seed.yaml": SnapSeedTests.livecdRootfsSeed])
             let dpkg = try await dpkgQuery(root: root)
             let manifest = try SquashFSImage(path: image).packageManifest()
             #expect(manifest.text == dpkg + Self.snapLines)

@@ -21,8 +21,8 @@ final class DestinationDirectory: Sendable {
 
     /// The destination path as the caller gave it, for messages.
     let path: String
-    private let parents: [Int?]
-    private let names: [[UInt8]]
+    /// The plan's entries (shared with the extractor, not copied): parents and names of the directories to open.
+    private let entries: [ExtractionPlan.Entry]
     private let state: Mutex<State>
     private let capacity = 64
 
@@ -36,8 +36,7 @@ final class DestinationDirectory: Sendable {
         while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
         let path = String(trimmed)
         self.path = path
-        self.parents = plan.entries.map(\.parent)
-        self.names = plan.entries.map(\.name)
+        self.entries = plan.entries
         let created = mkdir(path, 0o700) == 0
         if !created && errno != EEXIST {
             throw SquashFSError(.output, "\(path): cannot create the destination", underlyingError: SystemError.last)
@@ -111,14 +110,14 @@ final class DestinationDirectory: Sendable {
             var current = index
             while state.handles[current] == nil {
                 missing.append(current)
-                guard current < parents.count, let parent = parents[current] else {
+                guard current < entries.count, let parent = entries[current].parent else {
                     throw SquashFSError(.invalidArgument, "\(path): no directory for entry \(index)")
                 }
                 current = parent
             }
             var parentDescriptor = state.handles[current]?.descriptor ?? -1
             for directory in missing.reversed() {
-                let descriptor = try names[directory].withCString {
+                let descriptor = try entries[directory].name.withCString {
                     openat(parentDescriptor, $0, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
                 }
                 guard descriptor >= 0 else {
@@ -158,16 +157,11 @@ final class DestinationDirectory: Sendable {
         }
     }
 
-    /// The on-disk path of plan entry `index`, for messages.
+    /// The on-disk path of plan entry `index`, for messages: the destination, then the entry's path in the image
+    /// (the tree under the destination mirrors the image's paths).
     func path(of index: Int) -> String {
-        var components: [[UInt8]] = []
-        var current: Int? = index
-        while let entry = current, entry < parents.count, let parent = parents[entry] {
-            components.append(names[entry])
-            current = parent
-        }
-        let relative = components.reversed().map { ImagePath(bytes: $0).description }
-        return ([path] + relative).joined(separator: "/")
+        guard index < entries.count, entries[index].parent != nil else { return path }
+        return path + entries[index].path.description
     }
 }
 

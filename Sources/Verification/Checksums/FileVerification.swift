@@ -2,12 +2,6 @@ internal import Dispatch
 internal import Glibc
 internal import Synchronization
 
-/// An `errno` value, as the underlying error of an `io` failure while checksumming a file.
-struct ChecksumIOError: Error, Sendable, CustomStringConvertible {
-    var errno: Int32
-    var description: String { "errno \(errno): \(String(cString: strerror(errno)))" }
-}
-
 /// Stops a read when the verification it belongs to has been cancelled (only inside ``ContentVerifier/verifyFiles``).
 struct ChecksumReadCancelled: Error {}
 
@@ -38,7 +32,7 @@ enum ChecksumFileReader {
         var status = stat()
         guard fstat(descriptor, &status) == 0 else { throw failure(path, "cannot stat", errno) }
         if status.st_mode & S_IFMT == S_IFDIR {
-            throw VerificationError(.io, "\(path): is a directory", underlyingError: ChecksumIOError(errno: EISDIR))
+            throw VerificationError(.io, "\(path): is a directory", underlyingError: ErrnoError(EISDIR))
         }
         try prepare(status.st_mode & S_IFMT == S_IFREG ? Int(exactly: status.st_size) : nil)
         _ = posix_fadvise(descriptor, 0, 0, POSIX_FADV_SEQUENTIAL)
@@ -59,7 +53,7 @@ enum ChecksumFileReader {
     }
 
     private static func failure(_ path: String, _ what: String, _ code: Int32) -> VerificationError {
-        VerificationError(.io, "\(path): \(what)", underlyingError: ChecksumIOError(errno: code))
+        VerificationError(.io, "\(path): \(what)", underlyingError: ErrnoError(code))
     }
 }
 

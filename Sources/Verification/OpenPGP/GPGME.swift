@@ -184,12 +184,3 @@ final class GPGData {
         if descriptor >= 0 { close(descriptor) }
     }
 }
-
-/// An `errno` value, as the underlying error of a file or directory operation of the OpenPGP half.
-struct OpenPGPErrno: Error, Sendable, CustomStringConvertible {
-    let value: Int32
-
-    init(_ value: Int32) { self.value = value }
-
-    var description: String { "errno \(value): \(String(cString: strerror(value)))" }
-}
