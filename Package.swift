@@ -19,6 +19,7 @@ let package = Package(
     products: [
         .library(name: "SquashFS", targets: ["SquashFS"]),
         .library(name: "Verification", targets: ["Verification"]),
+        .library(name: "SimpleStreams", targets: ["SimpleStreams"]),
         .executable(name: "maas-images", targets: ["maas-images"]),
     ],
     dependencies: [
@@ -52,6 +53,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .target(
+            name: "SimpleStreams",
+            dependencies: ["Verification"],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: - Command-line tool
 
         .executableTarget(
@@ -59,6 +66,7 @@ let package = Package(
             dependencies: [
                 "SquashFS",
                 "Verification",
+                "SimpleStreams",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

@@ -1,0 +1,102 @@
+#if canImport(FoundationEssentials)
+    public import FoundationEssentials
+#else
+    public import Foundation
+#endif
+
+/// The date formats of simplestreams documents.
+public enum StreamDates {
+    /// Parses an RFC 2822 date as `updated` holds it: `Thu, 24 Jul 2025 08:01:49 +0000`.
+    ///
+    /// The day name is optional and not checked against the date; seconds are optional; the zone is a numeric
+    /// offset (`+0000`, `-0500`) or `GMT`, `UT`, `UTC` or `Z`. Returns `nil` for anything else, or for an impossible
+    /// date (31 Feb).
+    public static func parseRFC2822(_ text: String) -> Date? {
+        var tokens = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        if let first = tokens.first, first.hasSuffix(",") {
+            guard dayNames.contains(String(first.dropLast())) else { return nil }
+            tokens.removeFirst()
+        }
+        guard tokens.count == 5, let day = Int(tokens[0]), let month = monthNames.firstIndex(of: tokens[1]),
+            let year = Int(tokens[2]), tokens[2].count == 4
+        else { return nil }
+        let clock = tokens[3].split(separator: ":", omittingEmptySubsequences: false)
+        guard clock.count == 2 || clock.count == 3, clock.allSatisfy({ $0.count == 2 }),
+            let hour = Int(clock[0]), let minute = Int(clock[1]), hour < 24, minute < 60
+        else { return nil }
+        let second = clock.count == 3 ? Int(clock[2]) : 0
+        guard let second, second <= 60 else { return nil }
+        guard let offset = zoneOffset(tokens[4]) else { return nil }
+        guard let days = daysSinceEpoch(year: year, month: month + 1, day: day) else { return nil }
+        let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset
+        return Date(timeIntervalSince1970: TimeInterval(seconds))
+    }
+
+    /// Parses a calendar date `YYYY-MM-DD` (`support_eol`) as midnight UTC; `nil` if malformed or impossible.
+    public static func parseCalendarDate(_ text: String) -> Date? {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+            parts.allSatisfy({ $0.allSatisfy(\.isASCII) }),
+            let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
+            let days = daysSinceEpoch(year: year, month: month, day: day)
+        else { return nil }
+        return Date(timeIntervalSince1970: TimeInterval(days * 86_400))
+    }
+
+    /// Formats a date as python-simplestreams writes `updated` (`%a, %d %b %Y %H:%M:%S +0000`).
+    public static func formatRFC2822(_ date: Date) -> String {
+        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let secondOfDay = seconds - days * 86_400
+        let (year, month, day) = civilDate(fromDays: days)
+        let weekday = ((days % 7) + 7 + 4) % 7  // 1970-01-01 was a Thursday
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(weekdayNames[weekday]), \(two(day)) \(monthNames[month - 1]) \(year) "
+            + "\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60)) +0000"
+    }
+
+    private static let dayNames: Set<String> = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    private static let weekdayNames = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+    private static let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    private static func zoneOffset(_ zone: String) -> Int? {
+        switch zone {
+        case "GMT", "UT", "UTC", "Z": return 0
+        default: break
+        }
+        let scalars = Array(zone.utf8)
+        guard scalars.count == 5, scalars[0] == UInt8(ascii: "+") || scalars[0] == UInt8(ascii: "-"),
+            let hours = Int(zone.dropFirst().prefix(2)), let minutes = Int(zone.suffix(2)),
+            zone.dropFirst().allSatisfy(\.isNumber), hours < 24, minutes < 60
+        else { return nil }
+        let offset = hours * 3600 + minutes * 60
+        return scalars[0] == UInt8(ascii: "-") ? -offset : offset
+    }
+
+    /// Days from 1970-01-01 to a proleptic Gregorian date, or `nil` if the date does not exist.
+    static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int? {
+        guard (1...9999).contains(year), (1...12).contains(month), day >= 1 else { return nil }
+        let isLeap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        let lengths = [31, isLeap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        guard day <= lengths[month - 1] else { return nil }
+        // Howard Hinnant's days_from_civil.
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    private static func civilDate(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+}

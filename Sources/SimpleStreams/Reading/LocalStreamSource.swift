@@ -1,0 +1,110 @@
+internal import Glibc
+
+/// A mirror in a local directory, given as a path or a `file://` URL.
+///
+/// Paths are checked with ``StreamPath`` before they are joined to the root, so nothing outside the root is read
+/// through `..`. Symbolic links inside the mirror are followed (mirrors link identical files).
+public struct LocalStreamSource: StreamSource {
+    /// The root directory.
+    public let root: String
+
+    public var location: String { root }
+
+    /// Creates a source for the directory at `root`, or at the path of a `file://` URL (`file:///srv/mirror`);
+    /// percent-escapes in a URL are decoded.
+    ///
+    /// - Throws: ``SimpleStreamsError/Code/invalidArgument`` for an empty root, a URL with another scheme or host,
+    ///   or a malformed percent-escape.
+    public init(_ rootOrFileURL: String) throws(SimpleStreamsError) {
+        var root = rootOrFileURL
+        if root.lowercased().hasPrefix("file://") {
+            let rest = root.dropFirst("file://".count)
+            let path: Substring
+            if rest.hasPrefix("/") {
+                path = rest
+            } else if rest.lowercased().hasPrefix("localhost/") {
+                path = rest.dropFirst("localhost".count)
+            } else {
+                throw SimpleStreamsError(
+                    .invalidArgument, "\(rootOrFileURL): only file:///PATH or file://localhost/PATH URLs are local")
+            }
+            guard let decoded = Self.percentDecoded(path) else {
+                throw SimpleStreamsError(.invalidArgument, "\(rootOrFileURL): malformed percent-escape")
+            }
+            root = decoded
+        } else if let colon = root.firstIndex(of: ":"), root[..<colon].allSatisfy(\.isLetter),
+            root[colon...].hasPrefix("://")
+        {
+            throw SimpleStreamsError(
+                .invalidArgument, "\(rootOrFileURL): this source reads local directories; HTTP comes with ImageMirror")
+        }
+        guard !root.isEmpty else { throw SimpleStreamsError(.invalidArgument, "the mirror root is empty") }
+        while root.count > 1 && root.hasSuffix("/") { root.removeLast() }
+        self.root = root
+    }
+
+    public func read(_ path: String, maximumSize: Int) async throws(SimpleStreamsError) -> [UInt8] {
+        try StreamPath.validate(path, at: "read")
+        let fullPath = root == "/" ? "/" + path : root + "/" + path
+        let descriptor = open(fullPath, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            let code = errno
+            if code == ENOENT || code == ENOTDIR {
+                throw SimpleStreamsError(.notFound, "\(fullPath) does not exist")
+            }
+            throw SimpleStreamsError(.io, "cannot open \(fullPath)", underlyingError: ErrnoError(code))
+        }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else {
+            throw SimpleStreamsError(.io, "cannot stat \(fullPath)", underlyingError: ErrnoError(errno))
+        }
+        guard (status.st_mode & S_IFMT) == S_IFREG else {
+            throw SimpleStreamsError(.io, "\(fullPath) is not a regular file")
+        }
+        guard status.st_size <= maximumSize else {
+            throw SimpleStreamsError(
+                .limitExceeded, "\(fullPath) is \(status.st_size) bytes, more than the \(maximumSize) accepted")
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Int(status.st_size))
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count >= 0 else {
+                throw SimpleStreamsError(.io, "cannot read \(fullPath)", underlyingError: ErrnoError(errno))
+            }
+            if count == 0 { return bytes }
+            guard bytes.count + count <= maximumSize else {
+                throw SimpleStreamsError(.limitExceeded, "\(fullPath) grew past the \(maximumSize) bytes accepted")
+            }
+            bytes.append(contentsOf: chunk.prefix(count))
+        }
+    }
+
+    private static func percentDecoded(_ text: Substring) -> String? {
+        var bytes: [UInt8] = []
+        var iterator = Array(text.utf8)[...]
+        while let byte = iterator.popFirst() {
+            guard byte == UInt8(ascii: "%") else {
+                bytes.append(byte)
+                continue
+            }
+            guard iterator.count >= 2, let value = UInt8(String(decoding: iterator.prefix(2), as: UTF8.self), radix: 16)
+            else { return nil }
+            iterator = iterator.dropFirst(2)
+            bytes.append(value)
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
+}
+
+/// An `errno` value, as the underlying error of an `io` failure.
+struct ErrnoError: Error, Sendable, CustomStringConvertible {
+    let value: Int32
+
+    init(_ value: Int32) { self.value = value }
+
+    var description: String { "errno \(value): \(String(cString: strerror(value)))" }
+}

@@ -1,0 +1,226 @@
+#if canImport(FoundationEssentials)
+    public import FoundationEssentials
+#else
+    public import Foundation
+#endif
+internal import Verification
+
+/// Reads and verifies the documents of a simplestreams mirror, and answers queries over them.
+///
+/// ```swift
+/// let reader = StreamReader(
+///     source: try LocalStreamSource("/srv/mirror"),
+///     policy: .verify(keyring: try Keyring(contentsOf: Keyring.maasDefaultPath)))
+/// let result = try await reader.query(StreamQuery(filters: ["arch=amd64", "release=noble"], maximumVersions: 1))
+/// for item in result.items { print(item.pedigree, item.path ?? "") }
+/// ```
+///
+/// Under ``SignaturePolicy/verify(_:)``, a document is accepted only with a valid signature: a clearsigned document
+/// is verified and the JSON parsed is gpg's output, so the bytes parsed are the bytes signed; any other document
+/// needs a detached signature at its path plus `.gpg`. With ``notOlderThan`` set, a document whose `updated` is older
+/// is refused (rollback protection).
+public struct StreamReader: Sendable {
+    /// Where documents are read from.
+    public var source: any StreamSource
+    /// Whether signatures are required.
+    public var policy: SignaturePolicy
+    /// Refuse documents whose `updated` is before this date (or that have no readable `updated`); `nil` accepts any.
+    public var notOlderThan: Date?
+    /// The largest document accepted, in bytes (256 MiB by default; images.maas.io's largest is about 1 MiB).
+    public var maximumDocumentSize: Int = 256 << 20
+    /// How deep `index:1.0` entries pointing at further indexes are followed.
+    public var maximumIndexDepth = 4
+
+    /// Creates a reader.
+    public init(source: some StreamSource, policy: SignaturePolicy, notOlderThan: Date? = nil) {
+        self.source = source
+        self.policy = policy
+        self.notOlderThan = notOlderThan
+    }
+
+    /// `streams/v1/index.sjson` when verifying, `streams/v1/index.json` when unsigned reading is allowed.
+    public var defaultIndexPath: String {
+        switch policy {
+        case .verify: "streams/v1/index.sjson"
+        case .allowUnsigned: "streams/v1/index.json"
+        }
+    }
+
+    /// Reads and verifies the index at `path` (``defaultIndexPath`` by default).
+    public func readIndex(at path: String? = nil) async throws(SimpleStreamsError) -> SignedDocument<IndexDocument> {
+        let path = path ?? defaultIndexPath
+        let (object, payload, signature) = try await readObject(at: path)
+        do {
+            return SignedDocument(
+                path: path, document: try IndexDocument(json: object), signature: signature, payload: payload)
+        } catch {
+            throw error.inDocument(path)
+        }
+    }
+
+    /// Reads and verifies the products document at `path`.
+    public func readProducts(at path: String) async throws(SimpleStreamsError) -> SignedDocument<ProductsDocument> {
+        let (object, payload, signature) = try await readObject(at: path)
+        do {
+            return SignedDocument(
+                path: path, document: try ProductsDocument(json: object), signature: signature, payload: payload)
+        } catch {
+            throw error.inDocument(path)
+        }
+    }
+
+    /// Reads and verifies the products document an index entry points at. Under ``SignaturePolicy/allowUnsigned`` a
+    /// `.sjson` path is read as the `.json` beside it.
+    ///
+    /// - Throws: ``SimpleStreamsError/Code/invalidDocument`` if the entry has no path.
+    public func readProducts(for entry: IndexEntry) async throws(SimpleStreamsError) -> SignedDocument<ProductsDocument>
+    {
+        guard let path = entry.path else {
+            throw SimpleStreamsError(.invalidDocument, "index entry \(entry.contentID) has no path")
+        }
+        return try await readProducts(at: documentPath(for: path))
+    }
+
+    /// Runs `query` over every products document the index lists (`format: products:1.0`), following nested
+    /// indexes; entries of other formats are skipped and listed in the result.
+    public func query(_ query: StreamQuery, indexPath: String? = nil) async throws(SimpleStreamsError)
+        -> StreamQueryResult
+    {
+        var result = StreamQueryResult()
+        var visited: Set<String> = []
+        try await collect(query, indexPath: indexPath ?? defaultIndexPath, depth: 0, visited: &visited, into: &result)
+        return result
+    }
+
+    private func collect(
+        _ query: StreamQuery, indexPath: String, depth: Int, visited: inout Set<String>,
+        into result: inout StreamQueryResult
+    ) async throws(SimpleStreamsError) {
+        guard visited.insert(indexPath).inserted else { return }
+        let index = try await readIndex(at: indexPath)
+        result.indexes.append(index)
+        for entry in index.document.entries {
+            guard let path = entry.path else {
+                result.skippedEntries.append(entry)
+                continue
+            }
+            if entry.isProducts {
+                let products = try await readProducts(for: entry)
+                do {
+                    result.items.append(contentsOf: try query.run(on: products.document))
+                } catch {
+                    throw error.inDocument(products.path)
+                }
+                result.products.append(products)
+            } else if entry.isIndex && depth < maximumIndexDepth {
+                try await collect(
+                    query, indexPath: documentPath(for: path), depth: depth + 1, visited: &visited, into: &result)
+            } else {
+                result.skippedEntries.append(entry)
+            }
+        }
+    }
+
+    /// The path to read for a document path named in an index.
+    public func documentPath(for indexedPath: String) -> String {
+        if case .allowUnsigned = policy, indexedPath.hasSuffix(".sjson") {
+            return String(indexedPath.dropLast(".sjson".count)) + ".json"
+        }
+        return indexedPath
+    }
+
+    // MARK: - Reading and verifying
+
+    private func readObject(at path: String) async throws(SimpleStreamsError)
+        -> (JSONObject, [UInt8], VerifiedSignature?)
+    {
+        let bytes = try await source.read(path, maximumSize: maximumDocumentSize)
+        let payload: [UInt8]
+        var signature: VerifiedSignature? = nil
+        switch policy {
+        case .verify(let verifier):
+            if UnverifiedClearsignedPayload.isClearsigned(bytes) {
+                do {
+                    let verified = try verifier.verifyClearsigned(bytes)
+                    payload = verified.payload
+                    signature = verified.signature
+                } catch {
+                    throw signatureError(error, path: path)
+                }
+            } else {
+                let signaturePath = path + ".gpg"
+                let detached: [UInt8]
+                do {
+                    detached = try await source.read(signaturePath, maximumSize: 1 << 20)
+                } catch where error.code == .notFound {
+                    throw SimpleStreamsError(
+                        .unsigned,
+                        "\(path) is not clearsigned and has no detached signature \(signaturePath); "
+                            + "read unsigned documents only by allowing it (--no-verify)")
+                }
+                do {
+                    signature = try verifier.verifyDetached(signature: detached, data: bytes)
+                } catch {
+                    throw signatureError(error, path: "\(path) (signature \(signaturePath))")
+                }
+                payload = bytes
+            }
+        case .allowUnsigned:
+            do {
+                payload =
+                    UnverifiedClearsignedPayload.isClearsigned(bytes)
+                    ? try UnverifiedClearsignedPayload.extract(bytes) : bytes
+            } catch {
+                throw error.inDocument(path)
+            }
+        }
+        let object: JSONObject
+        do throws(SimpleStreamsError) {
+            guard case .object(let parsed) = try JSONValue(parsing: payload) else {
+                throw SimpleStreamsError(.invalidDocument, "the document is not a JSON object")
+            }
+            object = parsed
+        } catch {
+            throw error.inDocument(path)
+        }
+        try checkFreshness(of: object, path: path)
+        return (object, payload, signature)
+    }
+
+    private func signatureError(_ error: VerificationError, path: String) -> SimpleStreamsError {
+        var message = "\(path): signature verification failed: \(error.message)"
+        if let keyID = error.keyID, !error.message.contains(keyID) { message += " (key \(keyID))" }
+        return SimpleStreamsError(.signature, message, underlyingError: error)
+    }
+
+    private func checkFreshness(of object: JSONObject, path: String) throws(SimpleStreamsError) {
+        guard let notOlderThan else { return }
+        guard let updated = object["updated"]?.stringValue else {
+            throw SimpleStreamsError(.rollback, "\(path) has no 'updated' date to check against rollback")
+        }
+        guard let date = StreamDates.parseRFC2822(updated) else {
+            throw SimpleStreamsError(.rollback, "\(path): 'updated' is not an RFC 2822 date: \(updated)")
+        }
+        guard date >= notOlderThan else {
+            throw SimpleStreamsError(
+                .rollback,
+                "\(path) was updated \(updated), before the last accepted \(StreamDates.formatRFC2822(notOlderThan)): "
+                    + "refusing a possible rollback")
+        }
+    }
+}
+
+/// What ``StreamReader/query(_:indexPath:)`` found.
+public struct StreamQueryResult: Sendable {
+    /// The indexes read, the top one first, each with its signature.
+    public var indexes: [SignedDocument<IndexDocument>] = []
+    /// The products documents read, in index order, each with its signature.
+    public var products: [SignedDocument<ProductsDocument>] = []
+    /// The items selected, document by document.
+    public var items: [FlattenedItem] = []
+    /// Index entries not read: no path, a format other than `products:1.0` and `index:1.0`, or nested too deep.
+    public var skippedEntries: [IndexEntry] = []
+
+    /// Creates an empty result.
+    public init() {}
+}

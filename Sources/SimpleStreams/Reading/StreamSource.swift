@@ -1,0 +1,16 @@
+/// Where simplestreams documents come from: a mirror root that returns the bytes at a mirror-relative path.
+///
+/// This module provides ``LocalStreamSource`` (a directory or a `file://` URL); `ImageMirror` adds HTTP(S). A source
+/// receives only paths that ``StreamPath`` accepts.
+public protocol StreamSource: Sendable {
+    /// The mirror root, for messages and for the URLs of items (a directory path or a URL).
+    var location: String { get }
+
+    /// Returns the whole content at `path`, relative to the mirror root.
+    ///
+    /// - Parameter maximumSize: the most bytes to accept; more is an error, never a truncated result.
+    /// - Throws: ``SimpleStreamsError`` with code ``SimpleStreamsError/Code/notFound`` when nothing is at `path`,
+    ///   ``SimpleStreamsError/Code/limitExceeded`` when the content is larger than `maximumSize`, or
+    ///   ``SimpleStreamsError/Code/io``.
+    func read(_ path: String, maximumSize: Int) async throws(SimpleStreamsError) -> [UInt8]
+}
