@@ -86,6 +86,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "SimpleStreamsTests",
+            dependencies: ["SimpleStreams", "Verification"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "MaasImagesCLITests",
             dependencies: ["maas-images"],
             swiftSettings: swiftSettings

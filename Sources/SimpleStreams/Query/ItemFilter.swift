@@ -107,7 +107,8 @@ public struct ItemFilter: Sendable, Hashable, CustomStringConvertible {
             return try Regex(value).matchingSemantics(.unicodeScalar)
         } catch {
             throw SimpleStreamsError(
-                .invalidRegex, "the regular expression \(Self.quoted(value)) of filter \(Self.quoted(description)) "
+                .invalidRegex,
+                "the regular expression \(Self.quoted(value)) of filter \(Self.quoted(description)) "
                     + "does not compile", underlyingError: RegexCompileError(text: String(describing: error)))
         }
     }

@@ -1,9 +1,10 @@
+internal import Verification
+
 #if canImport(FoundationEssentials)
     public import FoundationEssentials
 #else
     public import Foundation
 #endif
-internal import Verification
 
 /// Reads and verifies the documents of a simplestreams mirror, and answers queries over them.
 ///
@@ -152,7 +153,7 @@ public struct StreamReader: Sendable {
                 let detached: [UInt8]
                 do {
                     detached = try await source.read(signaturePath, maximumSize: 1 << 20)
-                } catch where error.code == .notFound {
+                } catch  where error.code == .notFound {
                     throw SimpleStreamsError(
                         .unsigned,
                         "\(path) is not clearsigned and has no detached signature \(signaturePath); "

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// `maas-images streams`: read simplestreams catalogues.
+struct StreamsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "streams",
+        abstract: "Read and query signed simplestreams catalogues (images.maas.io mirrors).",
+        subcommands: [StreamsQueryCommand.self]
+    )
+}
