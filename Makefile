@@ -102,13 +102,16 @@ bench-images: deps-bench
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS := -Xswiftc -sanitize=fuzzer,address -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld
 
-# Each target (FuzzSquashFS: open, walk and read; FuzzExtract: extract and check containment) runs FUZZ_SECONDS.
-# The seed images in Fuzz/Corpus are small real images; new inputs libFuzzer finds go to Fuzz/.build/corpus-TARGET.
+# Each target (FuzzSquashFS: open, walk and read; FuzzExtract: extract and check containment; FuzzStreams: parse,
+# flatten, query and write simplestreams documents) runs FUZZ_SECONDS. The seeds in Fuzz/Corpus are small real
+# images, those in Fuzz/CorpusStreams real MAAS and upstream stream documents; new inputs libFuzzer finds go to
+# Fuzz/.build/corpus-TARGET.
 fuzz: deps
 	cd Fuzz && $(SWIFT) build -c release $(FUZZ_FLAGS)
-	for target in SquashFS Extract; do \
+	for pair in SquashFS:Corpus Extract:Corpus Streams:CorpusStreams; do \
+		target=$${pair%%:*}; seeds=$${pair#*:}; \
 		mkdir -p Fuzz/.build/corpus-$$target && \
-		Fuzz/.build/release/Fuzz$$target Fuzz/.build/corpus-$$target Fuzz/Corpus \
+		Fuzz/.build/release/Fuzz$$target Fuzz/.build/corpus-$$target Fuzz/$$seeds \
 			-max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -timeout=10 || exit 1; \
 	done
 

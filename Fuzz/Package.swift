@@ -18,6 +18,11 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         ),
         .executableTarget(
+            name: "FuzzStreams",
+            dependencies: ["FuzzSupport", .product(name: "SimpleStreams", package: "swift-maas-images")],
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+        ),
+        .executableTarget(
             name: "FuzzExtract",
             dependencies: ["FuzzSupport", .product(name: "SquashFS", package: "swift-maas-images")],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]

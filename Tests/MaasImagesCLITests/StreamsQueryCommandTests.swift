@@ -1,0 +1,287 @@
+import Foundation
+import Testing
+
+/// `maas-images streams query`, over a mirror made from the real MAAS stream documents (July 2025), signed with a key
+/// made for the suite by the real gpg, and checked against python-simplestreams' algorithm run by python3.
+@Suite("streams query", .timeLimit(.minutes(5)))
+struct StreamsQueryCommandTests {
+    final class Fixture: Sendable {
+        let directory: TemporaryDirectory
+        let maasImages: String
+        let fingerprint: String
+        var mirror: String { directory.appending("mirror") }
+
+        /// `$1` is the scratch directory, `$2` the directory of the MAAS fixtures.
+        static let script = #"""
+            set -e
+            cd "$1"
+            H="$1/home"
+            mkdir -m 700 "$H"
+            g() { gpg --homedir "$H" --batch --quiet --no-tty --pinentry-mode loopback --passphrase '' "$@"; }
+            g --quick-gen-key 'Stream Signer <streams@example.org>' ed25519 sign 1y
+            g --quick-gen-key 'Someone Else <else@example.org>' ed25519 sign 1y
+            F=$(g --with-colons --list-keys streams@example.org | awk -F: '/^fpr/ { print $10; exit }')
+            E=$(g --with-colons --list-keys else@example.org | awk -F: '/^fpr/ { print $10; exit }')
+            V=mirror/streams/v1
+            mkdir -p "$V"
+            cp "$2/simplestreams_index.json" "$V/index.json"
+            cp "$2/simplestreams_ubuntu.json" "$V/com.ubuntu.maas:stable:v3:download.json"
+            cp "$2/simplestreams_centos.json" "$V/com.ubuntu.maas:stable:centos-bases-download.json"
+            cp "$2/simplestreams_bootloaders.json" "$V/com.ubuntu.maas:stable:1:bootloader-download.json"
+            python3 - "$V" <<'PY'
+            import json, sys
+            v = sys.argv[1]
+            index = json.load(open(v + "/index.json"))
+            for entry in index["index"].values():
+                entry["path"] = entry["path"][:-len(".json")] + ".sjson"
+            open(v + "/index-signed.json", "w").write(json.dumps(index, indent=1))
+            PY
+            for f in "$V"/com.*.json; do
+                g -u "$F!" --clearsign -o "${f%.json}.sjson" "$f"
+                g -u "$F!" --armor --detach-sign -o "$f.gpg" "$f"
+            done
+            g -u "$F!" --clearsign -o "$V/index.sjson" "$V/index-signed.json"
+            rm "$V/index-signed.json"
+            g -u "$E!" --clearsign -o other.sjson "$V/com.ubuntu.maas:stable:centos-bases-download.json"
+            g --export "$F" > keyring.gpg
+            g --armor --export "$E" > other.asc
+            echo "$F" > fingerprint
+            gpgconf --homedir "$H" --kill all
+            rm -rf "$H"
+            """#
+
+        init() async throws {
+            directory = try TemporaryDirectory(prefix: "maas-images-streams")
+            do {
+                maasImages = try CommandRunner.maasImages()
+                try await CommandRunner.run(
+                    "/bin/sh", ["-c", Self.script, "sh", directory.path, Self.maasFixtures], check: true)
+                fingerprint = try String(contentsOfFile: directory.appending("fingerprint"), encoding: .utf8)
+                    .trimmingCharacters(in: .whitespacesAndNewlines)
+            } catch {
+                directory.remove()
+                throw error
+            }
+        }
+
+        static var maasFixtures: String {
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("SimpleStreamsTests/Fixtures/maas").path
+        }
+
+        func query(_ arguments: [String]) async throws -> CommandResult {
+            try await CommandRunner.run(maasImages, ["streams", "query"] + arguments)
+        }
+
+        /// Copies the mirror to a new directory, for tests that alter it.
+        func copyOfMirror(_ name: String) async throws -> String {
+            let copy = directory.appending(name)
+            try await CommandRunner.run("/bin/cp", ["-a", mirror, copy], check: true)
+            return copy
+        }
+
+        deinit { directory.remove() }
+    }
+
+    let fixture: Fixture
+
+    init() async throws {
+        fixture = try await Fixture()
+    }
+
+    /// python-simplestreams' flattening (`products_exdata` over `stringitems`), filters (`ItemFilter`) and `max`
+    /// (items filtered first, then the newest versions), over the unsigned products documents: one line per item.
+    static let oracle = #"""
+        import json, re, sys
+        mirror, maximum, filters = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+        def stringitems(d):
+            return {k: (v if isinstance(v, str) else str(v)) for k, v in d.items()
+                    if isinstance(v, (str, int, float))}
+        parsed = []
+        for f in filters:
+            key, op, val = re.match(r"([\w|\-]+)[ ]*([!]{0,1}[=~])[ ]*(.*)[ ]*$", f).groups()
+            parsed.append((key, op, val))
+        def matches(flat):
+            for key, op, val in parsed:
+                text = str(flat.get(key, ""))
+                hit = text == val if op in ("=", "!=") else bool(re.search(val, text))
+                if hit != (op[0] != "!"):
+                    return False
+            return True
+        index = json.load(open(mirror + "/streams/v1/index.json"))
+        for entry in index["index"].values():
+            tree = json.load(open(mirror + "/" + entry["path"]))
+            for pname, product in tree["products"].items():
+                kept = []
+                for vname, version in product["versions"].items():
+                    items = []
+                    for iname, item in version["items"].items():
+                        flat = stringitems(tree)
+                        flat.update(stringitems(product)); flat["product_name"] = pname
+                        flat.update(stringitems(version)); flat["version_name"] = vname
+                        flat.update(stringitems(item)); flat["item_name"] = iname
+                        if matches(flat):
+                            items.append(flat)
+                    if items:
+                        kept.append((vname, items))
+                kept.sort(key=lambda v: v[0], reverse=True)
+                if maximum >= 0:
+                    kept = kept[:maximum]
+                for vname, items in kept:
+                    for flat in items:
+                        print("\t".join([flat["product_name"], flat["version_name"], flat["item_name"],
+                                         flat.get("ftype", "-"), flat.get("size", "-"), flat.get("path", "-")]))
+        """#
+
+    func expectedLines(_ filters: [String], max: Int? = nil) async throws -> String {
+        let result = try await CommandRunner.run(
+            "python3", ["-c", Self.oracle, fixture.mirror, String(max ?? -1)] + filters, check: true)
+        return result.outputText
+    }
+
+    @Test(
+        "a signed mirror answers exactly as python-simplestreams' algorithm does",
+        arguments: [
+            (["arch=amd64", "release=jammy", "ftype=squashfs"], 1 as Int?),
+            ([], nil), (["arch=arm64"], 1), (["subarches~hwe-w"], nil), (["os!=ubuntu"], nil),
+            (["ftype!~^boot-", "label=stable"], 2), (["bootloader-type=uefi"], nil), (["release="], nil),
+            (["size=17741"], nil), (["content_id~centos"], 1), (["version_name~^2025"], 0),
+        ])
+    func matchesOracle(filters: [String], max: Int?) async throws {
+        var arguments = [fixture.mirror, "--keyring", fixture.directory.appending("keyring.gpg")] + filters
+        if let max { arguments += ["--max", String(max)] }
+        let result = try await fixture.query(arguments)
+        #expect(result.status == 0, "\(result.errorText)")
+        let expected = try await expectedLines(filters, max: max)
+        #expect(result.outputText == expected)
+        // Four documents, each verified and reported with the signer.
+        let verified = result.errorText.split(separator: "\n").filter { $0.hasPrefix("verified ") }
+        #expect(verified.count == 4, "\(result.errorText)")
+        #expect(verified.allSatisfy { $0.contains(fixture.fingerprint) })
+    }
+
+    @Test("the newest jammy amd64 squashfs is the one line of a max-1 query")
+    func newestSquashfs() async throws {
+        let result = try await fixture.query([
+            fixture.mirror, "--keyring", fixture.directory.appending("keyring.gpg"), "-q", "arch=amd64",
+            "release=jammy", "ftype=squashfs", "--max", "1",
+        ])
+        #expect(result.status == 0, "\(result.errorText)")
+        #expect(result.errorText.isEmpty)
+        let fields = result.outputText.split(separator: "\n").map { $0.split(separator: "\t").map(String.init) }
+        #expect(fields.count == 1)
+        #expect(fields.first?.first == "com.ubuntu.maas.stable:v3:boot:22.04:amd64:ga-22.04")
+        #expect(fields.first?.dropFirst(2).first == "squashfs")
+        #expect(fields.first?.last?.hasPrefix("jammy/amd64/") == true)
+    }
+
+    @Test("--json: one object per item with every inherited attribute, numbers as numbers")
+    func json() async throws {
+        let result = try await fixture.query([
+            fixture.mirror, "--keyring", fixture.directory.appending("keyring.gpg"), "--json", "-q", "os=centos",
+        ])
+        #expect(result.status == 0, "\(result.errorText)")
+        let array = try #require(
+            try JSONSerialization.jsonObject(with: Data(result.standardOutput)) as? [[String: Any]])
+        #expect(array.count == (try await expectedLines(["os=centos"])).split(separator: "\n").count)
+        #expect(array.count > 0)
+        for object in array {
+            #expect(object["content_id"] as? String == "com.ubuntu.maas:stable:centos-bases-download")
+            #expect(object["os"] as? String == "centos")
+            #expect(object["size"] is NSNumber)
+            #expect((object["product_name"] as? String)?.contains(":centos-bases:") == true)
+            #expect(object["version_name"] is String)
+            #expect(object["item_name"] is String)
+            #expect(object["sha256"] is String)
+        }
+    }
+
+    @Test("--no-verify reads index.json and the .json products, and says so")
+    func noVerify() async throws {
+        let result = try await fixture.query([fixture.mirror, "--no-verify", "arch=amd64"])
+        #expect(result.status == 0, "\(result.errorText)")
+        #expect(result.outputText == (try await expectedLines(["arch=amd64"])))
+        #expect(result.errorText.contains("unverified streams/v1/index.json"))
+    }
+
+    @Test("a products document named directly, .sjson verified and .json with its detached .gpg")
+    func productsDocument() async throws {
+        for name in ["com.ubuntu.maas:stable:v3:download.sjson", "com.ubuntu.maas:stable:v3:download.json"] {
+            let result = try await fixture.query([
+                fixture.mirror + "/streams/v1/" + name, "--keyring", fixture.directory.appending("keyring.gpg"),
+                "ftype=boot-kernel",
+            ])
+            #expect(result.status == 0, "\(result.errorText)")
+            #expect(result.outputText.split(separator: "\n").count > 0)
+            #expect(result.outputText.split(separator: "\n").allSatisfy { $0.contains("\tboot-kernel\t") })
+            #expect(result.errorText.contains("verified streams/v1/\(name)"))
+        }
+    }
+
+    @Test("a tampered products document fails the whole query with a signature error naming it")
+    func tampered() async throws {
+        let mirror = try await fixture.copyOfMirror("tampered")
+        let path = mirror + "/streams/v1/com.ubuntu.maas:stable:v3:download.sjson"
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        try text.replacingOccurrences(of: "\"amd64\"", with: "\"amd66\"").write(
+            toFile: path, atomically: true, encoding: .utf8)
+        let result = try await fixture.query([mirror, "--keyring", fixture.directory.appending("keyring.gpg")])
+        #expect(!result.crashed)
+        #expect(result.status == 1)
+        #expect(result.standardOutput.isEmpty)
+        #expect(result.errorText.contains("error: "), "\(result.errorText)")
+        #expect(result.errorText.contains("com.ubuntu.maas:stable:v3:download.sjson"), "\(result.errorText)")
+    }
+
+    @Test("documents signed by a key outside the keyring, or unsigned, are refused")
+    func wrongKeyAndUnsigned() async throws {
+        let other = try await fixture.query([
+            fixture.mirror, "--keyring", fixture.directory.appending("other.asc"), "arch=amd64",
+        ])
+        #expect(other.status == 1)
+        #expect(other.errorText.contains("error: "), "\(other.errorText)")
+        #expect(other.errorText.contains("index.sjson"), "\(other.errorText)")
+
+        let mirror = try await fixture.copyOfMirror("unsigned")
+        try FileManager.default.removeItem(atPath: mirror + "/streams/v1/index.json.gpg")
+        let unsigned = try await fixture.query([
+            mirror + "/streams/v1/index.json", "--keyring", fixture.directory.appending("keyring.gpg"),
+        ])
+        #expect(unsigned.status == 1)
+        #expect(unsigned.errorText.contains("no detached signature"), "\(unsigned.errorText)")
+        #expect(unsigned.errorText.contains("--no-verify"), "\(unsigned.errorText)")
+    }
+
+    @Test("an item path that leaves the mirror refuses the document, naming the item")
+    func unsafePath() async throws {
+        let mirror = try await fixture.copyOfMirror("unsafe")
+        let path = mirror + "/streams/v1/com.ubuntu.maas:stable:centos-bases-download.json"
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        try text.replacingOccurrences(of: "\"centos/centos70/amd64/", with: "\"../../centos70/amd64/").write(
+            toFile: path, atomically: true, encoding: .utf8)
+        let result = try await fixture.query([mirror, "--no-verify"])
+        #expect(result.status == 1)
+        #expect(result.standardOutput.isEmpty)
+        #expect(result.errorText.contains("unsafe path '../../centos70/amd64/"), "\(result.errorText)")
+        #expect(result.errorText.contains("com.ubuntu.maas.stable:centos-bases:7.0:amd64"), "\(result.errorText)")
+    }
+
+    @Test("bad filters and options are errors that name them", arguments: ["arch~[", "a.b=c", "arch"])
+    func badFilter(_ filter: String) async throws {
+        let result = try await fixture.query([fixture.mirror, "--no-verify", filter])
+        #expect(result.status != 0)
+        #expect(result.errorText.contains(filter), "\(result.errorText)")
+    }
+
+    @Test("--not-older-than refuses an index older than the last one accepted")
+    func rollback() async throws {
+        let keyring = fixture.directory.appending("keyring.gpg")
+        let newer = try await fixture.query([fixture.mirror, "--keyring", keyring, "--not-older-than", "2026-01-01"])
+        #expect(newer.status == 1)
+        #expect(newer.errorText.contains("rollback"), "\(newer.errorText)")
+        let older = try await fixture.query([
+            fixture.mirror, "--keyring", keyring, "--not-older-than", "Thu, 24 Jul 2025 08:01:49 +0000", "-q",
+        ])
+        #expect(older.status == 0, "\(older.errorText)")
+    }
+}
