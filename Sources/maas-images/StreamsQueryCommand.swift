@@ -58,7 +58,7 @@ struct StreamsQueryCommand: AsyncParsableCommand {
     func run() async throws {
         try await runAsyncReportingErrors {
             let query = try StreamQuery(filters: filters, maximumVersions: max)
-            let (root, indexPath) = Self.splitSource(source)
+            let (root, documentPath) = Self.splitSource(source)
             var reader = StreamReader(source: try LocalStreamSource(root), policy: try policy())
             if let notOlderThan {
                 guard
@@ -66,19 +66,10 @@ struct StreamsQueryCommand: AsyncParsableCommand {
                 else { throw CLIError("--not-older-than \(notOlderThan) is neither RFC 2822 nor YYYY-MM-DD") }
                 reader.notOlderThan = date
             }
-            let items: [FlattenedItem]
-            var signed: [(path: String, signature: VerifiedSignature?)] = []
-            if let indexPath, !indexPath.hasSuffix("index.sjson") && !indexPath.hasSuffix("index.json") {
-                // A products document named directly.
-                let products = try await reader.readProducts(at: indexPath)
-                signed.append((products.path, products.signature))
-                items = try query.run(on: products.document)
-            } else {
-                let result = try await reader.query(query, indexPath: indexPath)
-                signed += result.indexes.map { ($0.path, $0.signature) }
-                signed += result.products.map { ($0.path, $0.signature) }
-                items = result.items
-            }
+            let result = try await reader.query(query, path: documentPath)
+            let signed =
+                (result.indexes.map { ($0.path, $0.signature) } + result.products.map { ($0.path, $0.signature) })
+            let items = result.items
             if !quiet {
                 for (path, signature) in signed {
                     if let signature {

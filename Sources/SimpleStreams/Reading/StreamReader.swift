@@ -82,43 +82,57 @@ public struct StreamReader: Sendable {
         return try await readProducts(at: documentPath(for: path))
     }
 
-    /// Runs `query` over every products document the index lists (`format: products:1.0`), following nested
-    /// indexes; entries of other formats are skipped and listed in the result.
-    public func query(_ query: StreamQuery, indexPath: String? = nil) async throws(SimpleStreamsError)
-        -> StreamQueryResult
-    {
+    /// Runs `query` over the document at `path` (``defaultIndexPath`` by default), as `sstream-query` does: an index
+    /// (`format: index:1.0`) is followed to every products document it lists (`format: products:1.0`) and to nested
+    /// indexes; a products document is queried directly. Index entries of other formats are skipped and listed in
+    /// the result.
+    ///
+    /// - Throws: ``SimpleStreamsError/Code/invalidDocument`` if the document at `path` is neither an index nor a
+    ///   products document, and every error of reading, verifying and querying.
+    public func query(_ query: StreamQuery, path: String? = nil) async throws(SimpleStreamsError) -> StreamQueryResult {
         var result = StreamQueryResult()
         var visited: Set<String> = []
-        try await collect(query, indexPath: indexPath ?? defaultIndexPath, depth: 0, visited: &visited, into: &result)
+        try await collect(query, path: path ?? defaultIndexPath, depth: 0, visited: &visited, into: &result)
         return result
     }
 
     private func collect(
-        _ query: StreamQuery, indexPath: String, depth: Int, visited: inout Set<String>,
-        into result: inout StreamQueryResult
+        _ query: StreamQuery, path: String, depth: Int, visited: inout Set<String>, into result: inout StreamQueryResult
     ) async throws(SimpleStreamsError) {
-        guard visited.insert(indexPath).inserted else { return }
-        let index = try await readIndex(at: indexPath)
-        result.indexes.append(index)
-        for entry in index.document.entries {
-            guard let path = entry.path else {
-                result.skippedEntries.append(entry)
-                continue
-            }
-            if entry.isProducts {
-                let products = try await readProducts(for: entry)
-                do {
-                    result.items.append(contentsOf: try query.run(on: products.document))
-                } catch {
-                    throw error.inDocument(products.path)
-                }
+        guard visited.insert(path).inserted else { return }
+        let (object, payload, signature) = try await readObject(at: path)
+        switch object["format"]?.stringValue {
+        case "products:1.0":
+            do {
+                let products = SignedDocument(
+                    path: path, document: try ProductsDocument(json: object), signature: signature, payload: payload)
+                result.items.append(contentsOf: try query.run(on: products.document))
                 result.products.append(products)
-            } else if entry.isIndex && depth < maximumIndexDepth {
-                try await collect(
-                    query, indexPath: documentPath(for: path), depth: depth + 1, visited: &visited, into: &result)
-            } else {
-                result.skippedEntries.append(entry)
+            } catch {
+                throw error.inDocument(path)
             }
+        case "index:1.0":
+            let index: SignedDocument<IndexDocument>
+            do {
+                index = SignedDocument(
+                    path: path, document: try IndexDocument(json: object), signature: signature, payload: payload)
+            } catch {
+                throw error.inDocument(path)
+            }
+            result.indexes.append(index)
+            for entry in index.document.entries {
+                guard let entryPath = entry.path, entry.isProducts || (entry.isIndex && depth < maximumIndexDepth)
+                else {
+                    result.skippedEntries.append(entry)
+                    continue
+                }
+                try await collect(
+                    query, path: documentPath(for: entryPath), depth: depth + 1, visited: &visited, into: &result)
+            }
+        case let format:
+            throw SimpleStreamsError(
+                .invalidDocument,
+                "\(path): the format is \(format.map { "'\($0)'" } ?? "missing"), not index:1.0 or products:1.0")
         }
     }
 
@@ -211,7 +225,7 @@ public struct StreamReader: Sendable {
     }
 }
 
-/// What ``StreamReader/query(_:indexPath:)`` found.
+/// What ``StreamReader/query(_:path:)`` found.
 public struct StreamQueryResult: Sendable {
     /// The indexes read, the top one first, each with its signature.
     public var indexes: [SignedDocument<IndexDocument>] = []
