@@ -243,10 +243,9 @@ struct StreamsQueryCommandTests {
         #expect(other.errorText.contains("index.sjson"), "\(other.errorText)")
 
         let mirror = try await fixture.copyOfMirror("unsigned")
-        try FileManager.default.removeItem(atPath: mirror + "/streams/v1/index.json.gpg")
-        let unsigned = try await fixture.query([
-            mirror + "/streams/v1/index.json", "--keyring", fixture.directory.appending("keyring.gpg"),
-        ])
+        let products = mirror + "/streams/v1/com.ubuntu.maas:stable:v3:download.json"
+        try FileManager.default.removeItem(atPath: products + ".gpg")
+        let unsigned = try await fixture.query([products, "--keyring", fixture.directory.appending("keyring.gpg")])
         #expect(unsigned.status == 1)
         #expect(unsigned.errorText.contains("no detached signature"), "\(unsigned.errorText)")
         #expect(unsigned.errorText.contains("--no-verify"), "\(unsigned.errorText)")

@@ -17,14 +17,14 @@ public enum StreamDates {
             guard dayNames.contains(String(first.dropLast())) else { return nil }
             tokens.removeFirst()
         }
-        guard tokens.count == 5, let day = Int(tokens[0]), let month = monthNames.firstIndex(of: tokens[1]),
-            let year = Int(tokens[2]), tokens[2].count == 4
+        guard tokens.count == 5, let day = digits(tokens[0]), (1...2).contains(tokens[0].count),
+            let month = monthNames.firstIndex(of: tokens[1]), let year = digits(tokens[2]), tokens[2].count == 4
         else { return nil }
         let clock = tokens[3].split(separator: ":", omittingEmptySubsequences: false)
         guard clock.count == 2 || clock.count == 3, clock.allSatisfy({ $0.count == 2 }),
-            let hour = Int(clock[0]), let minute = Int(clock[1]), hour < 24, minute < 60
+            let hour = digits(clock[0]), let minute = digits(clock[1]), hour < 24, minute < 60
         else { return nil }
-        let second = clock.count == 3 ? Int(clock[2]) : 0
+        let second = clock.count == 3 ? digits(clock[2]) : 0
         guard let second, second <= 60 else { return nil }
         guard let offset = zoneOffset(tokens[4]) else { return nil }
         guard let days = daysSinceEpoch(year: year, month: month + 1, day: day) else { return nil }
@@ -36,8 +36,7 @@ public enum StreamDates {
     public static func parseCalendarDate(_ text: String) -> Date? {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-            parts.allSatisfy({ $0.allSatisfy(\.isASCII) }),
-            let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
+            let year = digits(parts[0]), let month = digits(parts[1]), let day = digits(parts[2]),
             let days = daysSinceEpoch(year: year, month: month, day: day)
         else { return nil }
         return Date(timeIntervalSince1970: TimeInterval(days * 86_400))
@@ -45,7 +44,9 @@ public enum StreamDates {
 
     /// Formats a date as python-simplestreams writes `updated` (`%a, %d %b %Y %H:%M:%S +0000`).
     public static func formatRFC2822(_ date: Date) -> String {
-        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
+        let interval = date.timeIntervalSince1970.rounded(.down)
+        // Years 1 to 9999, the range the parsers accept; anything else (or not finite) is clamped.
+        let seconds = Int(min(max(interval.isFinite ? interval : 0, -62_135_596_800), 253_402_300_799))
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = civilDate(fromDays: days)
@@ -68,11 +69,19 @@ public enum StreamDates {
         }
         let scalars = Array(zone.utf8)
         guard scalars.count == 5, scalars[0] == UInt8(ascii: "+") || scalars[0] == UInt8(ascii: "-"),
-            let hours = Int(zone.dropFirst().prefix(2)), let minutes = Int(zone.suffix(2)),
-            zone.dropFirst().allSatisfy(\.isNumber), hours < 24, minutes < 60
+            let hours = digits(zone.dropFirst().prefix(2)), let minutes = digits(zone.suffix(2)), hours < 24,
+            minutes < 60
         else { return nil }
         let offset = hours * 3600 + minutes * 60
         return scalars[0] == UInt8(ascii: "-") ? -offset : offset
+    }
+
+    /// The value of a non-empty run of ASCII digits (`Int("+4")` would accept a sign).
+    private static func digits(_ text: some StringProtocol) -> Int? {
+        guard !text.isEmpty, text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else {
+            return nil
+        }
+        return Int(text)
     }
 
     /// Days from 1970-01-01 to a proleptic Gregorian date, or `nil` if the date does not exist.

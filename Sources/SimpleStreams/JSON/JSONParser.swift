@@ -278,7 +278,7 @@ struct JSONParser: ~Copyable {
             guard offset < bytes.count, isDigit(bytes[offset]) else { throw error("expected a digit in an exponent") }
             while offset < bytes.count, isDigit(bytes[offset]) { offset += 1 }
         }
-        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<offset]), as: UTF8.self)
+        var text: String { String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<offset]), as: UTF8.self) }
         if isInteger {
             var value: Int64 = 0
             var overflow = false
@@ -294,11 +294,12 @@ struct JSONParser: ~Copyable {
                 value = next
             }
             if !overflow { return .integer(value) }
-            return .largeInteger(text == "-0" ? "0" : text)
+            return .largeInteger(text)
         }
-        guard let value = Double(text), value.isFinite else {
+        let literal = text
+        guard let value = Double(literal), value.isFinite else {
             offset = start
-            throw error("the number \(text) is out of range")
+            throw error("the number \(literal) is out of range")
         }
         return .double(value)
     }

@@ -113,7 +113,8 @@ private struct JSONWriter {
             case "\u{08}": append("\\b")
             case "\u{0C}": append("\\f")
             default:
-                if scalar.value < 0x20 {
+                if scalar.value < 0x20 || (scalar.value == 0x7F && style.escapesNonASCII) {
+                    // Python's ensure_ascii escapes everything outside space...tilde, DEL included.
                     writeEscape(UInt16(scalar.value))
                 } else if scalar.value < 0x80 {
                     output.append(UInt8(scalar.value))

@@ -18,14 +18,19 @@ internal import Verification
 ///
 /// Under ``SignaturePolicy/verify(_:)``, a document is accepted only with a valid signature: a clearsigned document
 /// is verified and the JSON parsed is gpg's output, so the bytes parsed are the bytes signed; any other document
-/// needs a detached signature at its path plus `.gpg`. With ``notOlderThan`` set, a document whose `updated` is older
-/// is refused (rollback protection).
+/// needs a detached signature at its path plus `.gpg`.
+///
+/// Rollback protection: with ``notOlderThan`` set (to the `updated` of the last index accepted), the document a read
+/// starts from must not be older, and each document reached through an index entry must not be older than the
+/// `updated` that entry states, so an old products document cannot be replayed behind a fresh index.
 public struct StreamReader: Sendable {
     /// Where documents are read from.
     public var source: any StreamSource
     /// Whether signatures are required.
     public var policy: SignaturePolicy
-    /// Refuse documents whose `updated` is before this date (or that have no readable `updated`); `nil` accepts any.
+    /// Rollback protection: refuse a first document (an index, or a products document read directly) whose
+    /// `updated` is before this date or unreadable, and a document reached through an index entry whose `updated` is
+    /// before the entry's. `nil` turns rollback protection off.
     public var notOlderThan: Date?
     /// The largest document accepted, in bytes (256 MiB by default; images.maas.io's largest is about 1 MiB).
     public var maximumDocumentSize: Int = 256 << 20
@@ -50,7 +55,7 @@ public struct StreamReader: Sendable {
     /// Reads and verifies the index at `path` (``defaultIndexPath`` by default).
     public func readIndex(at path: String? = nil) async throws(SimpleStreamsError) -> SignedDocument<IndexDocument> {
         let path = path ?? defaultIndexPath
-        let (object, payload, signature) = try await readObject(at: path)
+        let (object, payload, signature) = try await readObject(at: path, notOlderThan: notOlderThan)
         do {
             return SignedDocument(
                 path: path, document: try IndexDocument(json: object), signature: signature, payload: payload)
@@ -61,7 +66,13 @@ public struct StreamReader: Sendable {
 
     /// Reads and verifies the products document at `path`.
     public func readProducts(at path: String) async throws(SimpleStreamsError) -> SignedDocument<ProductsDocument> {
-        let (object, payload, signature) = try await readObject(at: path)
+        try await readProducts(at: path, notOlderThan: notOlderThan)
+    }
+
+    private func readProducts(at path: String, notOlderThan: Date?) async throws(SimpleStreamsError)
+        -> SignedDocument<ProductsDocument>
+    {
+        let (object, payload, signature) = try await readObject(at: path, notOlderThan: notOlderThan)
         do {
             return SignedDocument(
                 path: path, document: try ProductsDocument(json: object), signature: signature, payload: payload)
@@ -71,7 +82,8 @@ public struct StreamReader: Sendable {
     }
 
     /// Reads and verifies the products document an index entry points at. Under ``SignaturePolicy/allowUnsigned`` a
-    /// `.sjson` path is read as the `.json` beside it.
+    /// `.sjson` path is read as the `.json` beside it. With rollback protection on, the document must not be older
+    /// than the entry's `updated`.
     ///
     /// - Throws: ``SimpleStreamsError/Code/invalidDocument`` if the entry has no path.
     public func readProducts(for entry: IndexEntry) async throws(SimpleStreamsError) -> SignedDocument<ProductsDocument>
@@ -79,7 +91,7 @@ public struct StreamReader: Sendable {
         guard let path = entry.path else {
             throw SimpleStreamsError(.invalidDocument, "index entry \(entry.contentID) has no path")
         }
-        return try await readProducts(at: documentPath(for: path))
+        return try await readProducts(at: documentPath(for: path), notOlderThan: minimumDate(for: entry))
     }
 
     /// Runs `query` over the document at `path` (``defaultIndexPath`` by default), as `sstream-query` does: an index
@@ -92,15 +104,18 @@ public struct StreamReader: Sendable {
     public func query(_ query: StreamQuery, path: String? = nil) async throws(SimpleStreamsError) -> StreamQueryResult {
         var result = StreamQueryResult()
         var visited: Set<String> = []
-        try await collect(query, path: path ?? defaultIndexPath, depth: 0, visited: &visited, into: &result)
+        try await collect(
+            query, path: path ?? defaultIndexPath, notOlderThan: notOlderThan, depth: 0, visited: &visited,
+            into: &result)
         return result
     }
 
     private func collect(
-        _ query: StreamQuery, path: String, depth: Int, visited: inout Set<String>, into result: inout StreamQueryResult
+        _ query: StreamQuery, path: String, notOlderThan: Date?, depth: Int, visited: inout Set<String>,
+        into result: inout StreamQueryResult
     ) async throws(SimpleStreamsError) {
         guard visited.insert(path).inserted else { return }
-        let (object, payload, signature) = try await readObject(at: path)
+        let (object, payload, signature) = try await readObject(at: path, notOlderThan: notOlderThan)
         switch object["format"]?.stringValue {
         case "products:1.0":
             do {
@@ -127,7 +142,8 @@ public struct StreamReader: Sendable {
                     continue
                 }
                 try await collect(
-                    query, path: documentPath(for: entryPath), depth: depth + 1, visited: &visited, into: &result)
+                    query, path: documentPath(for: entryPath), notOlderThan: minimumDate(for: entry), depth: depth + 1,
+                    visited: &visited, into: &result)
             }
         case let format:
             throw SimpleStreamsError(
@@ -146,7 +162,14 @@ public struct StreamReader: Sendable {
 
     // MARK: - Reading and verifying
 
-    private func readObject(at path: String) async throws(SimpleStreamsError)
+    /// The date a document reached through `entry` must not be older than: the entry's `updated`, when rollback
+    /// protection is on and the entry states one.
+    private func minimumDate(for entry: IndexEntry) -> Date? {
+        guard notOlderThan != nil else { return nil }
+        return entry.updatedDate
+    }
+
+    private func readObject(at path: String, notOlderThan: Date?) async throws(SimpleStreamsError)
         -> (JSONObject, [UInt8], VerifiedSignature?)
     {
         let bytes = try await source.read(path, maximumSize: maximumDocumentSize)
@@ -198,7 +221,7 @@ public struct StreamReader: Sendable {
         } catch {
             throw error.inDocument(path)
         }
-        try checkFreshness(of: object, path: path)
+        if let notOlderThan { try checkFreshness(of: object, path: path, notOlderThan: notOlderThan) }
         return (object, payload, signature)
     }
 
@@ -208,8 +231,7 @@ public struct StreamReader: Sendable {
         return SimpleStreamsError(.signature, message, underlyingError: error)
     }
 
-    private func checkFreshness(of object: JSONObject, path: String) throws(SimpleStreamsError) {
-        guard let notOlderThan else { return }
+    private func checkFreshness(of object: JSONObject, path: String, notOlderThan: Date) throws(SimpleStreamsError) {
         guard let updated = object["updated"]?.stringValue else {
             throw SimpleStreamsError(.rollback, "\(path) has no 'updated' date to check against rollback")
         }
@@ -219,7 +241,7 @@ public struct StreamReader: Sendable {
         guard date >= notOlderThan else {
             throw SimpleStreamsError(
                 .rollback,
-                "\(path) was updated \(updated), before the last accepted \(StreamDates.formatRFC2822(notOlderThan)): "
+                "\(path) was updated \(updated), before \(StreamDates.formatRFC2822(notOlderThan)), the last accepted: "
                     + "refusing a possible rollback")
         }
     }
