@@ -142,4 +142,22 @@ struct AliasTests {
             }
         }
     }
+
+    @Test("An alias that brings itself back, or one that multiplies the document, is a limit error, not a hang")
+    func runawayAliases() throws {
+        // Found by FuzzStreams: the alias object carries the alias key again, so Python recurses until it fails.
+        let selfReferencing = try Fixture.products("fuzz/self-referencing-alias.json")
+        let error = simpleStreamsError { try selfReferencing.expandingAliases() }
+        #expect(error?.code == .limitExceeded, "\(String(describing: error))")
+
+        // Each level's alias brings two copies of the next one: 2^40 objects if nothing stopped it.
+        var levels: [String] = []
+        for level in 0..<40 {
+            levels.append(#""l\#(level)": {"x": {"a": {"l\#(level + 1)": "x"}, "b": {"l\#(level + 1)": "x"}}}"#)
+        }
+        let text = #"{"_aliases": {\#(levels.joined(separator: ", "))}, "products": {"p": {"l0": "x"}}}"#
+        let multiplying = try ProductsDocument(parsing: Array(text.utf8))
+        let multiplied = simpleStreamsError { try multiplying.flattenedItems() }
+        #expect(multiplied?.code == .limitExceeded, "\(String(describing: multiplied))")
+    }
 }
