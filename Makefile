@@ -3,7 +3,7 @@
 #   make deps    check (and, as root, install) the Debian packages the build and tests need
 #   make build   deps + swift build
 #   make test    deps + swift test            (what the README's quick start and .ci/run use)
-#   make bench   deps + benchmark packages + Benchmarks/compare.sh
+#   make bench   deps + benchmark packages + Benchmarks/compare.sh, compare-checksums.sh and compare-streams.sh
 #   make bench-images   build the benchmark input images (minbase and server trees, xz and gzip; not timed)
 #   make fuzz    build the libFuzzer targets in Fuzz/ with ASan and fuzz for FUZZ_SECONDS (default 60)
 #   make format  rewrite Swift sources with swift-format (.swift-format)
@@ -43,8 +43,9 @@ DEB_PACKAGES := \
 	openssl
 
 # Extra packages only `make bench` needs: debootstrap builds a real root file system to compress, setcap
-# (libcap2-bin) gives it a file capability, hyperfine and GNU time (wall clock, peak RSS) time the commands.
-BENCH_DEB_PACKAGES := debootstrap hyperfine time libcap2-bin
+# (libcap2-bin) gives it a file capability, hyperfine and GNU time (wall clock, peak RSS) time the commands, jq and
+# python3 are the peers of the products-document comparison (compare-streams.sh).
+BENCH_DEB_PACKAGES := debootstrap hyperfine time libcap2-bin jq python3
 
 # Paths swift-format rewrites and checks; Benchmarks/Benchmarks only once it exists.
 FORMAT_PATHS := Sources Tests $(wildcard Benchmarks/Benchmarks)
@@ -95,6 +96,7 @@ test: deps
 bench: deps-bench
 	cd Benchmarks && ./compare.sh
 	cd Benchmarks && ./compare-checksums.sh
+	cd Benchmarks && ./compare-streams.sh
 
 bench-images: deps-bench
 	cd Benchmarks && $(SWIFT) run -c release benchmark-images minbase server

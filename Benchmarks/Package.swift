@@ -13,6 +13,7 @@
 //     swift run -c release decode-bound IMAGE      # the decompression lower bound of extracting IMAGE
 //     swift run -c release benchmark-images        # build the input images (setup, not timed)
 //     ./compare-checksums.sh                       # SHA-256 vs openssl and sha256sum; 8 files parallel vs serial
+//     ./compare-streams.sh                         # a 50,000-item products document vs JSONSerialization, jq, Python
 //
 // package-benchmark is named by its current URL, ordo-one/benchmark: 1.38.1 warns on every run when it is depended on
 // under its legacy identifier, package-benchmark. The `MallocInterposer` trait keeps the malloc metrics and, being an
@@ -32,6 +33,7 @@ let package = Package(
         .executable(name: "decode-bound", targets: ["DecodeBoundCommand"]),
         .executable(name: "benchmark-images", targets: ["BenchmarkImagesCommand"]),
         .executable(name: "verify-files", targets: ["VerifyFilesCommand"]),
+        .executable(name: "stream-query", targets: ["StreamQueryCommand"]),
     ],
     dependencies: [
         .package(name: "swift-maas-images", path: ".."),
@@ -91,6 +93,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: - Streams: the generated 50,000-item MAAS products document and its workloads
+
+        .target(
+            name: "StreamsSupport",
+            dependencies: [.product(name: "SimpleStreams", package: "swift-maas-images")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "StreamQueryCommand",
+            dependencies: ["StreamsSupport"],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: - Suites
 
         .executableTarget(
@@ -132,6 +147,16 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/Checksums",
+            swiftSettings: swiftSettings,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "Streams",
+            dependencies: [
+                "StreamsSupport",
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/Streams",
             swiftSettings: swiftSettings,
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
