@@ -19,8 +19,8 @@ public struct ProductsDocument: Sendable, Hashable, StreamAttributes {
     /// Creates a document from a parsed JSON object.
     ///
     /// The tree must have the simplestreams shape: `products` an object of product objects, each `versions` an
-    /// object of version objects, each `items` an object of item objects. Every `path` in it must be safe (see
-    /// ``StreamPath``). Unknown fields, datatypes and formats are kept.
+    /// object of version objects, each `items` an object of item objects. Every `path` in it, at any level, must be
+    /// safe (see ``StreamPath``), so every path an item inherits is safe too. Unknown fields, datatypes and formats are kept.
     ///
     /// - Throws: ``SimpleStreamsError`` with code ``SimpleStreamsError/Code/invalidDocument`` naming the product,
     ///   version or item whose shape is wrong, or ``SimpleStreamsError/Code/unsafePath``.
@@ -83,20 +83,20 @@ public struct ProductsDocument: Sendable, Hashable, StreamAttributes {
                 throw SimpleStreamsError(.invalidDocument, "'versions' of product \(productName) is not an object")
             }
             for (versionName, versionValue) in versions {
-                let pedigree = "\(productName) version \(versionName)"
+                func pedigree() -> String { "\(productName) version \(versionName)" }
                 guard case .object(let version) = versionValue else {
-                    throw SimpleStreamsError(.invalidDocument, "\(pedigree) is not an object")
+                    throw SimpleStreamsError(.invalidDocument, "\(pedigree()) is not an object")
                 }
-                try StreamPath.validateField(in: version, at: pedigree)
+                try StreamPath.validateField(in: version, at: pedigree())
                 guard let itemsValue = version["items"] else { continue }
                 guard case .object(let items) = itemsValue else {
-                    throw SimpleStreamsError(.invalidDocument, "'items' of \(pedigree) is not an object")
+                    throw SimpleStreamsError(.invalidDocument, "'items' of \(pedigree()) is not an object")
                 }
                 for (itemName, itemValue) in items {
                     guard case .object(let item) = itemValue else {
-                        throw SimpleStreamsError(.invalidDocument, "\(pedigree) item \(itemName) is not an object")
+                        throw SimpleStreamsError(.invalidDocument, "\(pedigree()) item \(itemName) is not an object")
                     }
-                    try StreamPath.validateField(in: item, at: "\(pedigree) item \(itemName)")
+                    try StreamPath.validateField(in: item, at: "\(pedigree()) item \(itemName)")
                 }
             }
         }

@@ -24,51 +24,66 @@ public enum StreamPath {
         problem(with: path) == nil
     }
 
-    /// Checks the `path` member of `object`, if it has one: it must be a string and safe.
-    static func validateField(in object: JSONObject, at location: String) throws(SimpleStreamsError) {
+    /// Checks the `path` member of `object`, if it has one: it must be a string and safe. `location` is built only
+    /// for an error.
+    static func validateField(in object: JSONObject, at location: @autoclosure () -> String)
+        throws(SimpleStreamsError)
+    {
         guard let value = object["path"] else { return }
         guard case .string(let path) = value else {
-            throw SimpleStreamsError(.invalidDocument, "\(location): 'path' is not a string")
+            throw SimpleStreamsError(.invalidDocument, "\(location()): 'path' is not a string")
         }
-        try validate(path, at: location)
+        if let problem = problem(with: path) {
+            throw SimpleStreamsError(.unsafePath, "\(location()): unsafe path \(quoted(path)): \(problem)")
+        }
     }
 
     private static func problem(with path: String) -> String? {
-        if path.isEmpty { return "it is empty" }
-        let bytes = Array(path.utf8)
-        if bytes.first == UInt8(ascii: "/") { return "it is absolute" }
-        for byte in bytes {
+        if let problem = path.utf8.withContiguousStorageIfAvailable({ problem(in: $0) }) { return problem }
+        return Array(path.utf8).withUnsafeBufferPointer { problem(in: $0) }
+    }
+
+    /// One pass over the bytes, with no allocation: characters, percent-escapes, then each segment as it ends.
+    private static func problem(in bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        if bytes.isEmpty { return "it is empty" }
+        if bytes[0] == UInt8(ascii: "/") { return "it is absolute" }
+        var segmentStart = 0
+        for index in 0...bytes.count {
+            let byte = index < bytes.count ? bytes[index] : UInt8(ascii: "/")
             switch byte {
             case UInt8(ascii: "\\"): return "it has a backslash"
             case 0: return "it has a NUL"
             case 1..<0x20, 0x7F: return "it has a control character"
             case UInt8(ascii: "?"), UInt8(ascii: "#"): return "it has a URL query or fragment marker"
+            case UInt8(ascii: "%"):
+                guard index + 2 < bytes.count else { continue }
+                switch (bytes[index + 1] | 0x20, bytes[index + 2] | 0x20) {
+                case (UInt8(ascii: "2"), UInt8(ascii: "e")), (UInt8(ascii: "2"), UInt8(ascii: "f")),
+                    (UInt8(ascii: "5"), UInt8(ascii: "c")), (UInt8(ascii: "0"), UInt8(ascii: "0")),
+                    (UInt8(ascii: "2"), UInt8(ascii: "5")):
+                    return "it has a percent-encoded dot, slash, backslash, NUL or percent sign"
+                default: continue
+                }
+            case UInt8(ascii: "/"):
+                let segment = UnsafeBufferPointer(rebasing: bytes[segmentStart..<index])
+                if segment.isEmpty { return "it has an empty segment" }
+                if segment.count == 2 && segment[0] == UInt8(ascii: ".") && segment[1] == UInt8(ascii: ".") {
+                    return "it has a '..' segment"
+                }
+                if segmentStart == 0 && hasScheme(segment) { return "it starts with a URL scheme" }
+                segmentStart = index + 1
             default: continue
             }
         }
-        var index = 0
-        while let percent = bytes[index...].firstIndex(of: UInt8(ascii: "%")) {
-            let encoded = bytes[(percent + 1)...].prefix(2).map { $0 | 0x20 }  // lowercase
-            if ["2e", "2f", "5c", "00", "25"].contains(where: { $0.utf8.elementsEqual(encoded) }) {
-                return "it has a percent-encoded dot, slash, backslash, NUL or percent sign"
-            }
-            index = percent + 1
-        }
-        let segments = bytes.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
-        for segment in segments {
-            if segment.isEmpty { return "it has an empty segment" }
-            if segment.elementsEqual("..".utf8) { return "it has a '..' segment" }
-        }
-        if let first = segments.first, hasScheme(first) { return "it starts with a URL scheme" }
         return nil
     }
 
     /// Whether a segment looks like `scheme:` (RFC 3986: a letter, then letters, digits, `+`, `-`, `.`, then `:`).
-    private static func hasScheme(_ segment: ArraySlice<UInt8>) -> Bool {
-        guard let colon = segment.firstIndex(of: UInt8(ascii: ":")), colon > segment.startIndex else { return false }
-        let scheme = segment[segment.startIndex..<colon]
-        guard let first = scheme.first, isLetter(first) else { return false }
-        return scheme.allSatisfy { byte in
+    private static func hasScheme(_ segment: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let colon = segment.firstIndex(of: UInt8(ascii: ":")), colon > 0, isLetter(segment[0]) else {
+            return false
+        }
+        return segment[1..<colon].allSatisfy { byte in
             isLetter(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
                 || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
         }

@@ -76,7 +76,8 @@ public struct FlattenedItem: Sendable, Hashable, StreamAttributes {
 extension ProductsDocument {
     /// Every item of every version of every product, flattened with what it inherits, in document order.
     ///
-    /// `_aliases` are expanded first. The `path` each item ends up with is checked again (an alias can bring one).
+    /// `_aliases` are expanded first, and the expanded document is checked again like any document (an alias can
+    /// bring a `path`), so every item's inherited path is safe.
     ///
     /// - Throws: ``SimpleStreamsError`` with ``SimpleStreamsError/Code/unknownAlias`` or
     ///   ``SimpleStreamsError/Code/unsafePath`` naming the item.
@@ -87,9 +88,7 @@ extension ProductsDocument {
         for product in expanded.products {
             for version in product.versions {
                 for item in version.items {
-                    let flattened = FlattenedItem(top: top, product: product, version: version, item: item)
-                    try flattened.validatePath()
-                    result.append(flattened)
+                    result.append(FlattenedItem(top: top, product: product, version: version, item: item))
                 }
             }
         }
@@ -106,13 +105,4 @@ extension ProductsDocument {
 extension FlattenedItem {
     /// Where the item sits, for messages: `product version item`.
     public var pedigree: String { "\(productName) \(versionName) \(itemName)" }
-
-    /// Checks the inherited `path`, which may come from any level.
-    func validatePath() throws(SimpleStreamsError) {
-        guard let value = attribute("path") else { return }
-        guard case .string(let path) = value else {
-            throw SimpleStreamsError(.invalidDocument, "item \(pedigree): 'path' is not a string")
-        }
-        try StreamPath.validate(path, at: "item \(pedigree)")
-    }
 }

@@ -14,7 +14,7 @@ public struct JSONObject: Sendable {
     /// Key to position, built once the object outgrows a linear search.
     private var positions: [String: Int]? = nil
 
-    private static let indexThreshold = 12
+    private static let indexThreshold = 32
 
     /// Creates an empty object.
     public init() {}

@@ -51,7 +51,6 @@ public struct StreamQuery: Sendable, Hashable {
                 var selected: [FlattenedItem] = []
                 for item in version.items {
                     let flattened = FlattenedItem(top: top, product: product, version: version, item: item)
-                    try flattened.validatePath()
                     var passes = true
                     for index in matchers.indices where !matchers[index].matches(flattened) {
                         passes = false
