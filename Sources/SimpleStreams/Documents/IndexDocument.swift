@@ -42,15 +42,12 @@ public struct IndexDocument: Sendable, Hashable, StreamAttributes {
 
     /// The entries, in document order.
     public var entries: [IndexEntry] {
-        guard let index = json["index"]?.objectValue else { return [] }
-        return index.compactMap { member in
-            member.value.objectValue.map { IndexEntry(contentID: member.key, json: $0) }
-        }
+        json.children(of: "index", IndexEntry.init)
     }
 
     /// The entry for `contentID`.
     public func entry(for contentID: String) -> IndexEntry? {
-        json["index"]?.objectValue?[contentID]?.objectValue.map { IndexEntry(contentID: contentID, json: $0) }
+        json.child(of: "index", named: contentID, IndexEntry.init)
     }
 
     /// The document as JSON text; ``JSONWritingStyle/simplestreams`` writes it as the MAAS producer does.

@@ -18,10 +18,7 @@ public struct Product: Sendable, Hashable, StreamAttributes {
 
     /// The versions, in document order (use ``versionsNewestFirst`` for MAAS's order).
     public var versions: [ProductVersion] {
-        guard let versions = json["versions"]?.objectValue else { return [] }
-        return versions.compactMap { member in
-            member.value.objectValue.map { ProductVersion(name: member.key, json: $0) }
-        }
+        json.children(of: "versions", ProductVersion.init)
     }
 
     /// The versions, newest first: version names sorted as strings (by Unicode code points, as Python sorts them),
@@ -32,7 +29,7 @@ public struct Product: Sendable, Hashable, StreamAttributes {
 
     /// The version named `name` (its serial, such as `20250718`).
     public func version(named name: String) -> ProductVersion? {
-        json["versions"]?.objectValue?[name]?.objectValue.map { ProductVersion(name: name, json: $0) }
+        json.child(of: "versions", named: name, ProductVersion.init)
     }
 }
 
@@ -53,15 +50,12 @@ public struct ProductVersion: Sendable, Hashable, StreamAttributes {
 
     /// The items, in document order.
     public var items: [StreamItem] {
-        guard let items = json["items"]?.objectValue else { return [] }
-        return items.compactMap { member in
-            member.value.objectValue.map { StreamItem(name: member.key, json: $0) }
-        }
+        json.children(of: "items", StreamItem.init)
     }
 
     /// The item named `name` (`boot-kernel`, `squashfs`, `grub2-signed`, ...).
     public func item(named name: String) -> StreamItem? {
-        json["items"]?.objectValue?[name]?.objectValue.map { StreamItem(name: name, json: $0) }
+        json.child(of: "items", named: name, StreamItem.init)
     }
 }
 

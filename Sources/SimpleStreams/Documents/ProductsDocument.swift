@@ -44,15 +44,12 @@ public struct ProductsDocument: Sendable, Hashable, StreamAttributes {
 
     /// The products, in document order.
     public var products: [Product] {
-        guard let products = json["products"]?.objectValue else { return [] }
-        return products.compactMap { member in
-            member.value.objectValue.map { Product(name: member.key, json: $0) }
-        }
+        json.children(of: "products", Product.init)
     }
 
     /// The product named `name` (its product id).
     public func product(named name: String) -> Product? {
-        json["products"]?.objectValue?[name]?.objectValue.map { Product(name: name, json: $0) }
+        json.child(of: "products", named: name, Product.init)
     }
 
     /// The number of items in all versions of all products.

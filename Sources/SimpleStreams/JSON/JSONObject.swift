@@ -91,6 +91,18 @@ public struct JSONObject: Sendable {
         positions = table
     }
 
+    /// The object members of the object at `key` (a document's `products`, a product's `versions`, a version's
+    /// `items`), made into values in order; members that are not objects are skipped.
+    func children<Child>(of key: String, _ make: (String, JSONObject) -> Child) -> [Child] {
+        guard let children = self[key]?.objectValue else { return [] }
+        return children.compactMap { member in member.value.objectValue.map { make(member.key, $0) } }
+    }
+
+    /// The object member `name` of the object at `key`, made into a value.
+    func child<Child>(of key: String, named name: String, _ make: (String, JSONObject) -> Child) -> Child? {
+        self[key]?.objectValue?[name]?.objectValue.map { make(name, $0) }
+    }
+
     /// Reserves room for `count` members.
     mutating func reserveCapacity(_ count: Int) {
         keys.reserveCapacity(count)
