@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "SquashFS", targets: ["SquashFS"]),
         .library(name: "Verification", targets: ["Verification"]),
         .library(name: "SimpleStreams", targets: ["SimpleStreams"]),
+        .library(name: "BootAssets", targets: ["BootAssets"]),
         .executable(name: "maas-images", targets: ["maas-images"]),
     ],
     dependencies: [
@@ -59,6 +60,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .target(
+            name: "BootAssets",
+            dependencies: ["SimpleStreams"],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: - Command-line tool
 
         .executableTarget(
@@ -67,6 +74,7 @@ let package = Package(
                 "SquashFS",
                 "Verification",
                 "SimpleStreams",
+                "BootAssets",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -88,6 +96,12 @@ let package = Package(
         .testTarget(
             name: "SimpleStreamsTests",
             dependencies: ["SimpleStreams", "Verification"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BootAssetsTests",
+            dependencies: ["BootAssets", "SimpleStreams", "Verification"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
