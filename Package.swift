@@ -62,7 +62,7 @@ let package = Package(
 
         .target(
             name: "BootAssets",
-            dependencies: ["SimpleStreams"],
+            dependencies: ["SimpleStreams", "CZlib", "CLZMA", "CZstd", "CLZ4"],
             swiftSettings: swiftSettings
         ),
 
