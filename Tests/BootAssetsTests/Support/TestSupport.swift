@@ -1,5 +1,5 @@
-import Foundation
 import BootAssets
+import Foundation
 import SimpleStreams
 import Testing
 

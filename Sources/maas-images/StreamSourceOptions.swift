@@ -1,0 +1,79 @@
+import ArgumentParser
+import FoundationEssentials
+import Glibc
+import SimpleStreams
+import Verification
+
+/// The mirror to read and how to trust it: shared by every command that reads simplestreams documents.
+struct StreamSourceOptions: ParsableArguments {
+    @Argument(help: "The mirror root (directory or file:// URL), or a streams/v1/*.sjson|json document in it.")
+    var source: String
+
+    @Option(help: "The keyring of trusted keys (binary or armored; default: \(Keyring.maasDefaultPath)).")
+    var keyring: String?
+
+    @Flag(help: "Read documents without checking signatures (.sjson index paths are read as .json).")
+    var noVerify = false
+
+    @Option(help: "Refuse documents updated before this date (RFC 2822, or YYYY-MM-DD): rollback protection.")
+    var notOlderThan: String?
+
+    @Flag(name: .shortAndLong, help: "Do not report the signatures checked on standard error.")
+    var quiet = false
+
+    func validate() throws {
+        if noVerify && keyring != nil { throw ValidationError("--keyring and --no-verify exclude each other") }
+    }
+
+    /// The mirror root, and the document under it that SOURCE names, if it names one.
+    var rootAndDocument: (root: String, documentPath: String?) { Self.splitSource(source) }
+
+    /// A reader of the mirror with the signature policy and rollback date asked for.
+    func reader() throws -> StreamReader {
+        var reader = StreamReader(source: try LocalStreamSource(rootAndDocument.root), policy: try policy())
+        if let notOlderThan {
+            guard let date = StreamDates.parseRFC2822(notOlderThan) ?? StreamDates.parseCalendarDate(notOlderThan)
+            else { throw CLIError("--not-older-than \(notOlderThan) is neither RFC 2822 nor YYYY-MM-DD") }
+            reader.notOlderThan = date
+        }
+        return reader
+    }
+
+    /// Reads every document SOURCE leads to with `query`, and reports the signatures checked unless `--quiet`.
+    func read(_ query: StreamQuery = StreamQuery()) async throws -> StreamQueryResult {
+        let result = try await reader().query(query, path: rootAndDocument.documentPath)
+        if !quiet {
+            let signed =
+                result.indexes.map { ($0.path, $0.signature) } + result.products.map { ($0.path, $0.signature) }
+            for (path, signature) in signed {
+                if let signature {
+                    var line = "verified \(path): signed by \(signature.primaryKeyFingerprint)"
+                    if let name = signature.userIDs.first { line += " \"\(name)\"" }
+                    writeStandardError(line + "\n")
+                } else {
+                    writeStandardError("unverified \(path) (--no-verify)\n")
+                }
+            }
+        }
+        return result
+    }
+
+    private func policy() throws -> SignaturePolicy {
+        if noVerify { return .allowUnsigned }
+        let path = keyring ?? Keyring.maasDefaultPath
+        if keyring == nil && access(path, F_OK) != 0 {
+            throw CLIError(
+                "no keyring: \(path) does not exist; pass --keyring KEYRING, or --no-verify to read unsigned documents")
+        }
+        return .verify(keyring: try Keyring(contentsOf: path))
+    }
+
+    /// Splits `…/streams/v1/X.sjson` into the mirror root and the document path, as python-simplestreams does.
+    static func splitSource(_ source: String) -> (root: String, documentPath: String?) {
+        guard source.hasSuffix(".sjson") || source.hasSuffix(".json"),
+            let range = source.firstRange(of: "streams/v1/")
+        else { return (source, nil) }
+        let root = String(source[..<range.lowerBound])
+        return (root.isEmpty ? "." : root, String(source[range.lowerBound...]))
+    }
+}
