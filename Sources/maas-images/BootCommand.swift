@@ -5,6 +5,6 @@ struct BootCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "boot",
         abstract: "Type MAAS boot assets: list the boot resources of a stream, identify boot files by content.",
-        subcommands: [BootListCommand.self]
+        subcommands: [BootListCommand.self, BootSetCommand.self]
     )
 }
