@@ -105,12 +105,13 @@ FUZZ_SECONDS ?= 60
 FUZZ_FLAGS := -Xswiftc -sanitize=fuzzer,address -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld
 
 # Each target (FuzzSquashFS: open, walk and read; FuzzExtract: extract and check containment; FuzzStreams: parse,
-# flatten, query and write simplestreams documents) runs FUZZ_SECONDS. The seeds in Fuzz/Corpus are small real
+# flatten, query and write simplestreams documents; FuzzCatalogue: boot resources, boot sets and serving paths from
+# the same documents) runs FUZZ_SECONDS. The seeds in Fuzz/Corpus are small real
 # images, those in Fuzz/CorpusStreams real MAAS and upstream stream documents; new inputs libFuzzer finds go to
 # Fuzz/.build/corpus-TARGET.
 fuzz: deps
 	cd Fuzz && $(SWIFT) build -c release $(FUZZ_FLAGS)
-	for pair in SquashFS:Corpus Extract:Corpus Streams:CorpusStreams; do \
+	for pair in SquashFS:Corpus Extract:Corpus Streams:CorpusStreams Catalogue:CorpusStreams; do \
 		target=$${pair%%:*}; seeds=$${pair#*:}; \
 		mkdir -p Fuzz/.build/corpus-$$target && \
 		Fuzz/.build/release/Fuzz$$target Fuzz/.build/corpus-$$target Fuzz/$$seeds \

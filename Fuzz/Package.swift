@@ -23,6 +23,11 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         ),
         .executableTarget(
+            name: "FuzzCatalogue",
+            dependencies: ["FuzzSupport", .product(name: "BootAssets", package: "swift-maas-images")],
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+        ),
+        .executableTarget(
             name: "FuzzExtract",
             dependencies: ["FuzzSupport", .product(name: "SquashFS", package: "swift-maas-images")],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]

@@ -1,5 +1,4 @@
 import FuzzSupport
-import Glibc
 import SimpleStreams
 
 @main
@@ -12,7 +11,7 @@ enum FuzzStreams {
 }
 
 private func exercise(fd: Int32) {
-    guard let bytes = readAll(fd) else { return }
+    guard let bytes = readFuzzInput(fd) else { return }
     if let firstLine = bytes.split(separator: 0x0A, maxSplits: 1).first,
         let expression = String(validating: firstLine, as: UTF8.self), let filter = try? ItemFilter(expression)
     {
@@ -46,15 +45,4 @@ private func exercise(fd: Int32) {
         for product in products { _ = (product.subarchList, product.archList, product.supportEOLDate) }
     }
     _ = document.updatedDate
-}
-
-private func readAll(_ fd: Int32) -> [UInt8]? {
-    guard lseek(fd, 0, SEEK_SET) == 0 else { return nil }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 1 << 16)
-    while true {
-        let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        guard count > 0 else { return count == 0 ? bytes : nil }
-        bytes.append(contentsOf: chunk.prefix(count))
-    }
 }
