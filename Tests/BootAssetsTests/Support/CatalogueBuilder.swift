@@ -193,6 +193,23 @@ struct CatalogueBuilder {
         bootloader(os: "pxelinux", type: "pxe", arch: "i386", archives: ["syslinux"])
     }
 
+    /// Adds a top-level member (`_aliases`).
+    mutating func addTop(_ key: String, _ value: StreamJSON) { top.append((key, value)) }
+
+    /// Adds a product as given.
+    mutating func addProduct(_ id: String, _ members: [(String, StreamJSON)]) {
+        products.append((id, .object(members)))
+    }
+
+    /// Removes a field from the product at `index`.
+    mutating func removeField(_ field: String, ofProduct index: Int) {
+        guard case .object(let members) = products[index].1 else { return }
+        products[index].1 = .object(members.filter { $0.0 != field })
+    }
+
+    /// Adds a copy of the product at `index` under another id.
+    mutating func copyProduct(_ index: Int, as id: String) { products.append((id, products[index].1)) }
+
     static func versions(_ versions: [(String, [(String, StreamJSON)])]) -> StreamJSON {
         .object(versions.map { ($0.0, .object([("items", .object($0.1))])) })
     }
