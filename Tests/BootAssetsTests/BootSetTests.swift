@@ -54,17 +54,23 @@ struct BootSetTests {
         #expect(set.version.name == "20250718")
     }
 
-    @Test("The release can be named by version; a kernel string must be a resource's own subarchitecture")
+    @Test("The release can be named by version; a legacy kernel a resource stands in for is too old for jammy")
     func releaseByVersion() throws {
         let catalogue = try Self.standardCatalogue()
         let byVersion = try catalogue.bootSet(for: BootSetRequest(release: "22.04", arch: "amd64"))
         #expect(byVersion.resource.architecture.subarch == "ga-22.04")
-        // A kernel string must be a resource's own subarchitecture: hwe-p, though listed in subarches, is not one.
+        // hwe-p (precise) is listed in the subarches of every jammy kernel, but, as MAAS says, too old for jammy.
         let legacy = try #require(
             bootAssetsError {
                 try catalogue.bootSet(for: BootSetRequest(release: "jammy", arch: "amd64", subarch: "hwe-p"))
             })
-        #expect(legacy.code == .noSuchImage)
+        #expect(legacy.code == .unsupported && legacy.message.contains("too old"))
+        // A kernel no resource has or stands in for is missing.
+        let unknown = try #require(
+            bootAssetsError {
+                try catalogue.bootSet(for: BootSetRequest(release: "jammy", arch: "amd64", subarch: "hwe-20.04-edge"))
+            })
+        #expect(unknown.code == .noSuchImage)
     }
 
     @Test("An explicit kernel is taken exactly", arguments: ["hwe-22.04", "hwe-22.04-edge", "ga-22.04"])

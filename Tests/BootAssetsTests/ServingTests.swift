@@ -25,12 +25,9 @@ struct ServingTests {
 
     @Test(
         "Signed or non-numeric parts are not MAAS versions",
-        .bug(id: "maas-version-signs", "Int() accepts '+3' and '-1', and the patch part is never read"),
         arguments: ["-1.5", "+3.5", "3.-4", "3.5.x"])
     func signedVersions(version: String) throws {
-        withKnownIssue("ServingLayout(maasVersion:) parses parts with Int(), which accepts a sign, and skips PATCH") {
-            #expect(throws: BootAssetsError.self) { try ServingLayout(maasVersion: version) }
-        }
+        #expect(throws: BootAssetsError.self) { try ServingLayout(maasVersion: version) }
     }
 
     @Test("Labelled and prefixed paths of the real documents")

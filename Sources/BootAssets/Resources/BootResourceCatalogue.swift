@@ -17,6 +17,8 @@ public import SimpleStreams
 ///   `v3` or `v3+platform` one (`v4` for Ubuntu Core); a bootloader a `:1:` one whose (os, type, arch) is one of the
 ///   four MAAS accepts (``SupportedBootloader``);
 /// - `os`, `release`, `arch` and (Ubuntu) `subarch` must be there, and `arch` must agree with the product id;
+/// - `os`, `release`, `label` and `version` must be usable as one path segment each, since MAAS serves files under
+///   `OS/ARCH/SUBARCH/RELEASE/LABEL/FILE` (letters, digits, `.`, `_`, `+`, `~`, `-`; not `.` or `..`);
 /// - every item needs an `ftype`, a `path`, a `size` and a 64-digit `sha256`: an item without them cannot be
 ///   verified and is refused, which the completeness of its version then shows;
 /// - two products that make the same resource (same name, architecture and alias): the first is kept.
@@ -98,6 +100,15 @@ public struct BootResourceCatalogue: Sendable {
             guard let value, !value.isEmpty else { throw refuse("has no '\(key)'") }
             return value
         }
+        /// `value` if it can be one segment of a name and a serving path.
+        func segment(_ key: String, _ value: String) throws(CatalogueRefusal) -> String {
+            guard Self.isNameSegment(value) else {
+                throw refuse(
+                    "its \(key) '\(value)' cannot be a path segment (letters, digits, '.', '_', '+', '~', '-'; not '.' or '..'; at most 255)"
+                )
+            }
+            return value
+        }
         let arch = try required("arch", product.arch)
         guard arch == product.id.arch else {
             throw refuse("its arch '\(arch)' is not the product id's '\(product.id.arch)'")
@@ -106,7 +117,7 @@ public struct BootResourceCatalogue: Sendable {
         var os: String
         var release: String
         var subarch: String
-        var alias: String?
+        var aliasVersion: String?
         var kflavor: String? = product.kflavor
         var bootloaderType: BootloaderType?
         switch product.id.kind {
@@ -125,13 +136,13 @@ public struct BootResourceCatalogue: Sendable {
             release = try required("release", product.release)
             let streamSubarch = try required("subarch", product.subarch)
             subarch = KernelString.subarchitecture(streamSubarch, flavour: kflavor)
-            alias = "\(os)/\(product.version ?? idVersion)"
+            aliasVersion = product.version ?? idVersion
         case .bases(let idOS, let idVersion, _):
             family = .singleFile
             os = product.os ?? idOS
             release = try required("release", product.release)
             subarch = product.subarch ?? "generic"
-            alias = "\(os)/\(product.version ?? idVersion)"
+            aliasVersion = product.version ?? idVersion
             kflavor = kflavor ?? "generic"
             if product.bootloaderType != nil { throw refuse("an image product with a 'bootloader-type'") }
         case .bootloader(let idOS, let idType, _):
@@ -150,9 +161,13 @@ public struct BootResourceCatalogue: Sendable {
             bootloaderType = supported.type
             release = typeName
             subarch = "generic"
-            alias = nil
             kflavor = nil
         }
+        os = try segment("os", os)
+        release = try segment("release", release)
+        let label = try segment("label", product.label ?? product.id.label)
+        var alias: String?
+        if let aliasVersion { alias = "\(os)/\(try segment("version", aliasVersion))" }
         let architecture: BootArchitecture
         do {
             architecture = try BootArchitecture(arch: arch, subarch: subarch)
@@ -177,9 +192,18 @@ public struct BootResourceCatalogue: Sendable {
             family: family, name: "\(os)/\(release)",
             architecture: architecture, alias: alias, os: os, release: release,
             version: family == .bootloader ? nil : product.version, releaseTitle: product.releaseTitle,
-            kflavor: kflavor, label: product.label ?? product.id.label, subarches: product.subarchList,
+            kflavor: kflavor, label: label, subarches: product.subarchList,
             bootloaderType: bootloaderType, supportEOL: product.supportEOL, productName: name, versions: versions)
         return (resource, itemRefusals)
+    }
+
+    /// Whether `value` can be one segment of a resource name and of a serving path.
+    static func isNameSegment(_ value: String) -> Bool {
+        value != "." && value != ".." && (1...255).contains(value.utf8.count)
+            && value.utf8.allSatisfy { byte in
+                (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+                    || byte == 0x2E || byte == 0x5F || byte == 0x2B || byte == 0x7E || byte == 0x2D
+            }
     }
 
     /// The file an item describes, or why it cannot be used: no `ftype`, `path` or `size`, or a `sha256` that is

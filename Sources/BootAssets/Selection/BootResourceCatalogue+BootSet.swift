@@ -3,8 +3,9 @@ extension BootResourceCatalogue {
     ///
     /// 1. The Ubuntu resource that boots the machine: for Ubuntu, the requested release; for another operating
     ///    system, ``BootSetRequest/ephemeralRelease`` or else the newest LTS release the catalogue can boot on the
-    ///    architecture. A kernel string as subarchitecture must be a resource's exactly; a platform (`generic`)
-    ///    takes, among the resources that list it in `subarches` and have a complete version, the first in
+    ///    architecture. A kernel string as subarchitecture is a resource's own, else one a resource lists in
+    ///    `subarches` (legacy `hwe-x`), and must not be older than the release; a platform (`generic`) takes,
+    ///    among the resources that list it in `subarches` and have a complete version, the first in
     ///    ``KernelString/ordering(in:)`` order that is not older than the release (`ga-22.04` on jammy, not
     ///    `hwe-22.04`).
     /// 2. Its latest complete version gives the kernel, initrd and root (and for `xgene-uboot-mustang` the device
@@ -88,11 +89,11 @@ extension BootResourceCatalogue {
                 .noSuchImage,
                 "ubuntu/\(release) has no \(request.arch) resource (it has \(arches)); " + missingPath(request.subarch))
         }
+        // A kernel string names a resource's architecture, or a kernel a resource stands in for (its `subarches`);
+        // a platform is one a resource supports.
         let isKernel = (try? KernelString(parsing: request.subarch))?.channel != nil
-        let candidates =
-            isKernel
-            ? onArch.filter { $0.architecture.subarch == request.subarch }
-            : onArch.filter { $0.supports(subarch: request.subarch) }
+        let exact = onArch.filter { $0.architecture.subarch == request.subarch }
+        let candidates = isKernel && !exact.isEmpty ? exact : onArch.filter { $0.supports(subarch: request.subarch) }
         let available = onArch.map(\.architecture.subarch).sorted().joined(separator: ", ")
         guard !candidates.isEmpty else {
             throw BootAssetsError(
@@ -113,18 +114,25 @@ extension BootResourceCatalogue {
                 "ubuntu/\(release) \(request.arch)/\(request.subarch): no complete version; "
                     + reasons.joined(separator: "; "))
         }
-        if isKernel || complete.count == 1, let only = complete.first { return only }
-        // A platform: the oldest kernel that is not older than the release, as MAAS's get_working_kernel picks.
-        // A subarchitecture whose release is unknown sorts last.
+        let releaseOrder =
+            (try? KernelString.ordering(of: release, in: releases)) ?? KernelOrdering(major: 0, minor: 0, weight: 0)
+        if isKernel, let requested = try? KernelString.ordering(of: request.subarch, in: releases),
+            requested < releaseOrder
+        {
+            throw BootAssetsError(
+                .unsupported, "kernel \(request.subarch) is too old to use on ubuntu/\(release) (as MAAS refuses it)")
+        }
+        if complete.count == 1, let only = complete.first { return only }
+        // The oldest kernel that is not older than the release, as MAAS's get_working_kernel picks; a
+        // subarchitecture whose release is unknown sorts last.
         let unknown = KernelOrdering(major: .max, minor: .max, weight: .max)
         let ranked = complete.map { pair in
             (pair, (try? KernelString.ordering(of: pair.0.architecture.subarch, in: releases)) ?? unknown)
         }.sorted { $0.1 < $1.1 }
-        let releaseOrder =
-            (try? KernelString.ordering(of: release, in: releases))
-            ?? KernelOrdering(
-                major: 0, minor: 0, weight: 0)
-        return (ranked.first { $0.1 >= releaseOrder } ?? ranked[0]).0
+        guard let best = ranked.first(where: { $0.1 >= releaseOrder }) ?? ranked.first else {
+            throw BootAssetsError(.noSuchImage, "ubuntu/\(release) \(request.arch): no kernel")
+        }
+        return best.0
     }
 
     /// The image curtin installs for the request.

@@ -24,9 +24,11 @@ public enum ServingLayout: String, Hashable, Sendable, CaseIterable, CustomStrin
     ///
     /// - Throws: ``BootAssetsError/Code/invalidArgument`` when `version` is not `MAJOR.MINOR[.PATCH]`.
     public init(maasVersion version: String) throws(BootAssetsError) {
-        let parts = version.split(separator: ".", omittingEmptySubsequences: false).prefix(2).map { Int($0) }
-        guard parts.count == 2, let major = parts[0], let minor = parts[1] else {
-            throw BootAssetsError(.invalidArgument, "'\(version)' is not a MAAS version (MAJOR.MINOR)")
+        let parts = version.split(separator: ".", omittingEmptySubsequences: false)
+        let numbers = parts.map { part in part.allSatisfy { $0.isASCII && $0.isNumber } ? Int(part) : nil }
+        guard (2...3).contains(numbers.count), !numbers.contains(nil), let major = numbers[0], let minor = numbers[1]
+        else {
+            throw BootAssetsError(.invalidArgument, "'\(version)' is not a MAAS version (MAJOR.MINOR[.PATCH])")
         }
         if major < 3 || (major == 3 && minor <= 4) {
             self = .labelled
