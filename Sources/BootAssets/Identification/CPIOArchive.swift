@@ -245,13 +245,14 @@ enum Initrd {
         if archives > 1 { result.set("archives", String(archives)) }
         if let trailing { result.set("trailing-data", trailing) }
         if let truncated { result.set(ContentDetail.truncated, truncated) }
-        result.summary = summary(result, microcode: microcode)
+        result.summary = summary(result)
         return result
     }
 
-    private static func summary(_ result: ContentIdentification, microcode: [String]) -> String {
+    /// The summary line of an initrd result, from its details and compression.
+    static func summary(_ result: ContentIdentification) -> String {
         var parts: [String] = []
-        if !microcode.isEmpty { parts.append("early microcode (\(microcode.joined(separator: ", ")))") }
+        if let microcode = result.detail("early-microcode") { parts.append("early microcode (\(microcode))") }
         var main = "cpio \(result.detail("format") ?? "archive")"
         if let compression = result.compression { main = "\(compression)-compressed " + main }
         if let members = result.detail("members") { main += ", \(members) members" }

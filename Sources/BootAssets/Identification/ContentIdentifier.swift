@@ -103,7 +103,8 @@ public enum ContentIdentifier {
         if inner.kind != .unknown && inner.kind != .compressedData {
             result = inner
             result.compression = compression
-            result.summary = inner.summary + ", \(compression)-compressed"
+            result.summary =
+                inner.kind == .initrd ? Initrd.summary(result) : inner.summary + ", \(compression)-compressed"
         } else if inner.compression != nil {
             result.set("inner", inner.summary)
             result.summary += " (containing \(inner.summary))"

@@ -65,8 +65,11 @@ enum LinuxKernel {
         var summary = "Linux kernel x86 \(result.detail("format") ?? "bzImage")"
         if let version { summary += " \(version)" }
         summary += ", boot protocol \(protocolText)"
-        if let stub = stubDescription(pe) { summary += ", " + stub }
-        summary += " (\(result.architecture ?? "i386"))"
+        if let stub = stubDescription(pe) {
+            summary += ", " + stub
+        } else {
+            summary += " (\(result.architecture ?? "i386"))"
+        }
         if result.isTruncated { summary += ", truncated" }
         result.summary = summary
         return result
