@@ -11,7 +11,7 @@ extension ContentIdentification {
     /// - `root-image.gz`: a gzip-compressed ext2/3/4 file system image.
     /// - `root-dd.raw`, `root-dd.gz`, `root-dd.xz`: a disk or file system image, uncompressed or compressed as the
     ///   type says; `root-dd.bz2` bzip2 data. `root-dd` (a `.tar.gz`), `root-dd.tar`, `root-dd.tar.xz`: a tar
-    ///   archive in that compression whose first member, when it could be inspected, is a disk or file system image;
+    ///   archive in that compression whose first member is a disk or file system image;
     ///   `root-dd.tar.bz2` bzip2 data.
     /// - `manifest`: a package manifest.
     /// - Any other type (`self-extracting`, `notifications`, types this version does not know): `false`.
@@ -57,8 +57,7 @@ extension ContentIdentification {
     private var isImage: Bool { kind == .diskImage || kind == .filesystemImage }
 
     private var isImageTarball: Bool {
-        guard kind == .tarArchive else { return false }
-        guard let content = detail("first-member-content") else { return true }
+        guard kind == .tarArchive, let content = detail("first-member-content") else { return false }
         return content == ContentKind.diskImage.rawValue || content == ContentKind.filesystemImage.rawValue
     }
 }

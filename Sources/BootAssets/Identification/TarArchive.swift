@@ -40,14 +40,16 @@ enum TarArchive {
             let data = try probe.read(at: 512, count: count)
             let inner = FileProbe(bytes: data, isPrefix: true)
             let content = try ContentIdentifier.identify(probe: inner, depth: depth + 1)
-            if content.kind != .unknown { result.set("first-member-content", content.kind.rawValue) }
+            result.set("first-member-content", content.kind.rawValue)
         }
         if !probe.isPrefix, let size {
             let (end, overflow) = size.addingReportingOverflow(512)
             if overflow || end > probe.size { result.set(ContentDetail.truncated, "first member's data") }
         }
         var summary = "tar archive (\(format)), first member \(name.isEmpty ? "(unnamed)" : name)"
-        if let content = result.detail("first-member-content") { summary += " (\(content))" }
+        if let content = result.detail("first-member-content"), content != ContentKind.unknown.rawValue {
+            summary += " (\(content))"
+        }
         if result.isTruncated { summary += ", truncated" }
         result.summary = summary
         return result
