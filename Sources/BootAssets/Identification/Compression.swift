@@ -20,6 +20,7 @@ public enum Compression: String, Sendable, Hashable, CaseIterable, CustomStringC
     /// The legacy "lzma alone" format of `lzma` (`5D 00 00`).
     case lzma
 
+    /// The name (`gzip`, `lz4-legacy`), as in the raw value.
     public var description: String { rawValue }
 
     /// The compression whose magic number starts `head`, or `nil`.

@@ -85,6 +85,7 @@ public enum ContentKind: String, Sendable, Hashable, CaseIterable, CustomStringC
     /// Nothing recognised.
     case unknown
 
+    /// The case name, as in the raw value.
     public var description: String { rawValue }
 }
 
@@ -101,6 +102,7 @@ public struct ContentDetail: Sendable, Hashable, CustomStringConvertible {
         self.value = value
     }
 
+    /// `name=value`.
     public var description: String { "\(name)=\(value)" }
 
     /// The name of the detail that marks a file cut short; its value says where.

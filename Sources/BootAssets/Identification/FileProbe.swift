@@ -8,6 +8,7 @@ public struct ErrnoError: Error, Sendable, Hashable, CustomStringConvertible {
     /// Creates a value from an `errno` code.
     public init(errno: Int32) { self.errno = errno }
 
+    /// `errno N: message`, with the C library's text.
     public var description: String { "errno \(errno): \(String(cString: strerror(errno)))" }
 }
 
