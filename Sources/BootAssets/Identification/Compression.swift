@@ -213,15 +213,16 @@ enum PrefixDecompressor {
                     while inBuffer.pos < inBuffer.size && produced < outputLimit {
                         var outBuffer = ZSTD_outBuffer(
                             dst: destination.baseAddress, size: outputLimit, pos: produced)
+                        let consumedBefore = inBuffer.pos
                         result = ZSTD_decompressStream(context, &outBuffer, &inBuffer)
-                        let progressed = outBuffer.pos != produced
+                        let progressed = outBuffer.pos != produced || inBuffer.pos != consumedBefore
                         produced = outBuffer.pos
                         if ZSTD_isError(result) != 0 {
                             failed = true
                             return
                         }
                         if result == 0 { return }
-                        if !progressed && inBuffer.pos >= inBuffer.size { return }
+                        if !progressed { return }
                     }
                 }
             }

@@ -32,7 +32,8 @@ enum ELFHeader {
             }
         result.set("type", typeName)
         let (architecture, machineName) = Self.machine(UInt16(machine), bigEndian: bigEndian)
-        result.architecture = architecture
+        // 64-bit machines only as 64-bit files (a 32-bit RISC-V or PowerPC64 file is no riscv64 or ppc64el).
+        result.architecture = !is64 && [21, 243, 22, 183, 62].contains(machine) ? nil : architecture
         result.set("machine", machineName)
         // The section header table is the last thing an ELF file holds: if it lies past the end, bytes are missing.
         let shoff = head.unsigned(at: is64 ? 40 : 32, width: is64 ? 8 : 4, bigEndian: bigEndian) ?? 0
