@@ -23,6 +23,9 @@ SWIFT ?= swift
 #   pkg-config                                                   how SwiftPM finds the C libraries
 #   libgpgme-dev gnupg                                           OpenPGP verification (CGPGME) and the gpg it runs
 #   coreutils openssl                                            sha256sum/sha512sum/md5sum and openssl: test oracles
+#   cpio gzip bzip2 tar device-tree-compiler fdisk e2fsprogs     make the initrds, dtbs, tarballs, disk and ext4 images
+#   shim-unsigned grub-efi-amd64-bin binutils                    real EFI binaries to identify, objdump/readelf oracles
+#   linux-image-cloud-amd64                                      a real kernel and initrd in /boot (identification)
 DEB_PACKAGES := \
 	libsquashfs-dev \
 	zlib1g-dev \
@@ -40,7 +43,18 @@ DEB_PACKAGES := \
 	libgpgme-dev \
 	gnupg \
 	coreutils \
-	openssl
+	openssl \
+	cpio \
+	gzip \
+	bzip2 \
+	tar \
+	device-tree-compiler \
+	fdisk \
+	e2fsprogs \
+	shim-unsigned \
+	grub-efi-amd64-bin \
+	binutils \
+	linux-image-cloud-amd64
 
 # Extra packages only `make bench` needs: debootstrap builds a real root file system to compress, setcap
 # (libcap2-bin) gives it a file capability, hyperfine and GNU time (wall clock, peak RSS) time the commands, jq and
@@ -104,14 +118,14 @@ bench-images: deps-bench
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS := -Xswiftc -sanitize=fuzzer,address -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld
 
-# Each target (FuzzSquashFS: open, walk and read; FuzzExtract: extract and check containment; FuzzStreams: parse,
-# flatten, query and write simplestreams documents; FuzzCatalogue: boot resources, boot sets and serving paths from
-# the same documents) runs FUZZ_SECONDS. The seeds in Fuzz/Corpus are small real
-# images, those in Fuzz/CorpusStreams real MAAS and upstream stream documents; new inputs libFuzzer finds go to
-# Fuzz/.build/corpus-TARGET.
+# Each target runs FUZZ_SECONDS: FuzzSquashFS (open, walk and read), FuzzExtract (extract and check containment),
+# FuzzStreams (parse, flatten, query and write simplestreams documents), FuzzCatalogue (boot resources, boot sets
+# and serving paths from the same documents), FuzzIdentify (identify boot files by content). The seeds in Fuzz/Corpus
+# are small real images, those in Fuzz/CorpusStreams real MAAS and upstream stream documents, those in
+# Fuzz/CorpusIdentify small real boot files; new inputs libFuzzer finds go to Fuzz/.build/corpus-TARGET.
 fuzz: deps
 	cd Fuzz && $(SWIFT) build -c release $(FUZZ_FLAGS)
-	for pair in SquashFS:Corpus Extract:Corpus Streams:CorpusStreams Catalogue:CorpusStreams; do \
+	for pair in SquashFS:Corpus Extract:Corpus Streams:CorpusStreams Catalogue:CorpusStreams Identify:CorpusIdentify; do \
 		target=$${pair%%:*}; seeds=$${pair#*:}; \
 		mkdir -p Fuzz/.build/corpus-$$target && \
 		Fuzz/.build/release/Fuzz$$target Fuzz/.build/corpus-$$target Fuzz/$$seeds \

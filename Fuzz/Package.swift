@@ -32,6 +32,11 @@ let package = Package(
             dependencies: ["FuzzSupport", .product(name: "SquashFS", package: "swift-maas-images")],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         ),
+        .executableTarget(
+            name: "FuzzIdentify",
+            dependencies: ["FuzzSupport", .product(name: "BootAssets", package: "swift-maas-images")],
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

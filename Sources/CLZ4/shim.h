@@ -2,6 +2,7 @@
 #define CLZ4_SHIM_H
 
 #include <lz4.h>
+#include <lz4frame.h>
 
 /// `LZ4_COMPRESSBOUND` is a function-like macro.
 static inline int CLZ4_compressBound(int size) {

@@ -13,4 +13,9 @@ static inline int CZlib_deflateInit(z_stream *stream, int level) {
     return deflateInit(stream, level);
 }
 
+/// `inflateInit2` is a macro as well (content identification inflates gzip streams with automatic header detection).
+static inline int CZlib_inflateInit2(z_stream *stream, int windowBits) {
+    return inflateInit2(stream, windowBits);
+}
+
 #endif

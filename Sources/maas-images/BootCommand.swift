@@ -4,7 +4,7 @@ import ArgumentParser
 struct BootCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "boot",
-        abstract: "Type MAAS boot assets: list the boot resources of a stream, identify boot files by content.",
-        subcommands: [BootListCommand.self, BootSetCommand.self]
+        abstract: "Type MAAS boot assets: list a stream's boot resources, choose boot sets, identify files by content.",
+        subcommands: [BootListCommand.self, BootSetCommand.self, BootIdentifyCommand.self]
     )
 }
