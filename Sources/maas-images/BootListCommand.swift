@@ -12,7 +12,8 @@ struct BootListCommand: AsyncParsableCommand {
             the boot resources MAAS would import: Ubuntu images (name ubuntu/RELEASE, architecture ARCH/SUBARCH), \
             other operating systems' base images (centos/centos70) and bootloaders (grub-efi-signed/uefi). \
             Products MAAS would refuse (unsupported bootloaders, unknown stream formats, items without a size or \
-            sha256) are listed on standard error with the reason.
+            sha256) are listed on standard error with the reason. Ubuntu resources come first, then other \
+            operating systems, then bootloaders, each in the stream's order.
 
             A version is complete when it has what MAAS requires to import it: Ubuntu boot-kernel, boot-initrd, \
             manifest and squashfs or root-image.gz; single-file images manifest and root-tgz; bootloaders one of \
@@ -39,7 +40,7 @@ struct BootListCommand: AsyncParsableCommand {
         try await runAsyncReportingErrors {
             let result = try await stream.read()
             let catalogue = BootResourceCatalogue(result.products.map(\.document))
-            let resources = catalogue.resources(os: os, release: release, arch: arch)
+            let resources = Self.ordered(catalogue.resources(os: os, release: release, arch: arch))
             if json {
                 let value = JSONValue.object([
                     "resources": .array(resources.map(Self.json)),
@@ -53,6 +54,14 @@ struct BootListCommand: AsyncParsableCommand {
             for resource in resources { output.write(Self.text(resource)) }
             try output.flush()
         }
+    }
+
+    /// Ubuntu resources first, then other operating systems, then bootloaders; catalogue order within each.
+    static func ordered(_ resources: [BootResource]) -> [BootResource] {
+        let rank: [BootResourceFamily: Int] = [.ubuntu: 0, .singleFile: 1, .bootloader: 2]
+        return resources.enumerated().sorted { lhs, rhs in
+            (rank[lhs.element.family] ?? 3, lhs.offset) < (rank[rhs.element.family] ?? 3, rhs.offset)
+        }.map(\.element)
     }
 
     /// A resource as text: a heading line, then its latest complete version with its files, then newer

@@ -1,92 +1,13 @@
 import Foundation
 import Testing
 
-/// `maas-images boot list`, over a mirror made from the three real MAAS products documents (July 2025) with an index
-/// generated for them, signed with a key made for the suite by the real gpg.
+/// `maas-images boot list`, over the signed mirror of the real MAAS products documents (``SignedMaasMirror``).
 @Suite("boot list", .timeLimit(.minutes(5)))
 struct BootListCommandTests {
-    final class Mirror: Sendable {
-        let directory: TemporaryDirectory
-        let maasImages: String
-        var root: String { directory.appending("mirror") }
-        var keyring: String { directory.appending("keyring.gpg") }
-
-        /// `$1` is the scratch directory, `$2` the directory of the MAAS fixtures.
-        static let script = #"""
-            set -e
-            cd "$1"
-            H="$1/home"
-            mkdir -m 700 "$H"
-            g() { gpg --homedir "$H" --batch --quiet --no-tty --pinentry-mode loopback --passphrase '' "$@"; }
-            g --quick-gen-key 'Boot Signer <boot@example.org>' ed25519 sign 1y
-            F=$(g --with-colons --list-keys boot@example.org | awk -F: '/^fpr/ { print $10; exit }')
-            V=mirror/streams/v1
-            mkdir -p "$V"
-            for f in ubuntu centos bootloaders; do cp "$2/simplestreams_$f.json" "$V/"; done
-            python3 - "$V" <<'PY'
-            import json, os, sys
-            v = sys.argv[1]
-            index = {"format": "index:1.0", "updated": "Thu, 24 Jul 2025 08:01:49 +0000", "index": {}}
-            signed = json.loads(json.dumps(index))
-            for name in ("ubuntu", "centos", "bootloaders"):
-                document = json.load(open("%s/simplestreams_%s.json" % (v, name)))
-                content_id = document["content_id"]
-                path = "streams/v1/%s.json" % content_id
-                os.rename("%s/simplestreams_%s.json" % (v, name), "mirror/" + path)
-                entry = {"datatype": document["datatype"], "format": "products:1.0", "path": path,
-                         "updated": document["updated"], "products": sorted(document["products"])}
-                index["index"][content_id] = entry
-                signed["index"][content_id] = dict(entry, path=path[:-len(".json")] + ".sjson")
-            json.dump(index, open(v + "/index.json", "w"), indent=1)
-            json.dump(signed, open(v + "/index-signed.json", "w"), indent=1)
-            PY
-            for f in "$V"/com.*.json; do
-                g -u "$F!" --clearsign -o "${f%.json}.sjson" "$f"
-                g -u "$F!" --armor --detach-sign -o "$f.gpg" "$f"
-            done
-            g -u "$F!" --clearsign -o "$V/index.sjson" "$V/index-signed.json"
-            rm "$V/index-signed.json"
-            g --export "$F" > keyring.gpg
-            gpgconf --homedir "$H" --kill all
-            rm -rf "$H"
-            """#
-
-        init() async throws {
-            directory = try TemporaryDirectory(prefix: "maas-images-boot-list")
-            do {
-                maasImages = try CommandRunner.maasImages()
-                try await CommandRunner.run(
-                    "/bin/sh", ["-c", Self.script, "sh", directory.path, Self.maasFixtures], check: true)
-            } catch {
-                directory.remove()
-                throw error
-            }
-        }
-
-        /// The BootAssets fixtures (the CLI tests have no bundle resources).
-        static var maasFixtures: String {
-            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .appendingPathComponent("BootAssetsTests/Fixtures/maas").path
-        }
-
-        func list(_ arguments: [String], source: String? = nil, verify: Bool = true) async throws -> CommandResult {
-            let trust = verify ? ["--keyring", keyring] : []
-            return try await CommandRunner.run(maasImages, ["boot", "list", source ?? root] + trust + arguments)
-        }
-
-        func copy(_ name: String) async throws -> String {
-            let copy = directory.appending(name)
-            try await CommandRunner.run("/bin/cp", ["-a", root, copy], check: true)
-            return copy
-        }
-
-        deinit { directory.remove() }
-    }
-
-    let mirror: Mirror
+    let mirror: SignedMaasMirror
 
     init() async throws {
-        mirror = try await Mirror()
+        mirror = try await SignedMaasMirror()
     }
 
     /// The resource headings of a text listing (lines that do not start with a space).
@@ -229,5 +150,14 @@ struct BootListCommandTests {
         let named = try await CommandRunner.run(mirror.maasImages, ["boot", "list", mirror.root, "--keyring", absent])
         #expect(named.status == 1)
         #expect(named.errorText.contains("absent.gpg"), "\(named.errorText)")
+    }
+}
+
+extension SignedMaasMirror {
+    /// Runs `maas-images boot list` on `source` (the mirror root by default) with `arguments`, trusting the mirror's
+    /// keyring unless `verify` is false.
+    func list(_ arguments: [String], source: String? = nil, verify: Bool = true) async throws -> CommandResult {
+        let trust = verify ? ["--keyring", keyring] : []
+        return try await CommandRunner.run(maasImages, ["boot", "list", source ?? root] + trust + arguments)
     }
 }

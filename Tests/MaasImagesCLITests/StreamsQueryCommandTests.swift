@@ -5,88 +5,10 @@ import Testing
 /// made for the suite by the real gpg, and checked against python-simplestreams' algorithm run by python3.
 @Suite("streams query", .timeLimit(.minutes(5)))
 struct StreamsQueryCommandTests {
-    final class Fixture: Sendable {
-        let directory: TemporaryDirectory
-        let maasImages: String
-        let fingerprint: String
-        var mirror: String { directory.appending("mirror") }
-
-        /// `$1` is the scratch directory, `$2` the directory of the MAAS fixtures.
-        static let script = #"""
-            set -e
-            cd "$1"
-            H="$1/home"
-            mkdir -m 700 "$H"
-            g() { gpg --homedir "$H" --batch --quiet --no-tty --pinentry-mode loopback --passphrase '' "$@"; }
-            g --quick-gen-key 'Stream Signer <streams@example.org>' ed25519 sign 1y
-            g --quick-gen-key 'Someone Else <else@example.org>' ed25519 sign 1y
-            F=$(g --with-colons --list-keys streams@example.org | awk -F: '/^fpr/ { print $10; exit }')
-            E=$(g --with-colons --list-keys else@example.org | awk -F: '/^fpr/ { print $10; exit }')
-            V=mirror/streams/v1
-            mkdir -p "$V"
-            cp "$2/simplestreams_index.json" "$V/index.json"
-            cp "$2/simplestreams_ubuntu.json" "$V/com.ubuntu.maas:stable:v3:download.json"
-            cp "$2/simplestreams_centos.json" "$V/com.ubuntu.maas:stable:centos-bases-download.json"
-            cp "$2/simplestreams_bootloaders.json" "$V/com.ubuntu.maas:stable:1:bootloader-download.json"
-            python3 - "$V" <<'PY'
-            import json, sys
-            v = sys.argv[1]
-            index = json.load(open(v + "/index.json"))
-            for entry in index["index"].values():
-                entry["path"] = entry["path"][:-len(".json")] + ".sjson"
-            open(v + "/index-signed.json", "w").write(json.dumps(index, indent=1))
-            PY
-            for f in "$V"/com.*.json; do
-                g -u "$F!" --clearsign -o "${f%.json}.sjson" "$f"
-                g -u "$F!" --armor --detach-sign -o "$f.gpg" "$f"
-            done
-            g -u "$F!" --clearsign -o "$V/index.sjson" "$V/index-signed.json"
-            rm "$V/index-signed.json"
-            g -u "$E!" --clearsign -o other.sjson "$V/com.ubuntu.maas:stable:centos-bases-download.json"
-            g --export "$F" > keyring.gpg
-            g --armor --export "$E" > other.asc
-            echo "$F" > fingerprint
-            gpgconf --homedir "$H" --kill all
-            rm -rf "$H"
-            """#
-
-        init() async throws {
-            directory = try TemporaryDirectory(prefix: "maas-images-streams")
-            do {
-                maasImages = try CommandRunner.maasImages()
-                try await CommandRunner.run(
-                    "/bin/sh", ["-c", Self.script, "sh", directory.path, Self.maasFixtures], check: true)
-                fingerprint = try String(contentsOfFile: directory.appending("fingerprint"), encoding: .utf8)
-                    .trimmingCharacters(in: .whitespacesAndNewlines)
-            } catch {
-                directory.remove()
-                throw error
-            }
-        }
-
-        static var maasFixtures: String {
-            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .appendingPathComponent("SimpleStreamsTests/Fixtures/maas").path
-        }
-
-        func query(_ arguments: [String]) async throws -> CommandResult {
-            try await CommandRunner.run(maasImages, ["streams", "query"] + arguments)
-        }
-
-        /// Copies the mirror to a new directory, for tests that alter it.
-        func copyOfMirror(_ name: String) async throws -> String {
-            let copy = directory.appending(name)
-            try await CommandRunner.run("/bin/cp", ["-a", mirror, copy], check: true)
-            return copy
-        }
-
-        deinit { directory.remove() }
-    }
-
-    let fixture: Fixture
+    let fixture: SignedMaasMirror
 
     init() async throws {
-        fixture = try await Fixture()
+        fixture = try await SignedMaasMirror()
     }
 
     /// python-simplestreams' flattening (`products_exdata` over `stringitems`), filters (`ItemFilter`) and `max`
@@ -135,7 +57,7 @@ struct StreamsQueryCommandTests {
 
     func expectedLines(_ filters: [String], max: Int? = nil) async throws -> String {
         let result = try await CommandRunner.run(
-            "python3", ["-c", Self.oracle, fixture.mirror, String(max ?? -1)] + filters, check: true)
+            "python3", ["-c", Self.oracle, fixture.root, String(max ?? -1)] + filters, check: true)
         return result.outputText
     }
 
@@ -148,7 +70,7 @@ struct StreamsQueryCommandTests {
             (["size=17741"], nil), (["content_id~centos"], 1), (["version_name~^2025"], 0),
         ])
     func matchesOracle(filters: [String], max: Int?) async throws {
-        var arguments = [fixture.mirror, "--keyring", fixture.directory.appending("keyring.gpg")] + filters
+        var arguments = [fixture.root, "--keyring", fixture.directory.appending("keyring.gpg")] + filters
         if let max { arguments += ["--max", String(max)] }
         let result = try await fixture.query(arguments)
         #expect(result.status == 0, "\(result.errorText)")
@@ -163,7 +85,7 @@ struct StreamsQueryCommandTests {
     @Test("the newest jammy amd64 squashfs is the one line of a max-1 query")
     func newestSquashfs() async throws {
         let result = try await fixture.query([
-            fixture.mirror, "--keyring", fixture.directory.appending("keyring.gpg"), "-q", "arch=amd64",
+            fixture.root, "--keyring", fixture.directory.appending("keyring.gpg"), "-q", "arch=amd64",
             "release=jammy", "ftype=squashfs", "--max", "1",
         ])
         #expect(result.status == 0, "\(result.errorText)")
@@ -178,7 +100,7 @@ struct StreamsQueryCommandTests {
     @Test("--json: one object per item with every inherited attribute, numbers as numbers")
     func json() async throws {
         let result = try await fixture.query([
-            fixture.mirror, "--keyring", fixture.directory.appending("keyring.gpg"), "--json", "-q", "os=centos",
+            fixture.root, "--keyring", fixture.directory.appending("keyring.gpg"), "--json", "-q", "os=centos",
         ])
         #expect(result.status == 0, "\(result.errorText)")
         let array = try #require(
@@ -198,7 +120,7 @@ struct StreamsQueryCommandTests {
 
     @Test("--no-verify reads index.json and the .json products, and says so")
     func noVerify() async throws {
-        let result = try await fixture.query([fixture.mirror, "--no-verify", "arch=amd64"])
+        let result = try await fixture.query([fixture.root, "--no-verify", "arch=amd64"])
         #expect(result.status == 0, "\(result.errorText)")
         #expect(result.outputText == (try await expectedLines(["arch=amd64"])))
         #expect(result.errorText.contains("unverified streams/v1/index.json"))
@@ -208,7 +130,7 @@ struct StreamsQueryCommandTests {
     func productsDocument() async throws {
         for name in ["com.ubuntu.maas:stable:v3:download.sjson", "com.ubuntu.maas:stable:v3:download.json"] {
             let result = try await fixture.query([
-                fixture.mirror + "/streams/v1/" + name, "--keyring", fixture.directory.appending("keyring.gpg"),
+                fixture.root + "/streams/v1/" + name, "--keyring", fixture.directory.appending("keyring.gpg"),
                 "ftype=boot-kernel",
             ])
             #expect(result.status == 0, "\(result.errorText)")
@@ -220,7 +142,7 @@ struct StreamsQueryCommandTests {
 
     @Test("a tampered products document fails the whole query with a signature error naming it")
     func tampered() async throws {
-        let mirror = try await fixture.copyOfMirror("tampered")
+        let mirror = try await fixture.copy("tampered")
         let path = mirror + "/streams/v1/com.ubuntu.maas:stable:v3:download.sjson"
         let text = try String(contentsOfFile: path, encoding: .utf8)
         try text.replacingOccurrences(of: "\"amd64\"", with: "\"amd66\"").write(
@@ -236,13 +158,13 @@ struct StreamsQueryCommandTests {
     @Test("documents signed by a key outside the keyring, or unsigned, are refused")
     func wrongKeyAndUnsigned() async throws {
         let other = try await fixture.query([
-            fixture.mirror, "--keyring", fixture.directory.appending("other.asc"), "arch=amd64",
+            fixture.root, "--keyring", fixture.directory.appending("other.asc"), "arch=amd64",
         ])
         #expect(other.status == 1)
         #expect(other.errorText.contains("error: "), "\(other.errorText)")
         #expect(other.errorText.contains("index.sjson"), "\(other.errorText)")
 
-        let mirror = try await fixture.copyOfMirror("unsigned")
+        let mirror = try await fixture.copy("unsigned")
         let products = mirror + "/streams/v1/com.ubuntu.maas:stable:v3:download.json"
         try FileManager.default.removeItem(atPath: products + ".gpg")
         let unsigned = try await fixture.query([products, "--keyring", fixture.directory.appending("keyring.gpg")])
@@ -253,7 +175,7 @@ struct StreamsQueryCommandTests {
 
     @Test("an item path that leaves the mirror refuses the document, naming the item")
     func unsafePath() async throws {
-        let mirror = try await fixture.copyOfMirror("unsafe")
+        let mirror = try await fixture.copy("unsafe")
         let path = mirror + "/streams/v1/com.ubuntu.maas:stable:centos-bases-download.json"
         let text = try String(contentsOfFile: path, encoding: .utf8)
         try text.replacingOccurrences(of: "\"centos/centos70/amd64/", with: "\"../../centos70/amd64/").write(
@@ -267,7 +189,7 @@ struct StreamsQueryCommandTests {
 
     @Test("bad filters and options are errors that name them", arguments: ["arch~[", "a.b=c", "arch"])
     func badFilter(_ filter: String) async throws {
-        let result = try await fixture.query([fixture.mirror, "--no-verify", filter])
+        let result = try await fixture.query([fixture.root, "--no-verify", filter])
         #expect(result.status != 0)
         #expect(result.errorText.contains(filter), "\(result.errorText)")
     }
@@ -275,12 +197,19 @@ struct StreamsQueryCommandTests {
     @Test("--not-older-than refuses an index older than the last one accepted")
     func rollback() async throws {
         let keyring = fixture.directory.appending("keyring.gpg")
-        let newer = try await fixture.query([fixture.mirror, "--keyring", keyring, "--not-older-than", "2026-01-01"])
+        let newer = try await fixture.query([fixture.root, "--keyring", keyring, "--not-older-than", "2026-01-01"])
         #expect(newer.status == 1)
         #expect(newer.errorText.contains("rollback"), "\(newer.errorText)")
         let older = try await fixture.query([
-            fixture.mirror, "--keyring", keyring, "--not-older-than", "Thu, 24 Jul 2025 08:01:49 +0000", "-q",
+            fixture.root, "--keyring", keyring, "--not-older-than", "Thu, 24 Jul 2025 08:01:49 +0000", "-q",
         ])
         #expect(older.status == 0, "\(older.errorText)")
+    }
+}
+
+extension SignedMaasMirror {
+    /// Runs `maas-images streams query` with `arguments`.
+    func query(_ arguments: [String]) async throws -> CommandResult {
+        try await CommandRunner.run(maasImages, ["streams", "query"] + arguments)
     }
 }
