@@ -82,6 +82,8 @@ let package = Package(
 
         // MARK: - Tests
 
+        // Shared by the test targets: scratch directories and a runner for the real tools used as oracles.
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(
             name: "SquashFSTests",
             dependencies: ["SquashFS", "CZlib", "CLZMA", "CDeflate", "CZstd", "CLZ4"],
@@ -89,19 +91,19 @@ let package = Package(
         ),
         .testTarget(
             name: "VerificationTests",
-            dependencies: ["Verification"],
+            dependencies: ["TestSupport", "Verification"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "SimpleStreamsTests",
-            dependencies: ["SimpleStreams", "Verification"],
+            dependencies: ["TestSupport", "SimpleStreams", "Verification"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "BootAssetsTests",
-            dependencies: ["BootAssets", "SimpleStreams", "Verification"],
+            dependencies: ["TestSupport", "BootAssets", "SimpleStreams", "Verification"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),

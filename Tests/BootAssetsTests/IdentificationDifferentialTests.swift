@@ -1,5 +1,6 @@
 import BootAssets
 import Foundation
+import TestSupport
 import Testing
 
 /// Identification of real files made by real tools, each reported detail checked against the tool that made it.

@@ -1,5 +1,6 @@
 import BootAssets
 import Foundation
+import TestSupport
 import Testing
 
 @Suite("Kernel strings")

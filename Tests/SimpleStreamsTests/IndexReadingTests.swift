@@ -1,5 +1,6 @@
 import Foundation
 import SimpleStreams
+import TestSupport
 import Testing
 
 @Suite("Reading: indexes, datatypes and formats", .timeLimit(.minutes(5)))

@@ -1,5 +1,6 @@
 import Foundation
 import SimpleStreams
+import TestSupport
 import Testing
 
 @Suite("JSON: parse and write back", .timeLimit(.minutes(5)))

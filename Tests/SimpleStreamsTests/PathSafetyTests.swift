@@ -1,5 +1,6 @@
 import Foundation
 import SimpleStreams
+import TestSupport
 import Testing
 
 @Suite("Paths: nothing escapes the mirror root", .timeLimit(.minutes(5)))

@@ -1,5 +1,6 @@
 import Foundation
 import SimpleStreams
+import TestSupport
 import Testing
 
 @Suite("Queries: filters, then the newest versions", .timeLimit(.minutes(5)))

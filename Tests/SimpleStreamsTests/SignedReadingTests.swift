@@ -1,5 +1,6 @@
 import Foundation
 import SimpleStreams
+import TestSupport
 import Testing
 import Verification
 

@@ -1,5 +1,6 @@
 import BootAssets
 import Foundation
+import TestSupport
 import Testing
 
 /// Builds real boot files with real tools (cpio, compressors, mksquashfs, dtc, tar, mkfs.ext4, sfdisk) in a

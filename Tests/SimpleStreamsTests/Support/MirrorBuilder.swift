@@ -1,5 +1,6 @@
 import Foundation
 import SimpleStreams
+import TestSupport
 
 /// A simplestreams mirror written into a scratch directory the way the MAAS producer publishes one
 /// (`meph2/util.py::signjson_file`): for every document `X.json`, its detached signature `X.json.gpg` and the

@@ -1,4 +1,5 @@
 import SimpleStreams
+import TestSupport
 import Testing
 
 /// A re-implementation of python-simplestreams' reader side (`util.expand_tree`, `util.stringitems`,

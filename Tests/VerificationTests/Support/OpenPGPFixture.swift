@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Keys, keyrings and signed documents made once per suite with the real `gpg` in a scratch home, and a runner for
@@ -71,7 +72,7 @@ final class OpenPGPFixture: Sendable {
         """#
 
     init() async throws {
-        directory = try Self.makeTemporaryDirectory(prefix: "openpgp-tests")
+        directory = try ScratchDirectory.makeTemporaryDirectory(prefix: "openpgp-tests")
         do {
             try await Tool.run("/bin/sh", ["-c", Self.script, "sh", directory], check: true)
             let names = try String(contentsOfFile: directory + "/fingerprints", encoding: .utf8)
@@ -110,16 +111,6 @@ final class OpenPGPFixture: Sendable {
     static func resource(_ name: String) throws -> String {
         let url = try #require(Bundle.module.url(forResource: "Fixtures/" + name, withExtension: nil))
         return url.path
-    }
-
-    static func makeTemporaryDirectory(prefix: String) throws -> String {
-        var template = Array("\(FileManager.default.temporaryDirectory.path)/\(prefix)-XXXXXX".utf8CString)
-        let created = template.withUnsafeMutableBufferPointer { buffer -> Bool in
-            guard let base = buffer.baseAddress else { return false }
-            return mkdtemp(base) != nil
-        }
-        guard created else { throw CocoaError(.fileWriteUnknown) }
-        return String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
 
@@ -197,66 +188,5 @@ struct GpgvVerdict: Sendable, CustomStringConvertible {
         }
         if let data = FileManager.default.contents(atPath: output), data.count > 0 { verdict.payload = Array(data) }
         return verdict
-    }
-}
-
-/// A tool that failed.
-struct ToolFailure: Error, CustomStringConvertible {
-    var description: String
-}
-
-/// What a finished process produced.
-struct ToolResult: Sendable {
-    var status: Int32
-    var standardOutput: [UInt8]
-    var standardError: [UInt8]
-
-    var outputText: String { String(decoding: standardOutput, as: UTF8.self) }
-    var errorText: String { String(decoding: standardError, as: UTF8.self) }
-}
-
-/// Runs tools, capturing their output through temporary files.
-enum Tool {
-    /// Runs `executable` (a path, or a name looked up in `/usr/bin` and `/bin`).
-    @discardableResult
-    static func run(_ executable: String, _ arguments: [String], check: Bool = false) async throws -> ToolResult {
-        let path =
-            executable.hasPrefix("/")
-            ? executable : ["/usr/bin/", "/bin/"].map { $0 + executable }.first { access($0, X_OK) == 0 }
-        guard let path else { throw ToolFailure(description: "\(executable) is not installed") }
-        let directory = try OpenPGPFixture.makeTemporaryDirectory(prefix: "openpgp-tool")
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let outputPath = directory + "/stdout"
-        let errorPath = directory + "/stderr"
-        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
-        _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
-        guard let output = FileHandle(forWritingAtPath: outputPath), let error = FileHandle(forWritingAtPath: errorPath)
-        else { throw ToolFailure(description: "cannot create capture files in \(directory)") }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = output
-        process.standardError = error
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { finished in continuation.resume(returning: finished.terminationStatus) }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
-        }
-        try? output.close()
-        try? error.close()
-        let result = ToolResult(
-            status: status,
-            standardOutput: Array(FileManager.default.contents(atPath: outputPath) ?? Data()),
-            standardError: Array(FileManager.default.contents(atPath: errorPath) ?? Data()))
-        if check && status != 0 {
-            throw ToolFailure(
-                description: "\(executable) \(arguments.prefix(2)) exited with \(status): \(result.errorText)")
-        }
-        return result
     }
 }
