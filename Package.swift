@@ -62,7 +62,7 @@ let package = Package(
 
         .target(
             name: "BootAssets",
-            dependencies: ["SimpleStreams", "CZlib", "CLZMA", "CZstd", "CLZ4"],
+            dependencies: ["SimpleStreams", "Verification", "CZlib", "CLZMA", "CZstd", "CLZ4"],
             swiftSettings: swiftSettings
         ),
 

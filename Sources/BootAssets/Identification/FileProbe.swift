@@ -1,16 +1,5 @@
 import Glibc
-
-/// An `errno` value, as the underlying error of a ``BootAssetsError/Code/io`` failure.
-public struct ErrnoError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The raw `errno` value.
-    public var errno: Int32
-
-    /// Creates a value from an `errno` code.
-    public init(errno: Int32) { self.errno = errno }
-
-    /// `errno N: message`, with the C library's text.
-    public var description: String { "errno \(errno): \(String(cString: strerror(errno)))" }
-}
+import Verification
 
 /// Bounded, positional reads of the bytes being identified: a file read with `pread`, or bytes in memory.
 ///

@@ -1,4 +1,5 @@
 internal import Glibc
+internal import Verification
 
 /// A mirror in a local directory, given as a path or a `file://` URL.
 ///
@@ -52,12 +53,12 @@ public struct LocalStreamSource: StreamSource {
             if code == ENOENT || code == ENOTDIR {
                 throw SimpleStreamsError(.notFound, "\(fullPath) does not exist")
             }
-            throw SimpleStreamsError(.io, "cannot open \(fullPath)", underlyingError: ErrnoError(code))
+            throw SimpleStreamsError(.io, "cannot open \(fullPath)", underlyingError: ErrnoError(errno: code))
         }
         defer { close(descriptor) }
         var status = stat()
         guard fstat(descriptor, &status) == 0 else {
-            throw SimpleStreamsError(.io, "cannot stat \(fullPath)", underlyingError: ErrnoError(errno))
+            throw SimpleStreamsError(.io, "cannot stat \(fullPath)", underlyingError: ErrnoError(errno: errno))
         }
         guard (status.st_mode & S_IFMT) == S_IFREG else {
             throw SimpleStreamsError(.io, "\(fullPath) is not a regular file")
@@ -73,7 +74,7 @@ public struct LocalStreamSource: StreamSource {
             let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
             if count < 0 && errno == EINTR { continue }
             guard count >= 0 else {
-                throw SimpleStreamsError(.io, "cannot read \(fullPath)", underlyingError: ErrnoError(errno))
+                throw SimpleStreamsError(.io, "cannot read \(fullPath)", underlyingError: ErrnoError(errno: errno))
             }
             if count == 0 { return bytes }
             guard bytes.count + count <= maximumSize else {
@@ -98,13 +99,4 @@ public struct LocalStreamSource: StreamSource {
         }
         return String(validating: bytes, as: UTF8.self)
     }
-}
-
-/// An `errno` value, as the underlying error of an `io` failure.
-struct ErrnoError: Error, Sendable, CustomStringConvertible {
-    let value: Int32
-
-    init(_ value: Int32) { self.value = value }
-
-    var description: String { "errno \(value): \(String(cString: strerror(value)))" }
 }

@@ -32,7 +32,7 @@ enum ChecksumFileReader {
         var status = stat()
         guard fstat(descriptor, &status) == 0 else { throw failure(path, "cannot stat", errno) }
         if status.st_mode & S_IFMT == S_IFDIR {
-            throw VerificationError(.io, "\(path): is a directory", underlyingError: ErrnoError(EISDIR))
+            throw VerificationError(.io, "\(path): is a directory", underlyingError: ErrnoError(errno: EISDIR))
         }
         try prepare(status.st_mode & S_IFMT == S_IFREG ? Int(exactly: status.st_size) : nil)
         _ = posix_fadvise(descriptor, 0, 0, POSIX_FADV_SEQUENTIAL)
@@ -53,7 +53,7 @@ enum ChecksumFileReader {
     }
 
     private static func failure(_ path: String, _ what: String, _ code: Int32) -> VerificationError {
-        VerificationError(.io, "\(path): \(what)", underlyingError: ErrnoError(code))
+        VerificationError(.io, "\(path): \(what)", underlyingError: ErrnoError(errno: code))
     }
 }
 

@@ -50,7 +50,7 @@ final class GPGHome: Sendable {
         }
         guard made else {
             throw VerificationError(
-                .io, "cannot create a temporary GnuPG home in \(base)", underlyingError: ErrnoError(errno))
+                .io, "cannot create a temporary GnuPG home in \(base)", underlyingError: ErrnoError(errno: errno))
         }
         path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
         // mkdtemp already uses 0700; chmod makes it independent of the umask and of the libc.
@@ -98,7 +98,7 @@ final class GPGHome: Sendable {
     private static func write(_ bytes: [UInt8], to file: String) throws(VerificationError) {
         let descriptor = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
-            throw VerificationError(.io, "cannot create \(file)", underlyingError: ErrnoError(errno))
+            throw VerificationError(.io, "cannot create \(file)", underlyingError: ErrnoError(errno: errno))
         }
         defer { close(descriptor) }
         var done = 0
@@ -106,7 +106,7 @@ final class GPGHome: Sendable {
             let written = bytes[done...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
             if written < 0 && errno == EINTR { continue }
             guard written > 0 else {
-                throw VerificationError(.io, "cannot write \(file)", underlyingError: ErrnoError(errno))
+                throw VerificationError(.io, "cannot write \(file)", underlyingError: ErrnoError(errno: errno))
             }
             done += written
         }

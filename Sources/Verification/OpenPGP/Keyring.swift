@@ -196,7 +196,7 @@ extension Keyring.Subkey {
 func readWholeFile(_ path: String, what: String) throws(VerificationError) -> [UInt8] {
     let descriptor = open(path, O_RDONLY | O_CLOEXEC)
     guard descriptor >= 0 else {
-        throw VerificationError(.io, "cannot open \(what) \(path)", underlyingError: ErrnoError(errno))
+        throw VerificationError(.io, "cannot open \(what) \(path)", underlyingError: ErrnoError(errno: errno))
     }
     defer { close(descriptor) }
     var bytes: [UInt8] = []
@@ -205,7 +205,7 @@ func readWholeFile(_ path: String, what: String) throws(VerificationError) -> [U
         let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
         if count < 0 && errno == EINTR { continue }
         guard count >= 0 else {
-            throw VerificationError(.io, "cannot read \(what) \(path)", underlyingError: ErrnoError(errno))
+            throw VerificationError(.io, "cannot read \(what) \(path)", underlyingError: ErrnoError(errno: errno))
         }
         if count == 0 { return bytes }
         bytes.append(contentsOf: chunk.prefix(count))

@@ -134,7 +134,7 @@ public struct SignatureVerifier: Sendable {
         let signatureData = try GPGData(copying: signature)
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
-            throw VerificationError(.io, "cannot open \(path)", underlyingError: ErrnoError(errno))
+            throw VerificationError(.io, "cannot open \(path)", underlyingError: ErrnoError(errno: errno))
         }
         let signedData = try GPGData(descriptor: descriptor)
         let status = gpgme_op_verify(context.handle, signatureData.handle, signedData.handle, nil)
