@@ -102,6 +102,12 @@ public struct SupportedBootloader: Hashable, Sendable, CustomStringConvertible {
     /// The stream items MAAS accepts in a bootloader version (`BootloaderFile` keys); a version needs at least one.
     public static let archiveItemNames = ["grub2-signed", "shim-signed", "grub2", "syslinux"]
 
+    /// The supported bootloader with this `os`, `type` and product `arch`, or `nil` when MAAS does not accept the
+    /// combination.
+    public static func matching(os: String, type: BootloaderType, arch: String) -> SupportedBootloader? {
+        all.first { $0.os == os && $0.type == type && $0.arch == arch }
+    }
+
     /// The supported bootloader for a product's `os`, `bootloader-type` and `arch`.
     ///
     /// - Throws: ``BootAssetsError/Code/unsupported`` naming the combination and what MAAS accepts instead.
@@ -111,9 +117,7 @@ public struct SupportedBootloader: Hashable, Sendable, CustomStringConvertible {
                 .unsupported,
                 "bootloader type '\(type)' is not one MAAS downloads (pxe, uefi, open-firmware)")
         }
-        if let found = all.first(where: { $0.os == os && $0.type == bootloaderType && $0.arch == arch }) {
-            return found
-        }
+        if let found = matching(os: os, type: bootloaderType, arch: arch) { return found }
         let accepted = bootloaderType.supportedBootloaders.map { "\($0.os)/\($0.arch)" }.joined(separator: ", ")
         var message = "MAAS does not accept the \(type) bootloader \(os) for \(arch) (it accepts \(accepted))"
         if bootloaderType == .pxe && arch == "amd64" {

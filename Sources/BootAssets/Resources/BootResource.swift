@@ -94,8 +94,6 @@ public struct BootResource: Hashable, Sendable, Identifiable, CustomStringConver
     /// The supported bootloader this resource is, for a bootloader resource.
     public var supportedBootloader: SupportedBootloader? {
         guard let bootloaderType else { return nil }
-        return SupportedBootloader.all.first {
-            $0.os == os && $0.type == bootloaderType && $0.arch == architecture.arch
-        }
+        return SupportedBootloader.matching(os: os, type: bootloaderType, arch: architecture.arch)
     }
 }

@@ -198,12 +198,7 @@ extension BootResourceCatalogue {
         -> BootloaderSelection?
     {
         guard let type = method.bootloaderType, let supported = method.supportedBootloader else { return nil }
-        guard
-            let resource = resources.first(where: {
-                $0.family == .bootloader && $0.os == supported.os && $0.bootloaderType == type
-                    && $0.architecture.arch == supported.arch
-            })
-        else {
+        guard let resource = resources.first(where: { $0.supportedBootloader == supported }) else {
             throw BootAssetsError(
                 .noSuchImage,
                 "no bootloader \(supported.resourceName) for \(supported.arch) in the catalogue: \(method.name) "
