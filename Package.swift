@@ -21,11 +21,15 @@ let package = Package(
         .library(name: "Verification", targets: ["Verification"]),
         .library(name: "SimpleStreams", targets: ["SimpleStreams"]),
         .library(name: "BootAssets", targets: ["BootAssets"]),
+        .library(name: "ImageMirror", targets: ["ImageMirror"]),
         .executable(name: "maas-images", targets: ["maas-images"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // MARK: - System libraries (decompression only)
@@ -66,6 +70,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .target(
+            name: "ImageMirror",
+            dependencies: [
+                "SimpleStreams",
+                "Verification",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: - Command-line tool
 
         .executableTarget(
@@ -84,6 +101,17 @@ let package = Package(
 
         // Shared by the test targets: scratch directories and a runner for the real tools used as oracles.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
+        // A real HTTP/1.1 file server on loopback with switchable faults, for the ImageMirror tests.
+        .target(
+            name: "MirrorTestServer",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Tests/MirrorTestServer",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SquashFSTests",
             dependencies: ["SquashFS", "CZlib", "CLZMA", "CDeflate", "CZstd", "CLZ4"],
@@ -105,6 +133,11 @@ let package = Package(
             name: "BootAssetsTests",
             dependencies: ["TestSupport", "BootAssets", "SimpleStreams", "Verification"],
             resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ImageMirrorTests",
+            dependencies: ["TestSupport", "MirrorTestServer", "ImageMirror", "SimpleStreams", "Verification"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

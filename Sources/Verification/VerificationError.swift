@@ -17,7 +17,7 @@ public struct VerificationError: Error, Sendable, CustomStringConvertible {
         private enum Value: Hashable, Sendable {
             case badSignature, unknownSigner, expiredKey, revokedKey, expiredSignature, noSignature
             case malformedInput, emptyKeyring, engineUnavailable, io, sizeMismatch, digestMismatch
-            case noDigest, invalidArgument
+            case noDigest, invalidArgument, signingFailed
         }
         private let value: Value
         private init(_ value: Value) { self.value = value }
@@ -51,6 +51,8 @@ public struct VerificationError: Error, Sendable, CustomStringConvertible {
         public static let noDigest = Code(.noDigest)
         /// The caller passed an argument that cannot be used (a malformed hexadecimal digest, for example).
         public static let invalidArgument = Code(.invalidArgument)
+        /// Signing failed: no usable secret key for the fingerprint, or gpg refused to sign.
+        public static let signingFailed = Code(.signingFailed)
 
         public var description: String {
             switch value {
@@ -68,6 +70,7 @@ public struct VerificationError: Error, Sendable, CustomStringConvertible {
             case .digestMismatch: "digest-mismatch"
             case .noDigest: "no-digest"
             case .invalidArgument: "invalid-argument"
+            case .signingFailed: "signing-failed"
             }
         }
     }

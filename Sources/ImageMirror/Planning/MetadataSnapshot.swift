@@ -1,0 +1,115 @@
+internal import SimpleStreams
+import Synchronization
+internal import Verification
+
+#if canImport(FoundationEssentials)
+    internal import FoundationEssentials
+#else
+    internal import Foundation
+#endif
+
+/// A source that remembers the exact bytes of every document it returned, so the mirror publishes the bytes that
+/// were verified rather than fetching them a second time.
+final class RecordingSource: StreamSource {
+    let base: any StreamSource
+    private let recorded = Mutex<[String: [UInt8]]>([:])
+
+    init(_ base: any StreamSource) { self.base = base }
+
+    var location: String { base.location }
+
+    func read(_ path: String, maximumSize: Int) async throws(SimpleStreamsError) -> [UInt8] {
+        let bytes = try await base.read(path, maximumSize: maximumSize)
+        recorded.withLock { $0[path] = bytes }
+        return bytes
+    }
+
+    func bytes(at path: String) -> [UInt8]? { recorded.withLock { $0[path] } }
+}
+
+/// The verified metadata of the source: the documents read, their bytes, and what the query selected.
+struct MetadataSnapshot: Sendable {
+    /// A document to publish, with its bytes.
+    struct Document: Sendable {
+        var path: String
+        var bytes: [UInt8]
+    }
+
+    /// The query result over every products document.
+    var result: StreamQueryResult
+    /// Products documents and their companions (`.json`, `.json.gpg`), in index order.
+    var productsDocuments: [Document]
+    /// Index documents and their companions, the top index last.
+    var indexDocuments: [Document]
+
+    /// Reads and verifies every document under `path` (the source's default index when `nil`), and the upstream
+    /// companions of each: the `.json` and detached `.json.gpg` beside a `.sjson` (verified together, dropped when
+    /// either is missing), or the `.sjson` beside a `.json`.
+    ///
+    /// - Throws: ``ImageMirrorError/Code/metadata`` for any failure of reading or verifying.
+    static func read(
+        source: any StreamSource, policy: SignaturePolicy, path: String?, notOlderThan: Date?
+    ) async throws(ImageMirrorError) -> MetadataSnapshot {
+        let recorder = RecordingSource(source)
+        let reader = StreamReader(source: recorder, policy: policy, notOlderThan: notOlderThan)
+        let result: StreamQueryResult
+        do {
+            result = try await reader.query(StreamQuery(), path: path)
+        } catch {
+            throw ImageMirrorError(
+                .metadata, "\(source.location): the metadata did not verify; nothing was downloaded: \(error.message)",
+                underlyingError: error)
+        }
+        var products: [Document] = []
+        for document in result.products {
+            products += try await companions(of: document.path, recorder: recorder, policy: policy)
+        }
+        var indexes: [Document] = []
+        for document in result.indexes.reversed() {
+            indexes += try await companions(of: document.path, recorder: recorder, policy: policy)
+        }
+        return MetadataSnapshot(result: result, productsDocuments: products, indexDocuments: indexes)
+    }
+
+    /// The document at `path` as read, then the upstream files beside it.
+    private static func companions(
+        of path: String, recorder: RecordingSource, policy: SignaturePolicy
+    ) async throws(ImageMirrorError) -> [Document] {
+        guard let bytes = recorder.bytes(at: path) else { return [] }
+        var documents: [Document] = []
+        if let signature = recorder.bytes(at: path + ".gpg") {
+            documents.append(Document(path: path + ".gpg", bytes: signature))
+        }
+        documents.append(Document(path: path, bytes: bytes))
+        if path.hasSuffix(".sjson") {
+            let json = String(path.dropLast(".sjson".count)) + ".json"
+            guard let data = await optionalRead(json, recorder),
+                let signature = await optionalRead(json + ".gpg", recorder)
+            else { return documents }
+            if case .verify(let verifier) = policy {
+                do {
+                    _ = try verifier.verifyDetached(signature: signature, data: data)
+                } catch {
+                    throw ImageMirrorError(
+                        .metadata, "\(json): the detached signature \(json).gpg did not verify; nothing was downloaded",
+                        underlyingError: error)
+                }
+            }
+            documents.insert(
+                contentsOf: [Document(path: json, bytes: data), Document(path: json + ".gpg", bytes: signature)], at: 0)
+        } else if path.hasSuffix(".json"), case .allowUnsigned = policy {
+            let sjson = String(path.dropLast(".json".count)) + ".sjson"
+            if let data = await optionalRead(sjson, recorder) {
+                documents.insert(Document(path: sjson, bytes: data), at: 0)
+            }
+            if recorder.bytes(at: path + ".gpg") == nil, let signature = await optionalRead(path + ".gpg", recorder) {
+                documents.insert(Document(path: path + ".gpg", bytes: signature), at: 0)
+            }
+        }
+        return documents
+    }
+
+    private static func optionalRead(_ path: String, _ recorder: RecordingSource) async -> [UInt8]? {
+        try? await recorder.base.read(path, maximumSize: 256 << 20)
+    }
+}

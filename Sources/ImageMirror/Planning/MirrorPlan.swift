@@ -1,0 +1,73 @@
+public import Verification
+
+/// What a run does: the files the mirror keeps, those still to download, and those to remove.
+public struct MirrorPlan: Sendable {
+    /// A payload the mirror keeps.
+    public struct File: Sendable, Hashable {
+        /// The path under the mirror root.
+        public var path: String
+        /// The signed size.
+        public var size: Int64
+        /// The signed SHA-256.
+        public var sha256: Digest
+        /// The items that reference the file (`product version item`); products share files.
+        public var references: [String]
+
+        /// Creates a value.
+        public init(path: String, size: Int64, sha256: Digest, references: [String]) {
+            self.path = path
+            self.size = size
+            self.sha256 = sha256
+            self.references = references
+        }
+    }
+
+    /// A file to remove: no kept version references it any more.
+    public struct Removal: Sendable, Hashable {
+        /// The path under the mirror root.
+        public var path: String
+        /// Its size on disk (0 if it is already gone).
+        public var size: Int64
+    }
+
+    /// Every payload the mirror keeps, by path.
+    public var files: [File]
+    /// The payloads not yet in the mirror, or there with the wrong size (or digest, with `verifyExisting`).
+    public var downloads: [File]
+    /// The files to remove after publication.
+    public var removals: [Removal]
+    /// Items that cannot be mirrored (no size or SHA-256, or a path two items describe differently).
+    public var problems: [MirrorFailure]
+    /// The metadata documents that will be published, products documents first, the index last.
+    public var metadataPaths: [String]
+
+    /// The bytes still to fetch (what `.part` files already hold not counted).
+    public var bytesToDownload: Int64 {
+        downloads.reduce(0) { $0 &+ $1.size }
+    }
+
+    /// The bytes removals free.
+    public var bytesToRemove: Int64 {
+        removals.reduce(0) { $0 &+ $1.size }
+    }
+}
+
+/// What a run did.
+public struct MirrorSummary: Sendable {
+    /// The plan the run followed.
+    public var plan: MirrorPlan
+    /// The payloads downloaded and verified.
+    public var downloaded: [String]
+    /// The payloads made as hard links to identical files.
+    public var linked: [String]
+    /// The payloads that could not be mirrored; when there are any, the metadata was not published and nothing was
+    /// pruned, so the mirror is still in its previous state, and a rerun picks up where this one stopped.
+    public var failures: [MirrorFailure]
+    /// The files removed.
+    public var pruned: [String]
+    /// Whether the metadata was written.
+    public var published: Bool
+
+    /// Whether everything was mirrored.
+    public var succeeded: Bool { failures.isEmpty }
+}

@@ -1,0 +1,111 @@
+internal import SimpleStreams
+internal import Verification
+
+/// Writes the metadata of a mirror after its payloads: the products documents, then the index, each to a
+/// temporary name and renamed.
+///
+/// Without a signer the upstream bytes are written as read (and verified). With one, each products document is
+/// reduced to the items the mirror holds (versions and products left empty are dropped, everything else kept as
+/// upstream wrote it), and the index lists only the products kept; every document is written as `.json`,
+/// clearsigned `.sjson` and detached `.json.gpg`.
+struct MetadataPublisher {
+    let root: String
+    let signer: DocumentSigner?
+
+    /// Publishes the metadata and returns the paths written, in the order written.
+    func publish(_ snapshot: MetadataSnapshot, files: [MirrorPlan.File], selected: Set<String>)
+        throws(ImageMirrorError) -> [String]
+    {
+        guard let signer else {
+            let documents = snapshot.productsDocuments + snapshot.indexDocuments
+            for document in documents {
+                try FileSystem.writeAtomically(document.bytes, to: root + "/" + document.path)
+            }
+            return documents.map(\.path)
+        }
+        var written: [String] = []
+        var keptProducts: [String: [String]] = [:]
+        for products in snapshot.result.products {
+            let (filtered, names) = Self.filter(products.document.json, keeping: selected)
+            keptProducts[products.path] = names
+            written += try writeSigned(filtered, at: products.path, signer: signer)
+        }
+        for index in snapshot.result.indexes.reversed() {
+            written += try writeSigned(
+                Self.filter(index: index.document.json, keptProducts: keptProducts), at: index.path, signer: signer)
+        }
+        return written
+    }
+
+    /// The products document with only the selected items, and the names of the products left.
+    static func filter(_ document: JSONObject, keeping selected: Set<String>) -> (JSONObject, [String]) {
+        var result = document
+        var products = JSONObject()
+        for (productName, productValue) in document["products"]?.objectValue ?? JSONObject() {
+            guard var product = productValue.objectValue else { continue }
+            var versions = JSONObject()
+            for (versionName, versionValue) in product["versions"]?.objectValue ?? JSONObject() {
+                guard var version = versionValue.objectValue else { continue }
+                var items = JSONObject()
+                for (itemName, item) in version["items"]?.objectValue ?? JSONObject()
+                where selected.contains("\(productName)\u{0}\(versionName)\u{0}\(itemName)") {
+                    items[itemName] = item
+                }
+                guard !items.isEmpty else { continue }
+                version["items"] = .object(items)
+                versions[versionName] = .object(version)
+            }
+            guard !versions.isEmpty else { continue }
+            product["versions"] = .object(versions)
+            products[productName] = .object(product)
+        }
+        result["products"] = .object(products)
+        return (result, products.keys)
+    }
+
+    /// The index with each entry listing only the products kept, and without entries left with none. Entries name
+    /// the `.sjson` documents.
+    static func filter(index: JSONObject, keptProducts: [String: [String]]) -> JSONObject {
+        var result = index
+        var entries = JSONObject()
+        for (contentID, value) in index["index"]?.objectValue ?? JSONObject() {
+            guard var entry = value.objectValue, let path = entry["path"]?.stringValue else { continue }
+            let signedPath = Self.signedPath(path)
+            guard let kept = keptProducts[path] ?? keptProducts[signedPath] ?? keptProducts[Self.base(path) + ".json"],
+                !kept.isEmpty
+            else { continue }
+            entry["products"] = .array(kept.map { .string($0) })
+            entry["path"] = .string(signedPath)
+            entries[contentID] = .object(entry)
+        }
+        result["index"] = .object(entries)
+        return result
+    }
+
+    /// Writes `document` as `BASE.json`, `BASE.json.gpg` and `BASE.sjson`, the clearsigned one last.
+    private func writeSigned(_ document: JSONObject, at path: String, signer: DocumentSigner) throws(ImageMirrorError)
+        -> [String]
+    {
+        let base = Self.base(path)
+        let json = JSONValue.object(document).serialized(.simplestreams) + [0x0A]
+        let clearsigned: [UInt8]
+        let detached: [UInt8]
+        do {
+            clearsigned = try signer.clearsign(json)
+            detached = try signer.detachedSignature(of: json)
+        } catch {
+            throw ImageMirrorError(.signing, "cannot sign \(base).json: \(error.message)", underlyingError: error)
+        }
+        let outputs = [(base + ".json", json), (base + ".json.gpg", detached), (base + ".sjson", clearsigned)]
+        for (name, bytes) in outputs { try FileSystem.writeAtomically(bytes, to: root + "/" + name) }
+        return outputs.map(\.0)
+    }
+
+    static func base(_ path: String) -> String {
+        if path.hasSuffix(".sjson") { return String(path.dropLast(".sjson".count)) }
+        if path.hasSuffix(".json") { return String(path.dropLast(".json".count)) }
+        return path
+    }
+
+    static func signedPath(_ path: String) -> String { base(path) + ".sjson" }
+}
