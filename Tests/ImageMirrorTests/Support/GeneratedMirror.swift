@@ -7,7 +7,8 @@ import Verification
 /// re-signs with. Homes stay for the whole test process (they are small, under the temporary directory).
 struct SuiteKeys: Sendable {
     let directory: String
-    /// The home holding the upstream signer's and the mirror signer's secret keys.
+    /// The home holding the upstream signer's and the mirror signer's secret keys (each ``GeneratedMirror`` signs
+    /// with its own copy, so its `gpg-agent` can be stopped when it goes).
     var home: String { directory + "/home" }
     /// The upstream signer's public key.
     var keyring: String { directory + "/upstream.gpg" }
@@ -34,6 +35,7 @@ struct SuiteKeys: Sendable {
         fpr else@example.org > other.fpr
         g --export "$(cat upstream.fpr)" > upstream.gpg
         g --export "$(cat mirror.fpr)" > mirror.gpg
+        gpgconf --homedir "$H" --kill all
         """#
 
     static func make() async throws -> SuiteKeys {
@@ -56,6 +58,9 @@ final class GeneratedMirror: Sendable {
     let scratch: ScratchDirectory
     let keys: SuiteKeys
     var root: String { scratch.path + "/source" }
+    /// This stream's copy of the suite's GnuPG home; every use of it ends with ``stopAgent()``, so no `gpg-agent`
+    /// outlives the test.
+    var home: String { scratch.path + "/gnupg" }
 
     static let productsPath = "streams/v1/com.example:test:download.sjson"
     static let arches = ["amd64", "arm64"]
@@ -64,6 +69,7 @@ final class GeneratedMirror: Sendable {
     init(versions: [String] = ["20250101", "20250201", "20250301"]) async throws {
         keys = try await SuiteKeys.shared.value
         scratch = try ScratchDirectory(prefix: "image-mirror")
+        try await Tool.run("/bin/cp", ["-a", keys.home, scratch.path + "/gnupg"], check: true)
         try await write(versions: versions)
     }
 
@@ -134,7 +140,6 @@ final class GeneratedMirror: Sendable {
         let key = fingerprint ?? keys.upstreamFingerprint
         let script = #"""
             set -e
-            g() { gpg --homedir "$1" --batch --quiet --no-tty --pinentry-mode loopback --passphrase '' --yes "$@"; }
             H="$1"; K="$2"; V="$3/streams/v1"
             for f in "$V"/*.json; do
                 gpg --homedir "$H" --batch --quiet --no-tty --pinentry-mode loopback --passphrase '' --yes \
@@ -142,8 +147,14 @@ final class GeneratedMirror: Sendable {
                 gpg --homedir "$H" --batch --quiet --no-tty --pinentry-mode loopback --passphrase '' --yes \
                     -u "$K!" --detach-sign -o "$f.gpg" "$f"
             done
+            gpgconf --homedir "$H" --kill all
             """#
-        try await Tool.run("/bin/sh", ["-c", script, "sh", keys.home, key, root], check: true)
+        try await Tool.run("/bin/sh", ["-c", script, "sh", home, key, root], check: true)
+    }
+
+    /// Stops the `gpg-agent` of ``home``.
+    func stopAgent() async throws {
+        try await Tool.run("gpgconf", ["--homedir", home, "--kill", "all"], check: true)
     }
 
     /// Every file under `directory` (relative paths), skipping `.mirror`.
