@@ -92,7 +92,9 @@ let package = Package(
                 "Verification",
                 "SimpleStreams",
                 "BootAssets",
+                "ImageMirror",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -101,10 +103,13 @@ let package = Package(
 
         // Shared by the test targets: scratch directories and a runner for the real tools used as oracles.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
-        // A real HTTP/1.1 file server on loopback with switchable faults, for the ImageMirror tests.
+        // A real HTTP/1.1 file server on loopback with switchable faults, and a generated signed stream to serve,
+        // for the ImageMirror and command-line tests.
         .target(
             name: "MirrorTestServer",
             dependencies: [
+                "TestSupport",
+                "Verification",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -142,7 +147,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MaasImagesCLITests",
-            dependencies: ["maas-images"],
+            dependencies: ["maas-images", "MirrorTestServer", "TestSupport"],
             swiftSettings: swiftSettings
         ),
     ],

@@ -1,12 +1,16 @@
 import ArgumentParser
 import FoundationEssentials
 import Glibc
+import ImageMirror
 import SimpleStreams
 import Verification
 
 /// The mirror to read and how to trust it: shared by every command that reads simplestreams documents.
 struct StreamSourceOptions: ParsableArguments {
-    @Argument(help: "The mirror root (directory or file:// URL), or a streams/v1/*.sjson|json document in it.")
+    @Argument(
+        help:
+            "The mirror root (directory, file://, http:// or https:// URL), or a streams/v1/*.sjson|json document in it."
+    )
     var source: String
 
     @Option(help: "The keyring of trusted keys (binary or armored; default: \(Keyring.maasDefaultPath)).")
@@ -28,20 +32,39 @@ struct StreamSourceOptions: ParsableArguments {
     /// The mirror root, and the document under it that SOURCE names, if it names one.
     var rootAndDocument: (root: String, documentPath: String?) { Self.splitSource(source) }
 
-    /// A reader of the mirror with the signature policy and rollback date asked for.
-    func reader() throws -> StreamReader {
-        var reader = StreamReader(source: try LocalStreamSource(rootAndDocument.root), policy: try policy())
-        if let notOlderThan {
-            guard let date = StreamDates.parseRFC2822(notOlderThan) ?? StreamDates.parseCalendarDate(notOlderThan)
-            else { throw CLIError("--not-older-than \(notOlderThan) is neither RFC 2822 nor YYYY-MM-DD") }
-            reader.notOlderThan = date
+    /// Runs `body` with a reader of the mirror (over HTTP(S) for an http:// or https:// root, with the proxies of the
+    /// environment) with the signature policy and rollback date asked for.
+    func withReader<Result: Sendable>(_ body: (StreamReader) async throws -> Result) async throws -> Result {
+        let root = rootAndDocument.root
+        guard HTTPStreamSource.isHTTP(root) else {
+            return try await body(configured(StreamReader(source: try LocalStreamSource(root), policy: try policy())))
         }
+        return try await HTTPTransport.withTransport(HTTPSettings()) { transport in
+            let source = try HTTPStreamSource(root, transport: transport)
+            return try await body(configured(StreamReader(source: source, policy: try policy())))
+        }
+    }
+
+    /// `reader` with the rollback date asked for.
+    private func configured(_ reader: StreamReader) throws -> StreamReader {
+        var reader = reader
+        reader.notOlderThan = try rollbackDate()
         return reader
+    }
+
+    /// The date of `--not-older-than`, if given.
+    func rollbackDate() throws -> Date? {
+        guard let notOlderThan else { return nil }
+        guard let date = StreamDates.parseRFC2822(notOlderThan) ?? StreamDates.parseCalendarDate(notOlderThan) else {
+            throw CLIError("--not-older-than \(notOlderThan) is neither RFC 2822 nor YYYY-MM-DD")
+        }
+        return date
     }
 
     /// Reads every document SOURCE leads to with `query`, and reports the signatures checked unless `--quiet`.
     func read(_ query: StreamQuery = StreamQuery()) async throws -> StreamQueryResult {
-        let result = try await reader().query(query, path: rootAndDocument.documentPath)
+        let documentPath = rootAndDocument.documentPath
+        let result = try await withReader { reader in try await reader.query(query, path: documentPath) }
         if !quiet {
             let signed =
                 result.indexes.map { ($0.path, $0.signature) } + result.products.map { ($0.path, $0.signature) }
@@ -58,7 +81,7 @@ struct StreamSourceOptions: ParsableArguments {
         return result
     }
 
-    private func policy() throws -> SignaturePolicy {
+    func policy() throws -> SignaturePolicy {
         if noVerify { return .allowUnsigned }
         let path = keyring ?? Keyring.maasDefaultPath
         if keyring == nil && access(path, F_OK) != 0 {

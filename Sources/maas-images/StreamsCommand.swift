@@ -4,7 +4,7 @@ import ArgumentParser
 struct StreamsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "streams",
-        abstract: "Read and query signed simplestreams catalogues (images.maas.io mirrors).",
-        subcommands: [StreamsQueryCommand.self]
+        abstract: "Read, query and mirror signed simplestreams catalogues (images.maas.io mirrors).",
+        subcommands: [StreamsQueryCommand.self, StreamsMirrorCommand.self]
     )
 }

@@ -1,24 +1,24 @@
 import Foundation
-import TestSupport
+public import TestSupport
 import Testing
 import Verification
 
 /// The keys of the suite, made once by the real gpg: the upstream stream signer, another key, and the key a mirror
 /// re-signs with. Homes stay for the whole test process (they are small, under the temporary directory).
-struct SuiteKeys: Sendable {
-    let directory: String
+public struct SuiteKeys: Sendable {
+    public let directory: String
     /// The home holding the upstream signer's and the mirror signer's secret keys (each ``GeneratedMirror`` signs
     /// with its own copy, so its `gpg-agent` can be stopped when it goes).
-    var home: String { directory + "/home" }
+    public var home: String { directory + "/home" }
     /// The upstream signer's public key.
-    var keyring: String { directory + "/upstream.gpg" }
+    public var keyring: String { directory + "/upstream.gpg" }
     /// The mirror signer's public key.
-    var mirrorKeyring: String { directory + "/mirror.gpg" }
-    let upstreamFingerprint: String
-    let mirrorFingerprint: String
-    let otherFingerprint: String
+    public var mirrorKeyring: String { directory + "/mirror.gpg" }
+    public let upstreamFingerprint: String
+    public let mirrorFingerprint: String
+    public let otherFingerprint: String
 
-    static let shared = Task { try await SuiteKeys.make() }
+    public static let shared = Task { try await SuiteKeys.make() }
 
     static let script = #"""
         set -e
@@ -54,19 +54,19 @@ struct SuiteKeys: Sendable {
 /// A signed MAAS-like stream generated for a test: two products (`amd64` and `arm64` builds of one release) with
 /// dated versions of three payloads each, the `manifest` identical across the two products (so the mirror links
 /// it), signed as upstream signs (`.sjson` clearsigned, `.json` with a detached `.json.gpg`).
-final class GeneratedMirror: Sendable {
-    let scratch: ScratchDirectory
-    let keys: SuiteKeys
-    var root: String { scratch.path + "/source" }
+public final class GeneratedMirror: Sendable {
+    public let scratch: ScratchDirectory
+    public let keys: SuiteKeys
+    public var root: String { scratch.path + "/source" }
     /// This stream's copy of the suite's GnuPG home; every use of it ends with ``stopAgent()``, so no `gpg-agent`
     /// outlives the test.
-    var home: String { scratch.path + "/gnupg" }
+    public var home: String { scratch.path + "/gnupg" }
 
-    static let productsPath = "streams/v1/com.example:test:download.sjson"
-    static let arches = ["amd64", "arm64"]
-    static let itemNames = ["squashfs", "boot-kernel", "manifest"]
+    public static let productsPath = "streams/v1/com.example:test:download.sjson"
+    public static let arches = ["amd64", "arm64"]
+    public static let itemNames = ["squashfs", "boot-kernel", "manifest"]
 
-    init(versions: [String] = ["20250101", "20250201", "20250301"]) async throws {
+    public init(versions: [String] = ["20250101", "20250201", "20250301"]) async throws {
         keys = try await SuiteKeys.shared.value
         scratch = try ScratchDirectory(prefix: "image-mirror")
         try await Tool.run("/bin/cp", ["-a", keys.home, scratch.path + "/gnupg"], check: true)
@@ -76,12 +76,12 @@ final class GeneratedMirror: Sendable {
     deinit { scratch.remove() }
 
     /// The mirror-relative path of an item.
-    static func path(arch: String, version: String, item: String) -> String {
+    public static func path(arch: String, version: String, item: String) -> String {
         "noble/\(arch)/\(version)/\(item == "manifest" ? "manifest" : item)"
     }
 
     /// The deterministic content of an item (the manifest does not depend on the architecture).
-    static func content(arch: String, version: String, item: String) -> [UInt8] {
+    public static func content(arch: String, version: String, item: String) -> [UInt8] {
         let seedText = item == "manifest" ? "\(version)/manifest" : "\(arch)/\(version)/\(item)"
         var state: UInt64 = seedText.utf8.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
         let size = 20_000 + Int(state % 60_000)
@@ -95,7 +95,7 @@ final class GeneratedMirror: Sendable {
     }
 
     /// Replaces the stream with one holding `versions`, and signs it.
-    func write(versions: [String], updated: String = "Mon, 01 Dec 2025 00:00:00 +0000") async throws {
+    public func write(versions: [String], updated: String = "Mon, 01 Dec 2025 00:00:00 +0000") async throws {
         try? FileManager.default.removeItem(atPath: root)
         var products: [String] = []
         for arch in Self.arches {
@@ -136,7 +136,7 @@ final class GeneratedMirror: Sendable {
     }
 
     /// Signs `index.json` and the products `.json` with the upstream key (`key`, or another one).
-    func sign(with fingerprint: String? = nil) async throws {
+    public func sign(with fingerprint: String? = nil) async throws {
         let key = fingerprint ?? keys.upstreamFingerprint
         let script = #"""
             set -e
@@ -153,12 +153,12 @@ final class GeneratedMirror: Sendable {
     }
 
     /// Stops the `gpg-agent` of ``home``.
-    func stopAgent() async throws {
+    public func stopAgent() async throws {
         try await Tool.run("gpgconf", ["--homedir", home, "--kill", "all"], check: true)
     }
 
     /// Every file under `directory` (relative paths), skipping `.mirror`.
-    static func files(under directory: String) -> [String] {
+    public static func files(under directory: String) -> [String] {
         guard let enumerator = FileManager.default.enumerator(atPath: directory) else { return [] }
         var files: [String] = []
         while let path = enumerator.nextObject() as? String {
@@ -174,7 +174,7 @@ final class GeneratedMirror: Sendable {
     }
 
     /// Every directory under `directory` (relative paths), skipping `.mirror`.
-    static func directories(under directory: String) -> [String] {
+    public static func directories(under directory: String) -> [String] {
         guard let enumerator = FileManager.default.enumerator(atPath: directory) else { return [] }
         var directories: [String] = []
         while let path = enumerator.nextObject() as? String {
@@ -189,7 +189,7 @@ final class GeneratedMirror: Sendable {
         return directories.sorted()
     }
 
-    static func sha256(_ bytes: [UInt8]) -> String {
+    public static func sha256(_ bytes: [UInt8]) -> String {
         Digest.compute(.sha256, of: bytes).hex
     }
 }

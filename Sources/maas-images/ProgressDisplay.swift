@@ -1,0 +1,104 @@
+import Glibc
+import ImageMirror
+
+/// Shows a mirror run's progress on standard error: a progress bar with bytes, rate and ETA redrawn in place on a
+/// terminal, plain lines every few seconds otherwise. Failures and removals get a line of their own.
+struct ProgressDisplay {
+    let isTerminal: Bool
+    private var total: Int64 = 0
+    private var done: Int64 = 0
+    private var filesStarted: Set<String> = []
+    private var filesDone = 0
+    private let start = ContinuousClock.now
+    private var lastDraw = ContinuousClock.now
+    private var drewBar = false
+
+    init(isTerminal: Bool) { self.isTerminal = isTerminal }
+
+    mutating func handle(_ event: MirrorEvent) {
+        switch event {
+        case .started(let path, let size, let resumedAt):
+            if filesStarted.insert(path).inserted { total += size }
+            done += resumedAt
+        case .bytes(_, let count):
+            done += Int64(count)
+        case .verified:
+            filesDone += 1
+        case .failed(let failure):
+            line("failed: \(failure)")
+        case .pruned(let path, let size):
+            line("removed \(path) (\(ByteCount.format(size)))")
+        case .retrying(let path, let attempt, let reason):
+            line("retrying \(path) (attempt \(attempt + 1)): \(reason)")
+        case .published(let paths):
+            line("published \(paths.count) metadata files")
+        }
+        let now = ContinuousClock.now
+        if now - lastDraw >= (isTerminal ? .milliseconds(200) : .seconds(5)) {
+            lastDraw = now
+            draw()
+        }
+    }
+
+    mutating func finish() {
+        draw()
+        if isTerminal && drewBar { writeStandardError("\n") }
+        drewBar = false
+    }
+
+    private mutating func line(_ text: String) {
+        if isTerminal && drewBar { writeStandardError("\r\u{1B}[K") }
+        writeStandardError(text + "\n")
+        drewBar = false
+    }
+
+    /// `value` as an integer, 0 for NaN and clamped to 0...Int32.max, never trapping.
+    private static func clamped(_ value: Double) -> Int {
+        guard value.isFinite, value > 0 else { return 0 }
+        return value >= Double(Int32.max) ? Int(Int32.max) : Int(value)
+    }
+
+    private mutating func draw() {
+        guard total > 0 else { return }
+        let elapsed =
+            Double((ContinuousClock.now - start).components.seconds) + 1e-9
+            + Double((ContinuousClock.now - start).components.attoseconds) / 1e18
+        let rate = Double(done) / elapsed
+        let eta = rate > 0 ? Self.clamped(Double(Swift.max(0, total - done)) / rate) : 0
+        let fraction = Swift.min(1, Double(done) / Double(total))
+        let status =
+            "\(ByteCount.format(done)) / \(ByteCount.format(total))  \(ByteCount.format(Int64(Self.clamped(rate))))/s  "
+            + "ETA \(eta / 60):\(String(eta % 60).leftPadded(to: 2))  \(filesDone) files"
+        if isTerminal {
+            let width = 30
+            let filled = Int(fraction * Double(width))
+            let bar = String(repeating: "=", count: filled) + String(repeating: " ", count: width - filled)
+            writeStandardError("\r\u{1B}[K[\(bar)] \(status)")
+            drewBar = true
+        } else {
+            writeStandardError("progress: \(Int(fraction * 100))%  \(status)\n")
+        }
+    }
+}
+
+/// Byte counts for people: `1.5 GiB`.
+enum ByteCount {
+    static func format(_ bytes: Int64) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var value = Double(bytes)
+        var unit = 0
+        while value >= 1024 && unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        if unit == 0 { return "\(bytes) B" }
+        let tenths = Int((value * 10).rounded())
+        return "\(tenths / 10).\(tenths % 10) \(units[unit])"
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}

@@ -1,0 +1,144 @@
+import ArgumentParser
+import Glibc
+import ImageMirror
+import Logging
+import SimpleStreams
+import Verification
+
+/// `maas-images streams mirror`: a verified, resumable, parallel local mirror of a signed stream.
+struct StreamsMirrorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mirror",
+        abstract: "Mirror a signed simplestreams stream (or the part filters select) into a directory.",
+        discussion: """
+            SOURCE is a mirror root (http://, https://, file:// URL or directory), as for `streams query`. Every \
+            document is verified (--keyring, or the MAAS keyring) before anything is downloaded, unless \
+            --no-verify is given. FILTER selects items as for `streams query`; --os, --release, --arch, \
+            --subarch and --label form a MAAS boot source selection on top of the filters. --max keeps the \
+            newest N versions of each product; older ones are removed.
+
+            Payloads are downloaded --jobs at a time to DEST/PATH.part, checked against the signed size and \
+            SHA-256 as they arrive, and renamed into place only when they match; identical files are downloaded \
+            once and hard-linked; an interrupted download resumes. Then the products documents and last the \
+            index are written (the upstream signed files byte for byte, or with --sign-key filtered documents \
+            listing only what DEST holds, signed with that key), then files no kept version references are \
+            removed. If a file fails, the others are still downloaded but the metadata is not published and \
+            nothing is removed: DEST stays a consistent mirror, a rerun finishes the job, and the exit status \
+            is 1. Proxies come from http_proxy, https_proxy and no_proxy.
+            """
+    )
+
+    @OptionGroup var stream: StreamSourceOptions
+
+    @Argument(help: "The mirror directory to create or update.")
+    var destination: String
+
+    @Argument(help: "Filters: KEY=VALUE, KEY!=VALUE, KEY~REGEX, KEY!~REGEX.")
+    var filters: [String] = []
+
+    @Option(help: "Selection: only this operating system (ubuntu, centos, ...).")
+    var os: String?
+
+    @Option(help: "Selection: only this release (noble, jammy, ...).")
+    var release: String?
+
+    @Option(help: "Selection: only these architectures (repeatable).")
+    var arch: [String] = []
+
+    @Option(help: "Selection: only these subarchitectures (repeatable).")
+    var subarch: [String] = []
+
+    @Option(help: "Selection: only these labels (repeatable).")
+    var label: [String] = []
+
+    @Option(help: "Keep only the newest N versions of each product.")
+    var max: Int?
+
+    @Option(help: "How many files to download at once.")
+    var jobs = 4
+
+    @Flag(help: "Hash the files already in DEST again and download the corrupted ones.")
+    var verifyExisting = false
+
+    @Flag(help: "Print what would be downloaded and removed, with sizes, and change nothing.")
+    var dryRun = false
+
+    @Option(help: "Write filtered metadata signed with this key (fingerprint) instead of the upstream documents.")
+    var signKey: String?
+
+    @Option(help: "The GnuPG home holding the secret key of --sign-key.")
+    var gnupgHome: String?
+
+    func validate() throws {
+        if let max, max < 0 { throw ValidationError("--max cannot be negative") }
+        if jobs < 1 || jobs > 64 { throw ValidationError("--jobs must be between 1 and 64") }
+        if (signKey == nil) != (gnupgHome == nil) { throw ValidationError("--sign-key and --gnupg-home go together") }
+    }
+
+    func run() async throws {
+        try await runAsyncReportingErrors {
+            let root = stream.rootAndDocument.root
+            if HTTPStreamSource.isHTTP(root) {
+                try await HTTPTransport.withTransport(HTTPSettings()) { transport in
+                    let cache = MetadataCache(directory: destination + "/.mirror/http-cache")
+                    try await mirror(from: try HTTPStreamSource(root, transport: transport, cache: cache))
+                }
+            } else {
+                try await mirror(from: try LocalStreamSource(root))
+            }
+        }
+    }
+
+    private func options() throws -> MirrorOptions {
+        var selections: [BootSelection] = []
+        if os != nil || release != nil || !arch.isEmpty || !subarch.isEmpty || !label.isEmpty {
+            selections.append(
+                BootSelection(os: os, release: release, arches: arch, subarches: subarch, labels: label))
+        }
+        let signer = try signKey.map { key in
+            try DocumentSigner(homeDirectory: gnupgHome ?? "", fingerprint: key)
+        }
+        return MirrorOptions(
+            filters: try StreamQuery(filters: filters).filters, selections: selections, maximumVersions: max,
+            jobs: jobs, verifyExisting: verifyExisting, signer: signer)
+    }
+
+    private func mirror(from source: some PayloadSource) async throws {
+        var logger = Logger(label: "maas-images.mirror")
+        logger.logLevel = .warning
+        let mirror = StreamMirror(
+            source: source, destination: destination, policy: try stream.policy(),
+            documentPath: stream.rootAndDocument.documentPath, options: try options(), logger: logger)
+        if dryRun {
+            try printPlan(try await mirror.plan())
+            return
+        }
+        let progress = MirrorProgress()
+        var display = ProgressDisplay(isTerminal: isatty(2) == 1)
+        async let outcome = mirror.run(progress: progress)
+        for await event in progress.events { display.handle(event) }
+        let summary = try await outcome
+        display.finish()
+        writeStandardError(
+            "\(summary.downloaded.count) downloaded, \(summary.linked.count) linked, "
+                + "\(summary.plan.files.count - summary.plan.downloads.count) already present, "
+                + "\(summary.pruned.count) removed, \(summary.failures.count) failed\n")
+        guard summary.succeeded else {
+            throw CLIError(
+                "\(summary.failures.count) files could not be mirrored; the metadata was not published "
+                    + "(\(destination) is unchanged apart from verified files); run again to retry")
+        }
+    }
+
+    private func printPlan(_ plan: MirrorPlan) throws {
+        var output = BufferedOutput()
+        for file in plan.downloads { output.write("+ \(file.path) \(ByteCount.format(file.size))\n") }
+        for removal in plan.removals { output.write("- \(removal.path) \(ByteCount.format(removal.size))\n") }
+        for problem in plan.problems { output.write("! \(problem)\n") }
+        output.write(
+            "\(plan.downloads.count) files to download (\(ByteCount.format(plan.bytesToDownload))), "
+                + "\(plan.removals.count) to remove (\(ByteCount.format(plan.bytesToRemove))), "
+                + "\(plan.files.count - plan.downloads.count) present\n")
+        try output.flush()
+    }
+}

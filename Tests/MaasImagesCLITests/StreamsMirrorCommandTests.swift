@@ -1,0 +1,98 @@
+import Foundation
+import MirrorTestServer
+import TestSupport
+import Testing
+
+/// `maas-images streams mirror`, and `streams query` and `boot list` over HTTP, against the real loopback server.
+@Suite("streams mirror and HTTP sources", .timeLimit(.minutes(5)))
+struct StreamsMirrorCommandTests {
+    @Test("Mirrors a filtered subset from an HTTP server, then a dry run has nothing to do")
+    func mirrorOverHTTP() async throws {
+        let stream = try await GeneratedMirror()
+        let server = try await LoopbackHTTPServer.start(root: stream.root)
+        let maasImages = try CommandRunner.maasImages()
+        let destination = stream.scratch.path + "/mirror"
+        let result = try await CommandRunner.run(
+            maasImages,
+            [
+                "streams", "mirror", server.baseURL, destination, "--keyring", stream.keys.keyring, "--max", "1",
+                "--arch", "amd64", "--jobs", "2",
+            ])
+        try await server.stop()
+        #expect(result.status == 0, "\(result.errorText)")
+        let payloads = GeneratedMirror.files(under: destination).filter { !$0.hasPrefix("streams/") }
+        #expect(payloads == GeneratedMirror.itemNames.map { "noble/amd64/20250301/\($0)" }.sorted())
+        #expect(result.errorText.contains("3 downloaded, 0 linked, 0 already present, 0 removed, 0 failed"))
+        #expect(FileManager.default.fileExists(atPath: destination + "/streams/v1/index.sjson"))
+
+        let local = try await CommandRunner.run(
+            maasImages,
+            [
+                "streams", "mirror", stream.root, destination, "--keyring", stream.keys.keyring, "--max", "1",
+                "--arch", "amd64", "--dry-run",
+            ])
+        #expect(local.status == 0, "\(local.errorText)")
+        #expect(local.outputText.hasSuffix("0 files to download (0 B), 0 to remove (0 B), 3 present\n"))
+    }
+
+    @Test("A dry run lists the downloads with sizes; a failed file makes the exit status 1")
+    func dryRunAndFailure() async throws {
+        let stream = try await GeneratedMirror(versions: ["20250101"])
+        let server = try await LoopbackHTTPServer.start(root: stream.root)
+        let maasImages = try CommandRunner.maasImages()
+        let destination = stream.scratch.path + "/mirror"
+        let arguments = [
+            "streams", "mirror", server.baseURL, destination, "--keyring", stream.keys.keyring, "arch=arm64",
+        ]
+        let plan = try await CommandRunner.run(maasImages, arguments + ["--dry-run"])
+        #expect(plan.status == 0, "\(plan.errorText)")
+        #expect(plan.outputText.contains("+ noble/arm64/20250101/squashfs "))
+        #expect(plan.outputText.contains("3 files to download ("))
+        #expect(!FileManager.default.fileExists(atPath: destination + "/noble"))
+
+        let missing = "noble/arm64/20250101/boot-kernel"
+        server.setFaults { $0.notFound = [missing] }
+        let failed = try await CommandRunner.run(maasImages, arguments)
+        try await server.stop()
+        #expect(failed.status == 1)
+        #expect(failed.errorText.contains("failed: \(server.baseURL)\(missing): HTTP 404"))
+        #expect(failed.errorText.contains("error: 1 files could not be mirrored"))
+        #expect(!FileManager.default.fileExists(atPath: destination + "/streams/v1/index.sjson"))
+    }
+
+    @Test("A bad signature is an error before any download")
+    func badSignature() async throws {
+        let stream = try await GeneratedMirror(versions: ["20250101"])
+        try await stream.sign(with: stream.keys.otherFingerprint)
+        let server = try await LoopbackHTTPServer.start(root: stream.root)
+        let result = try await CommandRunner.run(
+            try CommandRunner.maasImages(),
+            ["streams", "mirror", server.baseURL, stream.scratch.path + "/mirror", "--keyring", stream.keys.keyring])
+        try await server.stop()
+        #expect(result.status == 1)
+        #expect(result.errorText.hasPrefix("error: "))
+        #expect(result.errorText.contains("nothing was downloaded"))
+        #expect(server.requests.allSatisfy { $0.path.hasPrefix("streams/") })
+    }
+
+    @Test("streams query and boot list read http:// sources")
+    func queryAndBootListOverHTTP() async throws {
+        let fixture = try await SignedMaasMirror()
+        let server = try await LoopbackHTTPServer.start(root: fixture.root)
+        let local = try await CommandRunner.run(
+            fixture.maasImages,
+            ["streams", "query", fixture.root, "--keyring", fixture.keyring, "arch=amd64", "--max", "1"])
+        let remote = try await CommandRunner.run(
+            fixture.maasImages,
+            ["streams", "query", server.baseURL, "--keyring", fixture.keyring, "arch=amd64", "--max", "1"])
+        let list = try await CommandRunner.run(
+            fixture.maasImages,
+            ["boot", "list", server.baseURL + "streams/v1/index.sjson", "--keyring", fixture.keyring])
+        try await server.stop()
+        #expect(remote.status == 0, "\(remote.errorText)")
+        #expect(!remote.outputText.isEmpty)
+        #expect(remote.outputText == local.outputText)
+        #expect(list.status == 0, "\(list.errorText)")
+        #expect(list.outputText.contains("ubuntu/noble"))
+    }
+}
