@@ -3,7 +3,8 @@
 #   make deps    check (and, as root, install) the Debian packages the build and tests need
 #   make build   deps + swift build
 #   make test    deps + swift test            (what the README's quick start and .ci/run use)
-#   make bench   deps + benchmark packages + Benchmarks/compare.sh, compare-checksums.sh and compare-streams.sh
+#   make bench   deps + benchmark packages + Benchmarks/compare.sh, compare-checksums.sh, compare-streams.sh and
+#                compare-mirror.sh
 #   make bench-images   build the benchmark input images (minbase and server trees, xz and gzip; not timed)
 #   make fuzz    build the libFuzzer targets in Fuzz/ with ASan and fuzz for FUZZ_SECONDS (default 60)
 #   make format  rewrite Swift sources with swift-format (.swift-format)
@@ -56,10 +57,15 @@ DEB_PACKAGES := \
 	binutils \
 	linux-image-cloud-amd64
 
+# ImageMirror's tests check re-signed metadata with gpgv.
+DEB_PACKAGES += gpgv
+
 # Extra packages only `make bench` needs: debootstrap builds a real root file system to compress, setcap
 # (libcap2-bin) gives it a file capability, hyperfine and GNU time (wall clock, peak RSS) time the commands, jq and
 # python3 are the peers of the products-document comparison (compare-streams.sh).
 BENCH_DEB_PACKAGES := debootstrap hyperfine time libcap2-bin jq python3
+# The mirror comparison (compare-mirror.sh) serves its stream with nginx and runs curl as the peer.
+BENCH_DEB_PACKAGES += nginx-light curl
 
 # Paths swift-format rewrites and checks; Benchmarks/Benchmarks only once it exists.
 FORMAT_PATHS := Sources Tests $(wildcard Benchmarks/Benchmarks)
@@ -111,6 +117,7 @@ bench: deps-bench
 	cd Benchmarks && ./compare.sh
 	cd Benchmarks && ./compare-checksums.sh
 	cd Benchmarks && ./compare-streams.sh
+	cd Benchmarks && ./compare-mirror.sh
 
 bench-images: deps-bench
 	cd Benchmarks && $(SWIFT) run -c release benchmark-images minbase server

@@ -155,6 +155,13 @@ public struct StreamMirror: Sendable {
                 }
                 for item in items {
                     guard selected.insert(Self.key(item)).inserted, let path = item.path else { continue }
+                    if let reason = Self.reservedPathProblem(path) {
+                        problems.append(
+                            MirrorFailure(
+                                path: path, url: source.url(of: path), expectedSHA256: item.sha256 ?? "-",
+                                actualSHA256: nil, reason: "\(item.pedigree): \(reason)"))
+                        continue
+                    }
                     guard let size = item.size, size >= 0, let hex = item.sha256,
                         let digest = try? Digest(.sha256, hex: hex)
                     else {
@@ -196,6 +203,17 @@ public struct StreamMirror: Sendable {
         let plan = MirrorPlan(
             files: kept, downloads: downloads, removals: removals, problems: problems, metadataPaths: metadata)
         return Prepared(snapshot: snapshot, plan: plan, previous: previous, selected: selected)
+    }
+
+    /// Why a payload path may not be used, though `StreamPath` accepts it: it would overwrite the mirror's own
+    /// files (`.mirror/`), its metadata (`streams/`), or a name the mirror uses for partial files.
+    static func reservedPathProblem(_ path: String) -> String? {
+        if path.hasPrefix(".mirror/") || path == ".mirror" { return "\(path) is inside the mirror's own .mirror/" }
+        if path.hasPrefix("streams/") { return "\(path) is a payload under streams/, where the metadata lives" }
+        if path.hasSuffix(".part") || path.contains(".tmp-") || path.contains(".link-") {
+            return "\(path) has a name the mirror uses for partial files"
+        }
+        return nil
     }
 
     static func key(_ item: FlattenedItem) -> String {

@@ -7,7 +7,8 @@ struct ProgressDisplay {
     let isTerminal: Bool
     private var total: Int64 = 0
     private var done: Int64 = 0
-    private var filesStarted: Set<String> = []
+    /// The bytes each started file has so far (a file can start again: a retry, a server that ignored `Range`).
+    private var doneByFile: [String: Int64] = [:]
     private var filesDone = 0
     private let start = ContinuousClock.now
     private var lastDraw = ContinuousClock.now
@@ -18,9 +19,15 @@ struct ProgressDisplay {
     mutating func handle(_ event: MirrorEvent) {
         switch event {
         case .started(let path, let size, let resumedAt):
-            if filesStarted.insert(path).inserted { total += size }
+            if let previous = doneByFile[path] {
+                done -= previous
+            } else {
+                total += size
+            }
+            doneByFile[path] = resumedAt
             done += resumedAt
-        case .bytes(_, let count):
+        case .bytes(let path, let count):
+            doneByFile[path, default: 0] += Int64(count)
             done += Int64(count)
         case .verified:
             filesDone += 1

@@ -116,9 +116,9 @@ struct StreamsMirrorCommand: AsyncParsableCommand {
         let progress = MirrorProgress()
         var display = ProgressDisplay(isTerminal: isatty(2) == 1)
         async let outcome = mirror.run(progress: progress)
-        for await event in progress.events { display.handle(event) }
+        for await event in progress.events where !stream.quiet { display.handle(event) }
         let summary = try await outcome
-        display.finish()
+        if !stream.quiet { display.finish() }
         writeStandardError(
             "\(summary.downloaded.count) downloaded, \(summary.linked.count) linked, "
                 + "\(summary.plan.files.count - summary.plan.downloads.count) already present, "

@@ -212,6 +212,20 @@ struct MirrorTests {
         #expect(harness.destinationBytes("streams/v1/index.sjson") == nil)
     }
 
+    @Test(
+        "Item paths that would overwrite the mirror's own files are refused",
+        arguments: [".mirror/manifest.json", "streams/v1/index.sjson", "noble/amd64/20250101/squashfs.part"])
+    func reservedPaths(path: String) async throws {
+        let harness = try await MirrorHarness(versions: ["20250101"])
+        defer { Task { await harness.close() } }
+        try await harness.stream.write(versions: ["20250101"], hostilePath: path)
+        let (summary, _) = try await harness.run()
+        #expect(summary.failures.map(\.path) == [path, path])
+        #expect(!summary.published)
+        #expect(harness.destinationBytes(path) != [0x78])
+        #expect(summary.downloaded.count == 5)
+    }
+
     @Test("Not enough free space stops the run before downloading")
     func freeSpace() async throws {
         let harness = try await MirrorHarness(versions: ["20250101"])

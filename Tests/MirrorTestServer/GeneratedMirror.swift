@@ -95,7 +95,12 @@ public final class GeneratedMirror: Sendable {
     }
 
     /// Replaces the stream with one holding `versions`, and signs it.
-    public func write(versions: [String], updated: String = "Mon, 01 Dec 2025 00:00:00 +0000") async throws {
+    ///
+    /// With `hostilePath`, the first version of each product also has an item `hostile` with that path (its content
+    /// served there, 1 byte).
+    public func write(
+        versions: [String], updated: String = "Mon, 01 Dec 2025 00:00:00 +0000", hostilePath: String? = nil
+    ) async throws {
         try? FileManager.default.removeItem(atPath: root)
         var products: [String] = []
         for arch in Self.arches {
@@ -110,6 +115,12 @@ public final class GeneratedMirror: Sendable {
                     items.append(
                         "\"\(item)\": {\"ftype\": \"\(item)\", \"path\": \"\(path)\", \"size\": \(bytes.count), "
                             + "\"sha256\": \"\(sha)\"}")
+                }
+                if let hostilePath, version == versions.first {
+                    try scratch.write([0x78], to: "source/" + hostilePath)
+                    items.append(
+                        "\"hostile\": {\"ftype\": \"x\", \"path\": \"\(hostilePath)\", \"size\": 1, "
+                            + "\"sha256\": \"\(Self.sha256([0x78]))\"}")
                 }
                 versionTexts.append("\"\(version)\": {\"items\": {\(items.joined(separator: ", "))}}")
             }

@@ -22,7 +22,7 @@ public struct HTTPSettings: Sendable, Hashable {
     /// How failed requests are retried.
     public var retry: RetryPolicy = RetryPolicy()
 
-    /// `swift-maas-images/0.1 (ImageMirror; +https://github.com/canonical/maas)`-style user agent of this project.
+    /// The user agent of this project: `swift-maas-images/0.1.0 (ImageMirror)`.
     public static let defaultUserAgent = "swift-maas-images/0.1.0 (ImageMirror)"
 
     /// Creates settings with the proxies of the process environment (see ``ProxySettings/init(environment:)``).

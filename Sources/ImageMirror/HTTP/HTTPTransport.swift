@@ -11,7 +11,7 @@ import Synchronization
 #endif
 
 /// The HTTP clients of a run: one AsyncHTTPClient per proxy (or none), made on first use and shut down by
-/// ``shutdown()``, which ``withTransport(_:_:)`` always calls.
+/// ``shutdown()``, which ``withTransport(_:logger:_:)`` always calls.
 ///
 /// ```swift
 /// try await HTTPTransport.withTransport(HTTPSettings()) { transport in

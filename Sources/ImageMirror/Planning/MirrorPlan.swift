@@ -43,12 +43,20 @@ public struct MirrorPlan: Sendable {
 
     /// The bytes still to fetch (what `.part` files already hold not counted).
     public var bytesToDownload: Int64 {
-        downloads.reduce(0) { $0 &+ $1.size }
+        downloads.reduce(0) { $0.saturatingAdd($1.size) }
     }
 
     /// The bytes removals free.
     public var bytesToRemove: Int64 {
-        removals.reduce(0) { $0 &+ $1.size }
+        removals.reduce(0) { $0.saturatingAdd($1.size) }
+    }
+}
+
+extension Int64 {
+    /// `self + other`, or `Int64.max` when that overflows (sizes come from untrusted metadata).
+    func saturatingAdd(_ other: Int64) -> Int64 {
+        let (sum, overflow) = addingReportingOverflow(other)
+        return overflow ? .max : sum
     }
 }
 

@@ -75,6 +75,7 @@ struct Downloader: Sendable {
                     logger.debug("\(url) ignored Range: restarting from byte 0")
                     hasher = DigestHasher(.sha256)
                     written = 0
+                    progress?.yield(.started(path: file.path, size: file.size, resumedAt: 0))
                 },
                 receive: { bytes throws(ImageMirrorError) in
                     guard Int64(bytes.count) <= file.size - written else {
