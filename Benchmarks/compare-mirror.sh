@@ -132,7 +132,7 @@ run_curl() {
     mkdir -p "${work}/curl/images"
     args=()
     for i in $(seq -w 1 "${files}"); do args+=("${url}images/file-${i}.img" -o "${work}/curl/images/file-${i}.img"); done
-    curl -sf --parallel --parallel-max "${jobs}" "${args[@]}"
+    curl -sf --no-progress-meter --parallel --parallel-max "${jobs}" "${args[@]}"
     (cd "${work}/curl" && sha256sum --quiet -c "${data}/SHA256SUMS")
 }
 run_ceiling() {

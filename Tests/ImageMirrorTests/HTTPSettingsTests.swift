@@ -13,7 +13,9 @@ struct HTTPSettingsTests {
             "no_proxy": "localhost, .internal.example,images.local:8080",
         ])
         #expect(settings.server(scheme: "http", host: "images.maas.io") == .init(host: "proxy.example", port: 3128))
-        #expect(settings.server(scheme: "https", host: "images.maas.io") == .init(host: "secure.example", port: 80))
+        let secure = settings.server(scheme: "https", host: "images.maas.io")
+        #expect(secure == .init(host: "secure.example", port: 80, credentials: ("user", "secret")))
+        #expect(secure?.description == "secure.example:80")
         #expect(settings.server(scheme: "http", host: "localhost") == nil)
         #expect(settings.server(scheme: "http", host: "a.internal.example") == nil)
         #expect(settings.server(scheme: "http", host: "internal.example") == nil)

@@ -66,7 +66,11 @@ public final class HTTPTransport: Sendable {
             configuration.timeout = HTTPClient.Configuration.Timeout(
                 connect: .nanoseconds(Int64(settings.connectTimeout.nanoseconds)),
                 read: .nanoseconds(Int64(settings.readTimeout.nanoseconds)))
-            configuration.proxy = proxy.map { HTTPClient.Configuration.Proxy.server(host: $0.host, port: $0.port) }
+            configuration.proxy = proxy.map { proxy in
+                HTTPClient.Configuration.Proxy.server(
+                    host: proxy.host, port: proxy.port,
+                    authorization: proxy.credentials.map { .basic(username: $0.user, password: $0.password) })
+            }
             configuration.decompression = .disabled
             let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
             clients[proxy] = client

@@ -12,15 +12,30 @@ public struct ProxySettings: Sendable, Hashable {
         public var host: String
         /// The proxy's TCP port.
         public var port: Int
+        /// The user name and password for the proxy (`Proxy-Authorization: Basic`), if the URL gives them.
+        public var credentials: (user: String, password: String)?
 
         /// Creates a value.
-        public init(host: String, port: Int) {
+        public init(host: String, port: Int, credentials: (user: String, password: String)? = nil) {
             self.host = host
             self.port = port
+            self.credentials = credentials
         }
 
-        /// Parses `http://host:port/` (the scheme, a trailing slash and user information are optional; the port
-        /// defaults to 80 for `http`, 443 for `https`, 1080 otherwise); `nil` when no host can be found.
+        public static func == (lhs: Server, rhs: Server) -> Bool {
+            lhs.host == rhs.host && lhs.port == rhs.port && lhs.credentials?.user == rhs.credentials?.user
+                && lhs.credentials?.password == rhs.credentials?.password
+        }
+
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(host)
+            hasher.combine(port)
+            hasher.combine(credentials?.user)
+            hasher.combine(credentials?.password)
+        }
+
+        /// Parses `http://[user:password@]host:port/` (the scheme, a trailing slash and the credentials are optional;
+        /// the port defaults to 80 for `http`, 443 for `https`); `nil` when no host can be found.
         public init?(url: String) {
             var rest = Substring(url.trimmingWhitespace)
             var defaultPort = 80
@@ -29,7 +44,20 @@ public struct ProxySettings: Sendable, Hashable {
                 rest = rest[scheme.upperBound...]
             }
             if let slash = rest.firstIndex(of: "/") { rest = rest[..<slash] }
-            if let at = rest.lastIndex(of: "@") { rest = rest[rest.index(after: at)...] }
+            if let at = rest.lastIndex(of: "@") {
+                let userInformation = rest[..<at]
+                if let colon = userInformation.firstIndex(of: ":") {
+                    credentials = (
+                        String(userInformation[..<colon]),
+                        String(userInformation[userInformation.index(after: colon)...])
+                    )
+                } else {
+                    credentials = (String(userInformation), "")
+                }
+                rest = rest[rest.index(after: at)...]
+            } else {
+                credentials = nil
+            }
             var host = rest
             var port = defaultPort
             if let colon = rest.lastIndex(of: ":"), !rest.hasSuffix("]") {
@@ -45,7 +73,7 @@ public struct ProxySettings: Sendable, Hashable {
             self.port = port
         }
 
-        /// `host:port`.
+        /// `host:port` (never the credentials).
         public var description: String { "\(host):\(port)" }
     }
 
