@@ -60,6 +60,30 @@ struct StreamsMirrorCommandTests {
         #expect(!FileManager.default.fileExists(atPath: destination + "/streams/v1/index.sjson"))
     }
 
+    @Test("--sign-key writes filtered metadata signed with that key; it needs --gnupg-home")
+    func signKey() async throws {
+        let stream = try await GeneratedMirror(versions: ["20250101"])
+        let maasImages = try CommandRunner.maasImages()
+        let destination = stream.scratch.path + "/mirror"
+        let base = ["streams", "mirror", stream.root, destination, "--keyring", stream.keys.keyring, "arch=arm64"]
+        let incomplete = try await CommandRunner.run(maasImages, base + ["--sign-key", stream.keys.mirrorFingerprint])
+        #expect(incomplete.status != 0)
+        #expect(incomplete.errorText.contains("--sign-key and --gnupg-home go together"))
+
+        let result = try await CommandRunner.run(
+            maasImages, base + ["--sign-key", stream.keys.mirrorFingerprint, "--gnupg-home", stream.home])
+        try await stream.stopAgent()
+        #expect(result.status == 0, "\(result.errorText)")
+        let index = destination + "/streams/v1/index.sjson"
+        let verified = try await Tool.run("gpgv", ["--keyring", stream.keys.mirrorKeyring, index])
+        #expect(verified.status == 0, "\(verified.errorText)")
+        let query = try await CommandRunner.run(
+            maasImages, ["streams", "query", destination, "--keyring", stream.keys.mirrorKeyring])
+        #expect(query.status == 0, "\(query.errorText)")
+        #expect(query.outputText.split(separator: "\n").count == 3)
+        #expect(!query.outputText.contains("amd64"))
+    }
+
     @Test("A bad signature is an error before any download")
     func badSignature() async throws {
         let stream = try await GeneratedMirror(versions: ["20250101"])

@@ -71,14 +71,14 @@ public struct RetryPolicy: Sendable, Hashable {
     /// Runs `body` until it succeeds, throws an error that is not retryable, or ``maximumAttempts`` is reached;
     /// `beforeRetry` is told of each retried failure.
     func run<Result>(
-        _ body: (_ attempt: Int) async throws(ImageMirrorError) -> Result,
+        _ body: () async throws(ImageMirrorError) -> Result,
         beforeRetry: (ImageMirrorError, _ attempt: Int) -> Void = { _, _ in }
     ) async throws(ImageMirrorError) -> Result {
         var generator = SystemRandomNumberGenerator()
         var attempt = 1
         while true {
             do {
-                return try await body(attempt)
+                return try await body()
             } catch  where error.isRetryable && attempt < maximumAttempts {
                 beforeRetry(error, attempt)
                 do {

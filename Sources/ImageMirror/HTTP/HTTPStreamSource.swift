@@ -56,7 +56,7 @@ public struct HTTPStreamSource: PayloadSource {
         try StreamPath.validate(path, at: "read")
         let url = url(of: path)
         do {
-            return try await transport.settings.retry.run { _ throws(ImageMirrorError) in
+            return try await transport.settings.retry.run { () throws(ImageMirrorError) in
                 try await fetchDocument(url, maximumSize: maximumSize)
             }
         } catch {

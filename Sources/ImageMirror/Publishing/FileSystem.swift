@@ -31,19 +31,6 @@ enum FileSystem {
         return Int64(status.st_size)
     }
 
-    /// The device and inode of the file at `path`, to tell hard links apart.
-    static func identity(_ path: String) -> (device: UInt64, inode: UInt64)? {
-        var status = stat()
-        guard lstat(path, &status) == 0 else { return nil }
-        return (UInt64(status.st_dev), UInt64(status.st_ino))
-    }
-
-    /// Whether `path` exists (as anything).
-    static func exists(_ path: String) -> Bool {
-        var status = stat()
-        return lstat(path, &status) == 0
-    }
-
     /// Creates `path` and its missing parents (mode 0755).
     static func makeDirectories(_ path: String) throws(ImageMirrorError) {
         var current = path.hasPrefix("/") ? "" : "."

@@ -21,7 +21,7 @@ struct Downloader: Sendable {
         let url = source.url(of: file.path)
         do {
             try await retry.run(
-                { _ throws(ImageMirrorError) in try await attempt(file, url: url) },
+                { () throws(ImageMirrorError) in try await attempt(file, url: url) },
                 beforeRetry: { error, attempt in
                     logger.info("retrying \(url) after attempt \(attempt): \(error)")
                     progress?.yield(.retrying(path: file.path, attempt: attempt, reason: error.description))
