@@ -18,18 +18,18 @@ let package = Package(
     name: "swift-maas-images",
     products: [
         .library(name: "SquashFS", targets: ["SquashFS"]),
+        .library(name: "ImageMirror", targets: ["ImageMirror"]),
         .library(name: "Verification", targets: ["Verification"]),
         .library(name: "SimpleStreams", targets: ["SimpleStreams"]),
         .library(name: "BootAssets", targets: ["BootAssets"]),
-        .library(name: "ImageMirror", targets: ["ImageMirror"]),
         .executable(name: "maas-images", targets: ["maas-images"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // MARK: - System libraries (decompression only)
@@ -65,12 +65,6 @@ let package = Package(
         ),
 
         .target(
-            name: "BootAssets",
-            dependencies: ["SimpleStreams", "Verification", "CZlib", "CLZMA", "CZstd", "CLZ4"],
-            swiftSettings: swiftSettings
-        ),
-
-        .target(
             name: "ImageMirror",
             dependencies: [
                 "SimpleStreams",
@@ -83,6 +77,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .target(
+            name: "BootAssets",
+            dependencies: ["SimpleStreams", "Verification", "CZlib", "CLZMA", "CZstd", "CLZ4"],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: - Command-line tool
 
         .executableTarget(
@@ -91,8 +91,8 @@ let package = Package(
                 "SquashFS",
                 "Verification",
                 "SimpleStreams",
-                "BootAssets",
                 "ImageMirror",
+                "BootAssets",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -141,13 +141,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "ImageMirrorTests",
-            dependencies: ["TestSupport", "MirrorTestServer", "ImageMirror", "SimpleStreams", "Verification"],
+            name: "MaasImagesCLITests",
+            dependencies: ["maas-images", "MirrorTestServer", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "MaasImagesCLITests",
-            dependencies: ["maas-images", "MirrorTestServer", "TestSupport"],
+            name: "ImageMirrorTests",
+            dependencies: ["TestSupport", "MirrorTestServer", "ImageMirror", "SimpleStreams", "Verification"],
             swiftSettings: swiftSettings
         ),
     ],
