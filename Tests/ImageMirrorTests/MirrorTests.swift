@@ -2,6 +2,7 @@ import Foundation
 import ImageMirror
 import MirrorTestServer
 import SimpleStreams
+import TestSupport
 import Testing
 import Verification
 
@@ -91,6 +92,19 @@ struct MirrorTests {
         #expect(harness.destinationBytes(path) == harness.sourceBytes(path))
         #expect(harness.server.requests.contains { $0.path == path && $0.range == "bytes=10000-" })
         #expect(events.contains { if case .retrying(path, _, _) = $0 { true } else { false } })
+    }
+
+    @Test("Redirects are followed")
+    func redirects() async throws {
+        let harness = try await MirrorHarness(versions: ["20250101"])
+        defer { Task { await harness.close() } }
+        let path = GeneratedMirror.path(arch: "amd64", version: "20250101", item: "squashfs")
+        try harness.stream.scratch.write(try #require(harness.sourceBytes(path)), to: "source/cdn/" + path)
+        harness.server.setFaults { $0.redirects[path] = "cdn/" + path }
+        let (summary, _) = try await harness.run(MirrorOptions(filters: [try ItemFilter("arch=amd64")]))
+        #expect(summary.succeeded)
+        #expect(harness.destinationBytes(path) == harness.sourceBytes(path))
+        #expect(harness.server.requests.contains { $0.path == "cdn/" + path })
     }
 
     @Test("A server that ignores Range restarts the file from byte 0")

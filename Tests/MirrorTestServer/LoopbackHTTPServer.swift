@@ -18,6 +18,8 @@ public struct ServerFaults: Sendable {
     public var failuresBeforeSuccess: [String: Int] = [:]
     /// Answer 404 for these paths.
     public var notFound: Set<String> = []
+    /// Answer `302 Found` for these paths, pointing at the path given (on this server).
+    public var redirects: [String: String] = [:]
     /// Send bodies in 4 KiB pieces with this pause (in milliseconds) between them.
     public var slowBodyPauseMilliseconds: Int?
 
@@ -145,6 +147,10 @@ private final class FileHandler: ChannelInboundHandler {
         let (faults, dropAfter, fail) = server.admit(request)
         let keepAlive = head.isKeepAlive
         if fail { return send(status: .internalServerError, context: context, keepAlive: keepAlive) }
+        if let target = faults.redirects[path] {
+            return send(
+                status: .found, context: context, keepAlive: keepAlive, location: server.baseURL + target)
+        }
         guard !path.split(separator: "/").contains(".."), !faults.notFound.contains(path),
             let data = FileManager.default.contents(atPath: root + "/" + path)
         else { return send(status: .notFound, context: context, keepAlive: keepAlive) }
@@ -206,9 +212,12 @@ private final class FileHandler: ChannelInboundHandler {
         }
     }
 
-    private func send(status: HTTPResponseStatus, context: ChannelHandlerContext, keepAlive: Bool) {
+    private func send(
+        status: HTTPResponseStatus, context: ChannelHandlerContext, keepAlive: Bool, location: String? = nil
+    ) {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Length", value: "0")
+        if let location { headers.add(name: "Location", value: location) }
         context.write(
             wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
         finish(context: context, keepAlive: keepAlive)
