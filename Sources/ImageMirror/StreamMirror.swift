@@ -85,6 +85,7 @@ public struct StreamMirror: Sendable {
         defer { progress?.finish() }
         let prepared = try await prepare()
         let plan = prepared.plan
+        progress?.yield(.planned(files: plan.downloads.count, bytes: plan.bytesToDownload))
         for problem in plan.problems { progress?.yield(.failed(problem)) }
         if options.checksFreeSpace { try checkFreeSpace(plan) }
 

@@ -5,7 +5,9 @@ import ImageMirror
 /// terminal, plain lines every few seconds otherwise. Failures and removals get a line of their own.
 struct ProgressDisplay {
     let isTerminal: Bool
+    /// The bytes to download: the plan's, once known, plus the sizes of files started again.
     private var total: Int64 = 0
+    private var planned = false
     private var done: Int64 = 0
     /// The bytes each started file has so far (a file can start again: a retry, a server that ignored `Range`).
     private var doneByFile: [String: Int64] = [:]
@@ -18,10 +20,13 @@ struct ProgressDisplay {
 
     mutating func handle(_ event: MirrorEvent) {
         switch event {
+        case .planned(_, let bytes):
+            total = bytes
+            planned = true
         case .started(let path, let size, let resumedAt):
             if let previous = doneByFile[path] {
                 done -= previous
-            } else {
+            } else if !planned {
                 total += size
             }
             doneByFile[path] = resumedAt
@@ -29,8 +34,10 @@ struct ProgressDisplay {
         case .bytes(let path, let count):
             doneByFile[path, default: 0] += Int64(count)
             done += Int64(count)
-        case .verified:
+        case .verified(_, let size, let linked):
             filesDone += 1
+            // A linked file is counted in the plan's bytes but never downloaded.
+            if linked && planned { done += size }
         case .failed(let failure):
             line("failed: \(failure)")
         case .pruned(let path, let size):

@@ -97,9 +97,10 @@ public final class GeneratedMirror: Sendable {
     /// Replaces the stream with one holding `versions`, and signs it.
     ///
     /// With `hostilePath`, the first version of each product also has an item `hostile` with that path (its content
-    /// served there, 1 byte).
+    /// served there, 1 byte, whatever `hostileSize` the metadata states).
     public func write(
-        versions: [String], updated: String = "Mon, 01 Dec 2025 00:00:00 +0000", hostilePath: String? = nil
+        versions: [String], updated: String = "Mon, 01 Dec 2025 00:00:00 +0000", hostilePath: String? = nil,
+        hostileSize: Int64 = 1
     ) async throws {
         try? FileManager.default.removeItem(atPath: root)
         var products: [String] = []
@@ -119,7 +120,7 @@ public final class GeneratedMirror: Sendable {
                 if let hostilePath, version == versions.first {
                     try scratch.write([0x78], to: "source/" + hostilePath)
                     items.append(
-                        "\"hostile\": {\"ftype\": \"x\", \"path\": \"\(hostilePath)\", \"size\": 1, "
+                        "\"hostile\": {\"ftype\": \"x\", \"path\": \"\(hostilePath)\", \"size\": \(hostileSize), "
                             + "\"sha256\": \"\(Self.sha256([0x78]))\"}")
                 }
                 versionTexts.append("\"\(version)\": {\"items\": {\(items.joined(separator: ", "))}}")

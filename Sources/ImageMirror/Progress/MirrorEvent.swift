@@ -1,5 +1,8 @@
 /// Something that happened during a mirror run, in the order it happened for each file.
 public enum MirrorEvent: Sendable, Hashable {
+    /// The metadata verified and the plan is made: how many payloads will be downloaded (or linked) and their
+    /// bytes. The first event of a run.
+    case planned(files: Int, bytes: Int64)
     /// A payload started downloading: its destination path, its signed size and the bytes already there (a
     /// resumed `.part`).
     case started(path: String, size: Int64, resumedAt: Int64)
