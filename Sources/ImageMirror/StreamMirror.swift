@@ -105,7 +105,7 @@ public struct StreamMirror: Sendable {
         try Task.checkCancellation(path: destination)
 
         let published = try MetadataPublisher(root: destination, signer: options.signer).publish(
-            prepared.snapshot, files: plan.files, selected: prepared.selected)
+            prepared.snapshot, selected: prepared.selected)
         summary.published = true
         progress?.yield(.published(paths: published))
 

@@ -106,9 +106,10 @@ struct StreamsMirrorCommand: AsyncParsableCommand {
     private func mirror(from source: some PayloadSource) async throws {
         var logger = Logger(label: "maas-images.mirror")
         logger.logLevel = .warning
-        let mirror = StreamMirror(
+        var mirror = StreamMirror(
             source: source, destination: destination, policy: try stream.policy(),
             documentPath: stream.rootAndDocument.documentPath, options: try options(), logger: logger)
+        mirror.notOlderThan = try stream.rollbackDate()
         if dryRun {
             try printPlan(try await mirror.plan())
             return

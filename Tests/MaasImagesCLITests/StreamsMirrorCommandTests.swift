@@ -99,6 +99,20 @@ struct StreamsMirrorCommandTests {
         #expect(server.requests.allSatisfy { $0.path.hasPrefix("streams/") })
     }
 
+    @Test("--not-older-than refuses an older stream before any download")
+    func rollback() async throws {
+        let stream = try await GeneratedMirror(versions: ["20250101"])
+        let result = try await CommandRunner.run(
+            try CommandRunner.maasImages(),
+            [
+                "streams", "mirror", stream.root, stream.scratch.path + "/mirror", "--keyring", stream.keys.keyring,
+                "--not-older-than", "2026-01-01",
+            ])
+        #expect(result.status == 1)
+        #expect(result.errorText.contains("rollback"))
+        #expect(!FileManager.default.fileExists(atPath: stream.scratch.path + "/mirror/noble"))
+    }
+
     @Test("streams query and boot list read http:// sources")
     func queryAndBootListOverHTTP() async throws {
         let fixture = try await SignedMaasMirror()
