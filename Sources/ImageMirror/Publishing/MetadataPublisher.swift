@@ -13,8 +13,7 @@ struct MetadataPublisher {
     let signer: DocumentSigner?
 
     /// Publishes the metadata and returns the paths written, in the order written.
-    func publish(_ snapshot: MetadataSnapshot, selected: Set<String>) throws(ImageMirrorError) -> [String]
-    {
+    func publish(_ snapshot: MetadataSnapshot, selected: Set<String>) throws(ImageMirrorError) -> [String] {
         guard let signer else {
             let documents = snapshot.productsDocuments + snapshot.indexDocuments
             for document in documents {
