@@ -21,11 +21,13 @@ let package = Package(
         .library(name: "Verification", targets: ["Verification"]),
         .library(name: "SimpleStreams", targets: ["SimpleStreams"]),
         .library(name: "BootAssets", targets: ["BootAssets"]),
+        .library(name: "ESXiNetwork", targets: ["ESXiNetwork"]),
         .executable(name: "maas-images", targets: ["maas-images"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // MARK: - System libraries (decompression only)
@@ -66,6 +68,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .target(
+            name: "ESXiNetwork",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: - Command-line tool
 
         .executableTarget(
@@ -75,6 +83,7 @@ let package = Package(
                 "Verification",
                 "SimpleStreams",
                 "BootAssets",
+                "ESXiNetwork",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -104,6 +113,12 @@ let package = Package(
         .testTarget(
             name: "BootAssetsTests",
             dependencies: ["TestSupport", "BootAssets", "SimpleStreams", "Verification"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ESXiNetworkTests",
+            dependencies: ["TestSupport", "ESXiNetwork"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
