@@ -254,16 +254,20 @@ struct VersionOneParser {
             throw reader.error(.malformed, node, path, "a route needs a 'gateway'")
         }
         let gateway = try reader.ipAddress(gatewayNode, path + ".gateway")
+        guard let destinationKey = ["destination", "network"].first(where: { fields[$0] != nil }),
+            let destinationNode = fields[destinationKey]
+        else {
+            throw reader.error(.malformed, node, path, "a route needs a 'destination' (or 'network' and 'netmask')")
+        }
+        let destinationPath = "\(path).\(destinationKey)"
+        let text = try reader.string(destinationNode, destinationPath)
         let destination: IPPrefix
-        if let destinationNode = fields["destination"] {
-            let text = try reader.string(destinationNode, path + ".destination")
-            if text == "default" {
-                destination = IPPrefix.defaultRoute(gateway.family)
-            } else {
-                destination = try reader.prefix(destinationNode, path + ".destination")
-            }
-        } else if let networkNode = fields["network"] {
-            let network = try reader.ipAddress(networkNode, path + ".network")
+        if text == "default" {
+            destination = IPPrefix.defaultRoute(gateway.family)
+        } else if text.contains("/") {
+            destination = try reader.prefix(destinationNode, destinationPath)
+        } else {
+            let network = try reader.ipAddress(destinationNode, destinationPath)
             let length: Int?
             if let netmaskNode = fields["netmask"] {
                 let mask = try reader.ipAddress(netmaskNode, path + ".netmask")
@@ -272,11 +276,9 @@ struct VersionOneParser {
                 length = network.family.maximumPrefixLength
             }
             guard let length, let prefix = IPPrefix(address: network, prefixLength: length) else {
-                throw reader.error(.invalidValue, node, path, "the route's 'netmask' does not fit its network")
+                throw reader.error(.invalidValue, node, path, "the route's 'netmask' does not fit \(text)")
             }
             destination = prefix
-        } else {
-            throw reader.error(.malformed, node, path, "a route needs a 'destination' (or 'network' and 'netmask')")
         }
         guard destination.family == gateway.family else {
             throw reader.error(

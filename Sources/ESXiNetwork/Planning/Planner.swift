@@ -408,7 +408,7 @@ private struct PlanBuilder {
     }
 
     private mutating func addStaticRoute(_ route: StaticRoute, to vmk: inout VMKernelNIC, interface: String) {
-        if let metric = route.metric {
+        if let metric = route.metric, metric != 0 {
             warnings.append(
                 NetworkWarning(
                     subject: interface,

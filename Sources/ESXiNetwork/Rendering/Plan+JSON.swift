@@ -1,3 +1,5 @@
+import Foundation
+
 extension Plan: Encodable {
     private enum CodingKeys: String, CodingKey {
         case vswitches, portGroups, vmknics, routes, dns, requiredNICs, warnings, commands
@@ -69,5 +71,14 @@ extension VMKernelNIC: Encodable {
             }
         try container.encode(ipv4, forKey: .ipv4)
         try container.encode(ipv6, forKey: .ipv6)
+    }
+}
+
+extension Plan {
+    /// The plan as JSON text (see ``encode(to:)`` for its shape), indented, ending with a newline.
+    public func json() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
     }
 }
