@@ -26,6 +26,8 @@ SWIFT ?= swift
 #   cpio gzip bzip2 tar device-tree-compiler fdisk e2fsprogs     make the initrds, dtbs, tarballs, disk and ext4 images
 #   shim-unsigned grub-efi-amd64-bin binutils                    real EFI binaries to identify, objdump/readelf oracles
 #   linux-image-cloud-amd64                                      a real kernel and initrd in /boot (identification)
+#   busybox dash                                                 the ESXi shell (busybox ash) and a POSIX sh that run
+#                                                                the generated first-boot scripts in the tests
 DEB_PACKAGES := \
 	libsquashfs-dev \
 	zlib1g-dev \
@@ -54,7 +56,9 @@ DEB_PACKAGES := \
 	shim-unsigned \
 	grub-efi-amd64-bin \
 	binutils \
-	linux-image-cloud-amd64
+	linux-image-cloud-amd64 \
+	busybox \
+	dash
 
 # Extra packages only `make bench` needs: debootstrap builds a real root file system to compress, setcap
 # (libcap2-bin) gives it a file capability, hyperfine and GNU time (wall clock, peak RSS) time the commands, jq and
