@@ -124,12 +124,14 @@ FUZZ_FLAGS := -Xswiftc -sanitize=fuzzer,address -Xswiftc -Xclang-linker -Xswiftc
 
 # Each target runs FUZZ_SECONDS: FuzzSquashFS (open, walk and read), FuzzExtract (extract and check containment),
 # FuzzStreams (parse, flatten, query and write simplestreams documents), FuzzCatalogue (boot resources, boot sets
-# and serving paths from the same documents), FuzzIdentify (identify boot files by content). The seeds in Fuzz/Corpus
-# are small real images, those in Fuzz/CorpusStreams real MAAS and upstream stream documents, those in
-# Fuzz/CorpusIdentify small real boot files; new inputs libFuzzer finds go to Fuzz/.build/corpus-TARGET.
+# and serving paths from the same documents), FuzzIdentify (identify boot files by content), FuzzESXiNetwork (parse,
+# plan and render network configurations). The seeds in Fuzz/Corpus are small real images, those in
+# Fuzz/CorpusStreams real MAAS and upstream stream documents, those in Fuzz/CorpusIdentify small real boot files, those
+# in Fuzz/CorpusNetwork curtin, cloud-init and MAAS-shaped network configurations; new inputs libFuzzer finds go to
+# Fuzz/.build/corpus-TARGET.
 fuzz: deps
 	cd Fuzz && $(SWIFT) build -c release $(FUZZ_FLAGS)
-	for pair in SquashFS:Corpus Extract:Corpus Streams:CorpusStreams Catalogue:CorpusStreams Identify:CorpusIdentify; do \
+	for pair in SquashFS:Corpus Extract:Corpus Streams:CorpusStreams Catalogue:CorpusStreams Identify:CorpusIdentify ESXiNetwork:CorpusNetwork; do \
 		target=$${pair%%:*}; seeds=$${pair#*:}; \
 		mkdir -p Fuzz/.build/corpus-$$target && \
 		Fuzz/.build/release/Fuzz$$target Fuzz/.build/corpus-$$target Fuzz/$$seeds \

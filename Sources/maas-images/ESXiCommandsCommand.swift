@@ -24,7 +24,9 @@ struct ESXiCommandsCommand: ParsableCommand {
     @Argument(help: "The network configuration (YAML), or - for standard input.")
     var config: String
 
-    @Option(name: .customLong("nic"), help: ArgumentHelp("A host NIC, as vmnicN=MAC (repeat for each).", valueName: "vmnicN=MAC"))
+    @Option(
+        name: .customLong("nic"),
+        help: ArgumentHelp("A host NIC, as vmnicN=MAC (repeat for each).", valueName: "vmnicN=MAC"))
     var nics: [String] = []
 
     @Option(help: ArgumentHelp("A file with the output of 'esxcli network nic list'.", valueName: "FILE"))

@@ -9,7 +9,9 @@ struct FixtureTests {
     private func host(for configuration: NetworkConfiguration) throws -> HostNICs {
         let physical = configuration.interfaces.filter { $0.kindName == "physical" }
         return try HostNICs(
-            physical.compactMap(\.macAddress).enumerated().map { HostNICs.NIC(name: "vmnic\($0.offset)", macAddress: $0.element) })
+            physical.compactMap(\.macAddress).enumerated().map {
+                HostNICs.NIC(name: "vmnic\($0.offset)", macAddress: $0.element)
+            })
     }
 
     private func planFixture(_ name: String) throws -> Plan {
@@ -91,12 +93,14 @@ struct FixtureTests {
         #expect(warnings.contains("eth5: 'control' has no ESXi equivalent; ignored"))
         #expect(
             warnings.contains(
-                "br0: bridges are not supported by ESXi (a vSwitch is the bridge); the bridge and its addresses are ignored"))
+                "br0: bridges are not supported by ESXi (a vSwitch is the bridge); the bridge and its addresses are ignored"
+            ))
         #expect(
             warnings.contains(
                 "network.config[12]: the global route to 10.0.0.0/8 via 11.0.0.1 is not supported (MAAS puts routes in"
                     + " subnets); it is ignored"))
-        #expect(plan.dns.servers.map(\.description) == ["8.8.8.8", "4.4.4.4", "8.8.4.4", "192.168.0.10", "10.23.23.134"])
+        #expect(
+            plan.dns.servers.map(\.description) == ["8.8.8.8", "4.4.4.4", "8.8.4.4", "192.168.0.10", "10.23.23.134"])
         #expect(
             plan.dns.searchDomains == [
                 "barley.maas", "wark.maas", "foobar.maas", "sacchromyces.maas", "brettanomyces.maas",
@@ -111,11 +115,14 @@ struct FixtureTests {
     func curtinAliases() throws {
         let plan = try planFixture("curtin/tests__network_alias.yaml")
         let lines = commandLines(plan)
-        #expect(lines.contains("esxcli network ip interface ipv6 address add -i vmk1 -I 2001:4800:78ff:1b:be76:4eff:fe06:ffac/64"))
+        #expect(
+            lines.contains(
+                "esxcli network ip interface ipv6 address add -i vmk1 -I 2001:4800:78ff:1b:be76:4eff:fe06:ffac/64"))
         #expect(lines.contains("esxcli network ip route ipv4 add -g 192.168.20.1 -n 10.242.47.0/24"))
-        #expect(plan.portGroups.filter { $0.interface == "interface3" }.map(\.name) == [
-            "interface3", "interface3:1", "interface3:2", "interface3:3", "interface3:4",
-        ])
+        #expect(
+            plan.portGroups.filter { $0.interface == "interface3" }.map(\.name) == [
+                "interface3", "interface3:1", "interface3:2", "interface3:3", "interface3:4",
+            ])
     }
 
     @Test("cloud-init's routes: destination with netmask; curtin's static routes: network in CIDR form")

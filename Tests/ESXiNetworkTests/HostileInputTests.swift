@@ -46,7 +46,10 @@ struct HostileInputTests {
             ("network:\n  config: []", .malformed, "the network configuration has no 'version'"),
             ("storage: {}\n", .malformed, "no 'network' section"),
             ("network:\n  version: 1\n  config:\n  - {name: eth0}", .malformed, "the entry has no 'type'"),
-            ("network:\n  version: 1\n  config: {a: b}", .malformed, "network.config: expected a list, found a mapping"),
+            (
+                "network:\n  version: 1\n  config: {a: b}", .malformed,
+                "network.config: expected a list, found a mapping"
+            ),
             ("network:\n  version: 1\n  config:\n  - {type: physical}", .malformed, "needs a 'name'"),
             ("network: [\n", .malformed, "curtin.cfg is not valid YAML"),
             ("", .malformed, "curtin.cfg is empty"),
@@ -87,7 +90,8 @@ struct HostileInputTests {
         }
         var bomb = "x0: &x0 [1, 1, 1, 1, 1, 1, 1, 1]\n"
         for level in 1...8 {
-            bomb += "x\(level): &x\(level) [" + Array(repeating: "*x\(level - 1)", count: 8).joined(separator: ", ") + "]\n"
+            bomb +=
+                "x\(level): &x\(level) [" + Array(repeating: "*x\(level - 1)", count: 8).joined(separator: ", ") + "]\n"
         }
         bomb += "network:\n  version: 1\n  config:\n  - {type: nameserver, address: *x8}\n"
         let error = parseError(bomb)
@@ -130,7 +134,8 @@ struct HostileInputTests {
         #expect(parseError(huge)?.code == .limitExceeded)
         let many = "network:\n  version: 1\n  config:\n" + String(repeating: "  - {type: nameserver}\n", count: 4097)
         #expect(parseError(many)?.code == .limitExceeded)
-        let long = "network:\n  version: 1\n  config:\n  - {type: physical, name: " + String(repeating: "x", count: 5000) + "}"
+        let long =
+            "network:\n  version: 1\n  config:\n  - {type: physical, name: " + String(repeating: "x", count: 5000) + "}"
         #expect(parseError(long)?.code == .limitExceeded)
     }
 
@@ -166,7 +171,8 @@ struct HostNICsTests {
     func esxcliTable() throws {
         let nics = try HostNICs(esxcliNICList: Self.esxcliOutput)
         #expect(nics.nics.map(\.name) == ["vmnic0", "vmnic1", "vmnic10"])
-        #expect(nics.nics.map(\.macAddress.description) == ["00:50:56:a1:00:01", "00:50:56:a1:00:02", "3c:fd:fe:00:00:0a"])
+        #expect(
+            nics.nics.map(\.macAddress.description) == ["00:50:56:a1:00:01", "00:50:56:a1:00:02", "3c:fd:fe:00:00:0a"])
         #expect(nics.nic(withMACAddress: MACAddress("00:50:56:a1:00:01")!)?.name == "vmnic0")
     }
 

@@ -142,10 +142,12 @@ struct NetplanTests {
                 "esxcli network vswitch standard policy failover set -v vSwitch0 -a vmnic0,vmnic1 -l iphash",
             ])
         #expect(
-            warningLines(plan).contains("bond0: ESXi NIC teaming has no equivalent for lacp-rate, transmit-hash-policy; ignored"))
+            warningLines(plan).contains(
+                "bond0: ESXi NIC teaming has no equivalent for lacp-rate, transmit-hash-policy; ignored"))
         #expect(
             warningLines(plan).contains(
-                "br0: bridges are not supported by ESXi (a vSwitch is the bridge); the bridge and its addresses are ignored"))
+                "br0: bridges are not supported by ESXi (a vSwitch is the bridge); the bridge and its addresses are ignored"
+            ))
     }
 
     @Test("the real curtin netplan examples parse; matching by name alone cannot find a vmnic")
@@ -163,7 +165,8 @@ struct NetplanTests {
                 "esxcli network ip interface add -i vmk0 -p eth0 -M 52:54:00:12:34:00",
                 "esxcli network ip interface ipv4 set -i vmk0 -t dhcp",
             ])
-        let passthrough = try NetworkConfiguration(contentsOf: Fixture.path("curtin/tests__network_v2_passthrough.yaml"))
+        let passthrough = try NetworkConfiguration(
+            contentsOf: Fixture.path("curtin/tests__network_v2_passthrough.yaml"))
         let error = #expect(throws: ESXiNetworkError.self) {
             try Planner.plan(passthrough, on: HostNICs(pairs: ["vmnic0=52:54:00:12:34:00"]))
         }

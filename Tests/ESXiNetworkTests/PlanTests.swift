@@ -1,5 +1,5 @@
-import Foundation
 import ESXiNetwork
+import Foundation
 import Testing
 
 /// MAAS-shaped version 1 configurations (as `preseed_network.py` writes them: `id`, quoted MACs, `mtu` on every
@@ -50,10 +50,12 @@ struct PlanTests {
             """
         let plan = try plan(yaml, nics: ["vmnic3=52:54:00:00:00:01"])
         #expect(plan.virtualSwitches.first?.uplinks == ["vmnic3"])
-        let upper = try NetworkConfiguration(yaml: yaml.replacingOccurrences(of: "52:54:00:00:00:01", with: "AA:BB:CC:DD:EE:0F"))
+        let upper = try NetworkConfiguration(
+            yaml: yaml.replacingOccurrences(of: "52:54:00:00:00:01", with: "AA:BB:CC:DD:EE:0F"))
         let upperPlan = try Planner.plan(upper, on: HostNICs(pairs: ["vmnic0=aa:bb:cc:dd:ee:0f"]))
         #expect(upperPlan.virtualSwitches.first?.uplinks == ["vmnic0"])
-        #expect(commandLines(upperPlan).contains("esxcli network ip interface add -i vmk0 -p eth0 -M aa:bb:cc:dd:ee:0f"))
+        #expect(
+            commandLines(upperPlan).contains("esxcli network ip interface add -i vmk0 -p eth0 -M aa:bb:cc:dd:ee:0f"))
     }
 
     @Test("static address with gateway, a static route and DNS; an unconfigured NIC stays unconfigured")
@@ -238,9 +240,11 @@ struct PlanTests {
             """
         let plan = try plan(yaml, nics: ["vmnic0=52:54:00:00:00:01"])
         let lines = commandLines(plan)
-        #expect(lines.contains("esxcli network ip interface ipv4 set -i vmk0 -t static -I 192.168.1.5 -N 255.255.252.0"))
+        #expect(
+            lines.contains("esxcli network ip interface ipv4 set -i vmk0 -t static -I 192.168.1.5 -N 255.255.252.0"))
         #expect(lines.contains("esxcli network ip interface ipv6 address add -i vmk1 -I 2001:db8::5/56"))
-        #expect(lines.contains("esxcli network ip interface ipv4 set -i vmk2 -t static -I 172.16.0.9 -N 255.255.255.255"))
+        #expect(
+            lines.contains("esxcli network ip interface ipv4 set -i vmk2 -t static -I 172.16.0.9 -N 255.255.255.255"))
         #expect(warningLines(plan) == ["eth0: 172.16.0.9 has no prefix length and no netmask; /32 is used"])
     }
 }

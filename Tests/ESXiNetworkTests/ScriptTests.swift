@@ -63,14 +63,16 @@ struct ScriptTests {
     ]
 
     /// Runs `plan`'s script with `shell` on a fake host whose NIC list is `nics`; `failing` makes that call fail.
-    static func run(_ plan: Plan, shell: String, nics: String = hostNICList, failing: String? = nil) async throws -> Run {
+    static func run(_ plan: Plan, shell: String, nics: String = hostNICList, failing: String? = nil) async throws -> Run
+    {
         let scratch = try ScratchDirectory(prefix: "esxi-script")
         defer { scratch.remove() }
         let bin = scratch.path + "/bin"
         try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
         // The ESXi shell's tools are busybox applets; only they (and the fake esxcli) are on PATH.
         for applet in ["sh", "grep", "awk", "sed", "tr", "cat", "printf"] {
-            try FileManager.default.createSymbolicLink(atPath: bin + "/" + applet, withDestinationPath: "/usr/bin/busybox")
+            try FileManager.default.createSymbolicLink(
+                atPath: bin + "/" + applet, withDestinationPath: "/usr/bin/busybox")
         }
         try scratch.write(fakeESXCLI, to: "bin/esxcli")
         chmod(bin + "/esxcli", 0o755)
@@ -156,7 +158,12 @@ struct ScriptTests {
         let plan = try plan(yaml, nics: ["vmnic0=52:54:00:00:00:01"])
         let run = try await Self.run(plan, shell: shell)
         #expect(run.status == 0, "\(run.standardError)")
-        #expect(run.calls.contains("[network][vswitch][standard][portgroup][add][-p][it's $(touch /tmp/x) `id` *][-v][vSwitch0]"))
-        #expect(run.calls.suffix(2) == ["[network][ip][dns][search][add][-d][a;b]", "[network][ip][dns][search][add][-d][*]"])
+        #expect(
+            run.calls.contains(
+                "[network][vswitch][standard][portgroup][add][-p][it's $(touch /tmp/x) `id` *][-v][vSwitch0]"))
+        #expect(
+            run.calls.suffix(2) == [
+                "[network][ip][dns][search][add][-d][a;b]", "[network][ip][dns][search][add][-d][*]",
+            ])
     }
 }

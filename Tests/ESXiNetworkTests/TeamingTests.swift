@@ -108,7 +108,9 @@ struct TeamingTests {
         let yaml = Self.bondConfiguration(
             mode: "802.3ad", parameters: ["bond-lacp-rate: fast", "bond-xmit-hash-policy: layer3+4"])
         let plan = try plan(yaml, nics: Self.bondNICs)
-        #expect(warningLines(plan).first == "bond0: ESXi NIC teaming has no equivalent for bond-lacp-rate, bond-xmit-hash-policy; ignored")
+        #expect(
+            warningLines(plan).first
+                == "bond0: ESXi NIC teaming has no equivalent for bond-lacp-rate, bond-xmit-hash-policy; ignored")
         #expect(commandLines(plan) == Self.bondCommands(policy: "iphash"))
     }
 
@@ -271,7 +273,9 @@ struct TeamingTests {
             ),
         ])
     func contradictions(entries: String, message: String) throws {
-        let yaml = "network:\n  version: 1\n  config:\n" + entries.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n")
+        let yaml =
+            "network:\n  version: 1\n  config:\n"
+            + entries.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n")
         let error = #expect(throws: ESXiNetworkError.self) {
             try plan(yaml, nics: ["vmnic0=52:54:00:00:00:01", "vmnic1=52:54:00:00:00:02"])
         }

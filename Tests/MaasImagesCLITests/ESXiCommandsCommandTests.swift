@@ -55,7 +55,10 @@ struct ESXiCommandsCommandTests {
             let warnings = result.errorText.split(separator: "\n")
             #expect(warnings.count == 3)
             #expect(warnings.allSatisfy { $0.hasPrefix("warning: ") })
-            #expect(warnings.first == "warning: br0: bridges are not supported by ESXi (a vSwitch is the bridge); the bridge and its addresses are ignored")
+            #expect(
+                warnings.first
+                    == "warning: br0: bridges are not supported by ESXi (a vSwitch is the bridge); the bridge and its addresses are ignored"
+            )
         }
     }
 
@@ -64,11 +67,11 @@ struct ESXiCommandsCommandTests {
         try await withConfiguration { directory, path in
             let nicList = directory.appending("nics.txt")
             try """
-                Name    PCI Device    Driver    Admin Status  Link Status  Speed  Duplex  MAC Address         MTU  Description
-                ------  ------------  --------  ------------  -----------  -----  ------  -----------------  ----  -----------
-                vmnic0  0000:0b:00.0  nvmxnet3  Up            Up           10000  Full    52:54:00:00:00:01  1500  vmxnet3
-                vmnic1  0000:13:00.0  nvmxnet3  Up            Up           10000  Full    52:54:00:00:00:02  1500  vmxnet3
-                """.write(toFile: nicList, atomically: true, encoding: .utf8)
+            Name    PCI Device    Driver    Admin Status  Link Status  Speed  Duplex  MAC Address         MTU  Description
+            ------  ------------  --------  ------------  -----------  -----  ------  -----------------  ----  -----------
+            vmnic0  0000:0b:00.0  nvmxnet3  Up            Up           10000  Full    52:54:00:00:00:01  1500  vmxnet3
+            vmnic1  0000:13:00.0  nvmxnet3  Up            Up           10000  Full    52:54:00:00:00:02  1500  vmxnet3
+            """.write(toFile: nicList, atomically: true, encoding: .utf8)
             let binary = try CommandRunner.maasImages()
             let json = try await CommandRunner.run(binary, ["esxi", "commands", path, "--nic-list", nicList, "--json"])
             #expect(json.status == 0, "\(json.errorText)")
@@ -132,7 +135,8 @@ struct ESXiCommandsCommandTests {
     @Test("a missing or invalid configuration, and missing NICs, are reported")
     func badInvocations() async throws {
         let binary = try CommandRunner.maasImages()
-        let missing = try await CommandRunner.run(binary, ["esxi", "commands", "/no/such.cfg", "--nic", "vmnic0=52:54:00:00:00:01"])
+        let missing = try await CommandRunner.run(
+            binary, ["esxi", "commands", "/no/such.cfg", "--nic", "vmnic0=52:54:00:00:00:01"])
         #expect(missing.status == 1)
         #expect(missing.errorText.contains("error: cannot open the configuration /no/such.cfg"))
         let noNICs = try await CommandRunner.run(binary, ["esxi", "commands", "/no/such.cfg"])

@@ -152,7 +152,8 @@ extension IPPrefix {
     public func contains(_ address: IPAddress) -> Bool {
         guard address.family == family else { return false }
         let mask = netmask.bytes
-        for index in mask.indices where (address.bytes[index] & mask[index]) != (self.address.bytes[index] & mask[index]) {
+        for index in mask.indices
+        where (address.bytes[index] & mask[index]) != (self.address.bytes[index] & mask[index]) {
             return false
         }
         return true

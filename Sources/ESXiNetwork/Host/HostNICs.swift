@@ -37,7 +37,8 @@ public struct HostNICs: Hashable, Sendable, Encodable {
         for pair in pairs {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard parts.count == 2, let mac = MACAddress(parts[1]) else {
-                throw ESXiNetworkError(.invalidNICList, "'\(pair)' is not vmnicN=MAC (for example vmnic0=52:54:00:12:34:56)")
+                throw ESXiNetworkError(
+                    .invalidNICList, "'\(pair)' is not vmnicN=MAC (for example vmnic0=52:54:00:12:34:56)")
             }
             try add(NIC(name: String(parts[0]), macAddress: mac), at: "'\(pair)'")
         }
@@ -88,7 +89,8 @@ public struct HostNICs: Hashable, Sendable, Encodable {
                 .invalidNICList, "\(location): \(nic.name) and \(other.name) have the same MAC \(nic.macAddress)")
         }
         guard nics.count < ConfigurationLimits.maximumListItems else {
-            throw ESXiNetworkError(.limitExceeded, "\(location): more than \(ConfigurationLimits.maximumListItems) NICs")
+            throw ESXiNetworkError(
+                .limitExceeded, "\(location): more than \(ConfigurationLimits.maximumListItems) NICs")
         }
         nics.append(nic)
     }

@@ -197,7 +197,8 @@ struct NetplanParser {
             if let existing = subnets[index].gateway {
                 warnings.append(
                     NetworkWarning(
-                        subject: interface, message: "a second default gateway \(gateway) is ignored (\(existing) stays)"))
+                        subject: interface,
+                        message: "a second default gateway \(gateway) is ignored (\(existing) stays)"))
             } else {
                 subnets[index].gateway = gateway
             }

@@ -56,7 +56,8 @@ extension NetworkConfiguration {
     /// - Throws: ``ESXiNetworkError`` with `.io` when the file cannot be read, and the codes of
     ///   ``init(yaml:source:)``.
     public init(contentsOf path: String) throws {
-        let bytes = try FileReading.contents(of: path, limit: ConfigurationLimits.maximumDocumentBytes, what: "configuration")
+        let bytes = try FileReading.contents(
+            of: path, limit: ConfigurationLimits.maximumDocumentBytes, what: "configuration")
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw ESXiNetworkError(.malformed, "\(path) is not UTF-8 text")
         }

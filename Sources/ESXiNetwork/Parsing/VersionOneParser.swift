@@ -208,7 +208,8 @@ struct VersionOneParser {
             return try reader.prefix(addressNode, path + ".address")
         }
         guard let address = IPAddress(text) else {
-            throw reader.error(.invalidValue, addressNode, path + ".address", "'\(text)' is not an IPv4 or IPv6 address")
+            throw reader.error(
+                .invalidValue, addressNode, path + ".address", "'\(text)' is not an IPv4 or IPv6 address")
         }
         guard let netmaskNode = fields["netmask"] else {
             let length = address.family.maximumPrefixLength == 32 ? 32 : 64

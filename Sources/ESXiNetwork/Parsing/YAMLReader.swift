@@ -104,7 +104,8 @@ struct YAMLReader {
         }
         let text = scalar.string
         guard text.utf8.count <= ConfigurationLimits.maximumStringBytes else {
-            throw error(.limitExceeded, node, path, "a value of more than \(ConfigurationLimits.maximumStringBytes) bytes")
+            throw error(
+                .limitExceeded, node, path, "a value of more than \(ConfigurationLimits.maximumStringBytes) bytes")
         }
         guard !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             throw error(.invalidValue, node, path, "control characters are not allowed")

@@ -130,7 +130,8 @@ private struct PlanBuilder {
                     guard case .physical = parent.kind else {
                         throw ESXiNetworkError(
                             .inconsistent,
-                            "bond \(interface.id): member \(member) is a \(parent.kindName); ESXi teams physical NICs only")
+                            "bond \(interface.id): member \(member) is a \(parent.kindName); ESXi teams physical NICs only"
+                        )
                     }
                     if let other = memberOf[member] {
                         throw ESXiNetworkError(
@@ -150,7 +151,8 @@ private struct PlanBuilder {
                         skipped.insert(interface.id)
                         warnings.append(
                             NetworkWarning(
-                                subject: interface.id, message: "its parent \(vlan.link) is ignored, so it is ignored too"))
+                                subject: interface.id,
+                                message: "its parent \(vlan.link) is ignored, so it is ignored too"))
                         continue
                     }
                     throw ESXiNetworkError(
@@ -175,7 +177,8 @@ private struct PlanBuilder {
                 if let bond = memberOf[parent.id] {
                     throw ESXiNetworkError(
                         .inconsistent,
-                        "VLAN \(interface.id) is on \(parent.id), which is a member of bond \(bond); put it on the bond")
+                        "VLAN \(interface.id) is on \(parent.id), which is a member of bond \(bond); put it on the bond"
+                    )
                 }
             }
             usable.append(interface)
@@ -373,7 +376,8 @@ private struct PlanBuilder {
                 vmk.ipv6 = .staticAddress(prefix, gateway: gateway)
             }
             if let gateway {
-                vmk.routes.append(Route(destination: .defaultRoute(gateway.family), gateway: gateway, vmkernelNIC: name))
+                vmk.routes.append(
+                    Route(destination: .defaultRoute(gateway.family), gateway: gateway, vmkernelNIC: name))
             }
         case .dhcp4:
             vmk.ipv4 = .dhcp(gateway: subnet.gateway)

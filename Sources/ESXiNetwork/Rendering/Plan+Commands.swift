@@ -30,7 +30,8 @@ extension VirtualSwitch {
             commands.append(ESXCLICommand(["network", "vswitch", "standard", "set", "-m", String(mtu), "-v", name]))
         }
         for uplink in uplinks {
-            commands.append(ESXCLICommand(["network", "vswitch", "standard", "uplink", "add", "-u", uplink, "-v", name]))
+            commands.append(
+                ESXCLICommand(["network", "vswitch", "standard", "uplink", "add", "-u", uplink, "-v", name]))
         }
         if let teaming {
             commands.append(
@@ -46,7 +47,9 @@ extension VirtualSwitch {
 extension PortGroup {
     /// Creating the port group, its VLAN tag, and its VMkernel NIC with addresses and routes.
     var commands: [ESXCLICommand] {
-        var commands = [ESXCLICommand(["network", "vswitch", "standard", "portgroup", "add", "-p", name, "-v", virtualSwitch])]
+        var commands = [
+            ESXCLICommand(["network", "vswitch", "standard", "portgroup", "add", "-p", name, "-v", virtualSwitch])
+        ]
         if let vlanID {
             commands.append(
                 ESXCLICommand(["network", "vswitch", "standard", "portgroup", "set", "-p", name, "-v", String(vlanID)]))
@@ -84,9 +87,12 @@ extension VMKernelNIC {
             commands.append(ESXCLICommand(set))
         case .staticAddress(let prefix, let gateway)?:
             commands.append(
-                ESXCLICommand(["network", "ip", "interface", "ipv6", "address", "add", "-i", name, "-I", prefix.description]))
+                ESXCLICommand([
+                    "network", "ip", "interface", "ipv6", "address", "add", "-i", name, "-I", prefix.description,
+                ]))
             if let gateway {
-                commands.append(ESXCLICommand(["network", "ip", "interface", "ipv6", "set", "-i", name, "-g", gateway.description]))
+                commands.append(
+                    ESXCLICommand(["network", "ip", "interface", "ipv6", "set", "-i", name, "-g", gateway.description]))
             }
         case nil:
             break

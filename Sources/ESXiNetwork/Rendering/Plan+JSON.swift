@@ -23,7 +23,9 @@ extension Plan: Encodable {
 
 extension PortGroup: Encodable {
     private enum CodingKeys: String, CodingKey {
-        case name, vswitch, vlanID = "vlanId", interface, vmknic
+        case name, vswitch
+        case vlanID = "vlanId"
+        case interface, vmknic
     }
 
     /// Encodes the port group with the name of its VMkernel NIC (`null` for none).
@@ -66,7 +68,8 @@ extension VMKernelNIC: Encodable {
         let ipv6: Addressing? =
             switch self.ipv6 {
             case .dhcp(let gateway)?: Addressing(method: "dhcp", gateway: gateway)
-            case .staticAddress(let prefix, let gateway)?: Addressing(method: "static", address: prefix, gateway: gateway)
+            case .staticAddress(let prefix, let gateway)?:
+                Addressing(method: "static", address: prefix, gateway: gateway)
             case nil: nil
             }
         try container.encode(ipv4, forKey: .ipv4)

@@ -30,7 +30,7 @@ extension Plan {
         }
         lines += [
             "# Plan: \(virtualSwitches.count) vSwitches, \(portGroups.count) port groups,"
-                + " \(vmkernelNICs.count) VMkernel NICs, \(routes.count) routes, \(dns.servers.count) DNS servers.",
+                + " \(vmkernelNICs.count) VMkernel NICs, \(routes.count) routes, \(dns.servers.count) DNS servers."
         ]
         for warning in warnings {
             lines.append("# warning: \(Self.comment(warning.description))")

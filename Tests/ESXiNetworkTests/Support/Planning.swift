@@ -31,7 +31,8 @@ enum Fixture {
         var names: [String] = []
         for directory in ["curtin", "cloud-init"] {
             let url = try path(directory)
-            for file in try FileManager.default.contentsOfDirectory(atPath: url).sorted() where file.hasSuffix(".yaml") {
+            for file in try FileManager.default.contentsOfDirectory(atPath: url).sorted() where file.hasSuffix(".yaml")
+            {
                 names.append(directory + "/" + file)
             }
         }
