@@ -187,6 +187,15 @@ struct PlanTests {
         let error = #expect(throws: ESXiNetworkError.self) { try plan(yaml, nics: ["vmnic0=52:54:00:00:00:01"]) }
         #expect(error?.code == .invalidValue)
         #expect(error?.message.contains("eth0: MTU 9216") == true)
+        // A NIC the plan does not use may have any MTU.
+        let unused = """
+            network:
+              version: 1
+              config:
+              - {id: eth0, type: physical, name: eth0, mac_address: '52:54:00:00:00:01', mtu: 1500, subnets: [{type: dhcp4}]}
+              - {id: eth1, type: physical, name: eth1, mac_address: '52:54:00:00:00:02', mtu: 9216, subnets: [{type: manual}]}
+            """
+        #expect(try plan(unused, nics: ["vmnic0=52:54:00:00:00:01"]).virtualSwitches.count == 1)
     }
 
     @Test("'dhcp' means DHCP on both families (the reference leaves the vmknic with no address)")

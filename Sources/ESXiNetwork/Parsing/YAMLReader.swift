@@ -33,6 +33,7 @@ struct YAMLReader {
         } catch let error as ESXiNetworkError {
             throw error
         } catch {
+            // Yams's message quotes the offending line, which can be long: keep the start.
             let detail = String(String(describing: error).prefix(400))
             throw ESXiNetworkError(.malformed, "\(source) is not valid YAML: \(detail)")
         }

@@ -238,19 +238,34 @@ private struct PlanBuilder {
     }
 
     /// The MTU of each vSwitch, by the id of the interface that owns it: the largest MTU of the owner and of the
-    /// VLANs on it, so that every VMkernel NIC fits; `nil` when none is given. Every MTU must be in ESXi's range.
+    /// VLANs on it, so that every VMkernel NIC fits; `nil` when none is given. Every MTU the plan uses must be in
+    /// ESXi's range; those of NICs left unconfigured, and of bond members (the bond's own MTU is used), are not.
     private func switchMTUs(_ usable: [NetworkInterface]) throws -> [String: Int] {
+        let vlanParents = Set(
+            usable.compactMap { interface -> String? in
+                if case .vlan(let vlan) = interface.kind { return vlan.link }
+                return nil
+            })
         var mtus: [String: Int] = [:]
         for interface in usable {
-            if let mtu = interface.mtu, !Planner.mtuRange.contains(mtu) {
+            let owner: String
+            switch interface.kind {
+            case .physical:
+                guard Self.isConfigured(interface) || vlanParents.contains(interface.id) else { continue }
+                owner = interface.id
+            case .bond:
+                owner = interface.id
+            case .vlan(let vlan):
+                owner = vlan.link
+            }
+            guard let mtu = interface.mtu else { continue }
+            guard Planner.mtuRange.contains(mtu) else {
                 throw ESXiNetworkError(
                     .invalidValue,
                     "\(interface.id): MTU \(mtu) is outside ESXi's range (\(Planner.mtuRange.lowerBound) to"
                         + " \(Planner.mtuRange.upperBound))")
             }
-            let owner: String
-            if case .vlan(let vlan) = interface.kind { owner = vlan.link } else { owner = interface.id }
-            if let mtu = interface.mtu { mtus[owner] = max(mtus[owner] ?? 0, mtu) }
+            mtus[owner] = max(mtus[owner] ?? 0, mtu)
         }
         return mtus
     }
