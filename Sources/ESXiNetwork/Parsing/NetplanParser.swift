@@ -113,10 +113,7 @@ struct NetplanParser {
                 throw reader.error(.malformed, node, path, "a VLAN needs 'id' and 'link'")
             }
             let link = try reader.string(linkNode, path + ".link")
-            let vlanID = try reader.integer(idNode, path + ".id", maximum: 4095)
-            guard (1...4094).contains(vlanID) else {
-                throw reader.error(.invalidValue, idNode, path + ".id", "VLAN id \(vlanID) is not from 1 to 4094")
-            }
+            let vlanID = try reader.vlanID(idNode, path + ".id")
             kind = .vlan(NetworkInterface.VLAN(link: link, vlanID: vlanID))
         }
         for key in fields.keys where !known.contains(key) {

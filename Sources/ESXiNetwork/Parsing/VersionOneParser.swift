@@ -96,10 +96,7 @@ struct VersionOneParser {
                 throw reader.error(.malformed, node, path, "a vlan entry needs 'vlan_link' and 'vlan_id'")
             }
             let link = try reader.string(linkNode, path + ".vlan_link")
-            let vlanID = try reader.integer(idNode, path + ".vlan_id", maximum: 4095)
-            guard (1...4094).contains(vlanID) else {
-                throw reader.error(.invalidValue, idNode, path + ".vlan_id", "VLAN id \(vlanID) is not from 1 to 4094")
-            }
+            let vlanID = try reader.vlanID(idNode, path + ".vlan_id")
             kind = .vlan(NetworkInterface.VLAN(link: link, vlanID: vlanID))
         default:
             kind = .physical

@@ -149,22 +149,28 @@ struct YAMLReader {
 
     /// An IP address.
     mutating func ipAddress(_ node: Node, _ path: String) throws -> IPAddress {
-        let text = try string(node, path)
+        try ipAddress(parsing: try string(node, path), node, path)
+    }
+
+    /// A list of IP addresses (or one).
+    mutating func ipAddresses(_ node: Node, _ path: String, limit: Int) throws -> [IPAddress] {
+        try strings(node, path, limit: limit).map { try ipAddress(parsing: $0, node, path) }
+    }
+
+    private func ipAddress(parsing text: String, _ node: Node, _ path: String) throws -> IPAddress {
         guard let address = IPAddress(text) else {
             throw error(.invalidValue, node, path, "'\(text)' is not an IPv4 or IPv6 address")
         }
         return address
     }
 
-    /// A list of IP addresses (or one).
-    mutating func ipAddresses(_ node: Node, _ path: String, limit: Int) throws -> [IPAddress] {
-        let texts = try strings(node, path, limit: limit)
-        return try texts.map { text in
-            guard let address = IPAddress(text) else {
-                throw error(.invalidValue, node, path, "'\(text)' is not an IPv4 or IPv6 address")
-            }
-            return address
+    /// A VLAN id, 1 to 4094.
+    mutating func vlanID(_ node: Node, _ path: String) throws -> Int {
+        let vlanID = try integer(node, path, maximum: 4095)
+        guard (1...4094).contains(vlanID) else {
+            throw error(.invalidValue, node, path, "VLAN id \(vlanID) is not from 1 to 4094")
         }
+        return vlanID
     }
 
     /// A MAC address.
