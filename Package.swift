@@ -89,6 +89,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: - Examples (small programs that use the libraries as another tool would; built and run by the tests)
+
+        .executableTarget(
+            name: "list-latest-images", dependencies: ["SimpleStreams", "Verification"],
+            path: "Examples/ListLatestImages", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "print-manifest", dependencies: ["SquashFS"], path: "Examples/PrintManifest",
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "render-esxi-commands", dependencies: ["ESXiNetwork"], path: "Examples/RenderESXiCommands",
+            swiftSettings: swiftSettings),
+
         // MARK: - Tests
 
         // Shared by the test targets: scratch directories and a runner for the real tools used as oracles.
@@ -124,7 +136,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MaasImagesCLITests",
-            dependencies: ["maas-images"],
+            dependencies: ["maas-images", "list-latest-images", "print-manifest", "render-esxi-commands"],
             swiftSettings: swiftSettings
         ),
     ],
