@@ -5,6 +5,7 @@
 #   make test    deps + swift test            (what the README's quick start and .ci/run use)
 #   make bench   deps + benchmark packages + Benchmarks/compare.sh, compare-checksums.sh and compare-streams.sh
 #   make bench-images   build the benchmark input images (minbase and server trees, xz and gzip; not timed)
+#   make docs    build the DocC documentation of every library module (swift-docc-plugin), warnings as errors
 #   make fuzz    build the libFuzzer targets in Fuzz/ with ASan and fuzz for FUZZ_SECONDS (default 60)
 #   make format  rewrite Swift sources with swift-format (.swift-format)
 #   make lint    check Swift sources with swift-format, without changing them
@@ -95,7 +96,7 @@ define ensure-debs
 	fi
 endef
 
-.PHONY: all deps deps-bench build test bench bench-images fuzz format lint clean
+.PHONY: all deps deps-bench build test bench bench-images docs fuzz format lint clean
 
 all: build
 
@@ -118,6 +119,14 @@ bench: deps-bench
 
 bench-images: deps-bench
 	cd Benchmarks && $(SWIFT) run -c release benchmark-images minbase server
+
+# The library modules with a DocC catalog; `make docs` writes Sources' archives to .build/plugins/Swift-DocC/outputs.
+DOC_TARGETS := SquashFS Verification SimpleStreams BootAssets ESXiNetwork
+
+docs: deps
+	for target in $(DOC_TARGETS); do \
+		$(SWIFT) package generate-documentation --target $$target --warnings-as-errors || exit 1; \
+	done
 
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS := -Xswiftc -sanitize=fuzzer,address -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld

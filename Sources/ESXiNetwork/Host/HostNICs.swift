@@ -1,6 +1,6 @@
 /// The physical NICs of an ESXi host: each `vmnicN` with its MAC address.
 ///
-/// Read it from the text of `esxcli network nic list` (``init(esxcliNICList:)``) or from `vmnicN=MAC` pairs
+/// Read it from the text of `esxcli network nic list` (``init(esxcliNICList:source:)``) or from `vmnicN=MAC` pairs
 /// (``init(pairs:)``). MAAS interfaces are matched to vmnics by MAC address only, as the reference does: ESXi names
 /// its NICs itself.
 public struct HostNICs: Hashable, Sendable, Encodable {
