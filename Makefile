@@ -6,6 +6,7 @@
 #   make bench   deps + benchmark packages + Benchmarks/compare.sh, compare-checksums.sh, compare-streams.sh and
 #                compare-mirror.sh
 #   make bench-images   build the benchmark input images (minbase and server trees, xz and gzip; not timed)
+#   make docs    build the DocC documentation of every library module (swift-docc-plugin), warnings as errors
 #   make fuzz    build the libFuzzer targets in Fuzz/ with ASan and fuzz for FUZZ_SECONDS (default 60)
 #   make format  rewrite Swift sources with swift-format (.swift-format)
 #   make lint    check Swift sources with swift-format, without changing them
@@ -27,6 +28,8 @@ SWIFT ?= swift
 #   cpio gzip bzip2 tar device-tree-compiler fdisk e2fsprogs     make the initrds, dtbs, tarballs, disk and ext4 images
 #   shim-unsigned grub-efi-amd64-bin binutils                    real EFI binaries to identify, objdump/readelf oracles
 #   linux-image-cloud-amd64                                      a real kernel and initrd in /boot (identification)
+#   busybox dash                                                 the ESXi shell (busybox ash) and a POSIX sh that run
+#                                                                the generated first-boot scripts in the tests
 DEB_PACKAGES := \
 	libsquashfs-dev \
 	zlib1g-dev \
@@ -55,7 +58,9 @@ DEB_PACKAGES := \
 	shim-unsigned \
 	grub-efi-amd64-bin \
 	binutils \
-	linux-image-cloud-amd64
+	linux-image-cloud-amd64 \
+	busybox \
+	dash
 
 # ImageMirror's tests check re-signed metadata with gpgv.
 DEB_PACKAGES += gpgv
@@ -97,7 +102,7 @@ define ensure-debs
 	fi
 endef
 
-.PHONY: all deps deps-bench build test bench bench-images fuzz format lint clean
+.PHONY: all deps deps-bench build test bench bench-images docs fuzz format lint clean
 
 all: build
 
@@ -122,17 +127,27 @@ bench: deps-bench
 bench-images: deps-bench
 	cd Benchmarks && $(SWIFT) run -c release benchmark-images minbase server
 
+# The library modules with a DocC catalog; `make docs` writes Sources' archives to .build/plugins/Swift-DocC/outputs.
+DOC_TARGETS := SquashFS Verification SimpleStreams BootAssets ESXiNetwork ImageMirror
+
+docs: deps
+	for target in $(DOC_TARGETS); do \
+		$(SWIFT) package generate-documentation --target $$target --warnings-as-errors || exit 1; \
+	done
+
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS := -Xswiftc -sanitize=fuzzer,address -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld
 
 # Each target runs FUZZ_SECONDS: FuzzSquashFS (open, walk and read), FuzzExtract (extract and check containment),
 # FuzzStreams (parse, flatten, query and write simplestreams documents), FuzzCatalogue (boot resources, boot sets
-# and serving paths from the same documents), FuzzIdentify (identify boot files by content). The seeds in Fuzz/Corpus
-# are small real images, those in Fuzz/CorpusStreams real MAAS and upstream stream documents, those in
-# Fuzz/CorpusIdentify small real boot files; new inputs libFuzzer finds go to Fuzz/.build/corpus-TARGET.
+# and serving paths from the same documents), FuzzIdentify (identify boot files by content), FuzzESXiNetwork (parse,
+# plan and render network configurations). The seeds in Fuzz/Corpus are small real images, those in
+# Fuzz/CorpusStreams real MAAS and upstream stream documents, those in Fuzz/CorpusIdentify small real boot files, those
+# in Fuzz/CorpusNetwork curtin, cloud-init and MAAS-shaped network configurations; new inputs libFuzzer finds go to
+# Fuzz/.build/corpus-TARGET.
 fuzz: deps
 	cd Fuzz && $(SWIFT) build -c release $(FUZZ_FLAGS)
-	for pair in SquashFS:Corpus Extract:Corpus Streams:CorpusStreams Catalogue:CorpusStreams Identify:CorpusIdentify; do \
+	for pair in SquashFS:Corpus Extract:Corpus Streams:CorpusStreams Catalogue:CorpusStreams Identify:CorpusIdentify ESXiNetwork:CorpusNetwork; do \
 		target=$${pair%%:*}; seeds=$${pair#*:}; \
 		mkdir -p Fuzz/.build/corpus-$$target && \
 		Fuzz/.build/release/Fuzz$$target Fuzz/.build/corpus-$$target Fuzz/$$seeds \

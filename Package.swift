@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "Verification", targets: ["Verification"]),
         .library(name: "SimpleStreams", targets: ["SimpleStreams"]),
         .library(name: "BootAssets", targets: ["BootAssets"]),
+        .library(name: "ESXiNetwork", targets: ["ESXiNetwork"]),
         .executable(name: "maas-images", targets: ["maas-images"]),
     ],
     dependencies: [
@@ -30,6 +31,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // Only for `make docs` (swift package generate-documentation); no target depends on it.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // MARK: - System libraries (decompression only)
@@ -83,6 +87,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .target(
+            name: "ESXiNetwork",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: - Command-line tool
 
         .executableTarget(
@@ -93,11 +103,24 @@ let package = Package(
                 "SimpleStreams",
                 "ImageMirror",
                 "BootAssets",
+                "ESXiNetwork",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
+
+        // MARK: - Examples (small programs that use the libraries as another tool would; built and run by the tests)
+
+        .executableTarget(
+            name: "list-latest-images", dependencies: ["SimpleStreams", "Verification"],
+            path: "Examples/ListLatestImages", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "print-manifest", dependencies: ["SquashFS"], path: "Examples/PrintManifest",
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "render-esxi-commands", dependencies: ["ESXiNetwork"], path: "Examples/RenderESXiCommands",
+            swiftSettings: swiftSettings),
 
         // MARK: - Tests
 
@@ -141,8 +164,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "ESXiNetworkTests",
+            dependencies: ["TestSupport", "ESXiNetwork"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "MaasImagesCLITests",
-            dependencies: ["maas-images", "MirrorTestServer", "TestSupport"],
+            dependencies: [
+                "maas-images", "list-latest-images", "print-manifest", "render-esxi-commands", "MirrorTestServer",
+                "TestSupport",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -33,6 +33,11 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         ),
         .executableTarget(
+            name: "FuzzESXiNetwork",
+            dependencies: ["FuzzSupport", .product(name: "ESXiNetwork", package: "swift-maas-images")],
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+        ),
+        .executableTarget(
             name: "FuzzIdentify",
             dependencies: ["FuzzSupport", .product(name: "BootAssets", package: "swift-maas-images")],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]

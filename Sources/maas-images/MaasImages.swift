@@ -7,6 +7,8 @@ struct MaasImages: AsyncParsableCommand {
         commandName: "maas-images",
         abstract: "Inspect, verify and mirror MAAS boot images.",
         version: "0.1.0",
-        subcommands: [SquashFSCommand.self, StreamsCommand.self, BootCommand.self, VerifyCommand.self]
+        subcommands: [
+            SquashFSCommand.self, StreamsCommand.self, BootCommand.self, ESXiCommand.self, VerifyCommand.self,
+        ]
     )
 }

@@ -33,7 +33,10 @@ public struct BootResourceCatalogue: Sendable {
 
     /// Builds the resources of `documents`.
     ///
-    /// - Parameter releases: the Ubuntu releases known before reading; products add theirs.
+    /// - Parameters:
+    ///   - documents: The products documents, in the order a region reads them; a product that makes the same
+    ///     resource as an earlier one is refused and the first is kept.
+    ///   - releases: The Ubuntu releases known before reading; products add theirs.
     public init(_ documents: [ProductsDocument], releases: UbuntuReleaseTable = .standard) {
         self.releases = releases
         var keys: [String: String] = [:]

@@ -36,7 +36,10 @@ public struct PackageManifest: Sendable, Hashable {
 
         /// Creates a snap entry: `snap:NAME<TAB>CHANNEL<TAB>REVISION`, or two columns when `channel` is nil.
         ///
-        /// - Parameter snap: the snap's name, without the `snap:` prefix.
+        /// - Parameters:
+        ///   - snap: The snap's name, without the `snap:` prefix.
+        ///   - channel: The channel it was seeded from (`latest/stable`), or `nil`.
+        ///   - revision: The revision (`x1`, `1234`).
         public init(snap: String, channel: String?, revision: String) {
             self.name = Self.snapPrefix + snap
             self.version = revision
