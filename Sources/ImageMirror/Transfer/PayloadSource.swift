@@ -13,6 +13,7 @@ public protocol PayloadSource: StreamSource {
     /// `offset` if the source can.
     ///
     /// - Parameters:
+    ///   - path: the payload's path under the mirror root, as the item states it.
     ///   - offset: where to start; the source may start at 0 instead (an HTTP server that ignores `Range`).
     ///   - expectedSize: the size the signed metadata states; a source that announces more fails at once.
     ///   - start: called once, before any byte, with the offset the bytes start at (`offset` or 0).
