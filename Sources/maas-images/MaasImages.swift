@@ -9,6 +9,7 @@ struct MaasImages: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             SquashFSCommand.self, StreamsCommand.self, BootCommand.self, ESXiCommand.self, VerifyCommand.self,
+            DemoCommand.self,
         ]
     )
 }

@@ -1,0 +1,111 @@
+import Foundation
+import MirrorTestServer
+import Testing
+
+/// `maas-images demo`: the main job end to end on the sample mirror, from a directory and over HTTP, and the
+/// failures that must stop it.
+@Suite("maas-images demo", .timeLimit(.minutes(5)))
+struct DemoCommandTests {
+    static let sampleMirror = ExamplesTests.mirror
+    static let sampleKeyring = sampleMirror + "/keyring.gpg"
+
+    /// The steps every successful run prints, in order.
+    static let steps = [
+        "1. Verify the stream's signatures", "2. List the boot resources",
+        "3. Choose the boot set for ubuntu/noble amd64/generic (uefi)", "4. Mirror the boot set into ",
+        "5. Look inside the squashfs", "6. Identify the boot files by content",
+        "7. Configure an ESXi host's network (a sample MAAS configuration)", "Report",
+    ]
+
+    private func expectSuccess(_ result: CommandResult) throws {
+        #expect(result.status == 0, "\(result.errorText)")
+        let output = result.outputText
+        var position = output.startIndex
+        for step in Self.steps {
+            guard let found = output.range(of: "\n" + step, range: position..<output.endIndex) else {
+                Issue.record("missing or out of order: \(step)")
+                return
+            }
+            position = found.upperBound
+        }
+        #expect(output.contains("   verified streams/v1/index.sjson: signed by "))
+        #expect(output.contains("   ubuntu/noble amd64/ga-24.04: 2 versions, latest complete 20251201"))
+        #expect(output.contains("   the same packages and versions as the published squashfs.manifest"))
+        #expect(output.contains("   boot-kernel (boot-kernel): Linux kernel x86 bzImage 6.8.0-81-generic"))
+        #expect(
+            output.contains(
+                "   esxcli network vswitch standard policy failover set -v vSwitch0 -a vmnic0,vmnic1 -l explicit"))
+        #expect(output.contains("  mirror ") && output.contains("6 files, 175.5 KiB, every SHA-256 checked twice"))
+        #expect(output.contains("  squashfs ") && output.contains("8 packages, equal to the published manifest"))
+        // The temporary mirror is gone.
+        let line = output.split(separator: "\n").first { $0.hasPrefix("4. Mirror the boot set into ") }
+        let directory = line.map { String($0.dropFirst("4. Mirror the boot set into ".count)) } ?? ""
+        #expect(!directory.isEmpty && !FileManager.default.fileExists(atPath: directory))
+    }
+
+    @Test("with no options: the sample mirror, from any directory")
+    func sampleMirror() async throws {
+        let result = try await CommandRunner.run(
+            "sh", ["-c", "cd / && exec '\(try CommandRunner.maasImages())' demo"])
+        try expectSuccess(result)
+        #expect(result.outputText.contains("(the sample mirror shipped with the package)"))
+    }
+
+    @Test("over HTTP: the same run against the loopback server serving the sample mirror")
+    func overHTTP() async throws {
+        let server = try await LoopbackHTTPServer.start(root: Self.sampleMirror)
+        let result = try await CommandRunner.run(
+            try CommandRunner.maasImages(), ["demo", "--source", server.baseURL, "--keyring", Self.sampleKeyring])
+        let requested = Set(server.requests.map(\.path))
+        try await server.stop()
+        try expectSuccess(result)
+        #expect(requested.contains("noble/amd64/20251201/squashfs"))
+        #expect(!requested.contains("noble/amd64/20251101/squashfs"))
+    }
+
+    @Test(
+        "failures stop the demo with error: and status 1",
+        arguments: [
+            (["--release", "jammy"], "no-such-image"),
+            (
+                ["--keyring", ExamplesTests.root + "/Tests/VerificationTests/Fixtures/maas-images-keyring.gpg"],
+                "index.sjson"
+            ),
+            (["--source", "/no/such/mirror", "--keyring", ExamplesTests.mirror + "/keyring.gpg"], "/no/such/mirror"),
+        ])
+    func failures(arguments: [String], message: String) async throws {
+        let result = try await CommandRunner.run(try CommandRunner.maasImages(), ["demo"] + arguments)
+        #expect(!result.crashed)
+        #expect(result.status == 1)
+        #expect(result.errorText.contains("error: "), "\(result.errorText)")
+        #expect(result.errorText.contains(message), "\(result.errorText)")
+    }
+
+    @Test("a tampered payload stops the mirror step; a tampered document stops the first step")
+    func tampering() async throws {
+        let directory = try TemporaryDirectory(prefix: "demo-tampered")
+        defer { directory.remove() }
+        let copy = directory.appending("mirror")
+        try await CommandRunner.run("cp", ["-a", Self.sampleMirror, copy], check: true)
+        let kernel = copy + "/noble/amd64/20251201/ga-24.04/generic/boot-kernel"
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: kernel))
+        bytes[600] ^= 0xFF
+        try bytes.write(to: URL(fileURLWithPath: kernel))
+        let payload = try await CommandRunner.run(
+            try CommandRunner.maasImages(), ["demo", "--source", copy, "--keyring", Self.sampleKeyring])
+        #expect(payload.status == 1)
+        #expect(payload.outputText.contains("4. Mirror the boot set"))
+        #expect(!payload.outputText.contains("5. Look inside the squashfs"))
+        #expect(payload.errorText.contains("boot-kernel"), "\(payload.errorText)")
+
+        let document = copy + "/streams/v1/com.ubuntu.maas:stable:v3:download.sjson"
+        let text = try String(contentsOfFile: document, encoding: .utf8)
+        try text.replacingOccurrences(of: "20251201", with: "20251202").write(
+            toFile: document, atomically: true, encoding: .utf8)
+        let metadata = try await CommandRunner.run(
+            try CommandRunner.maasImages(), ["demo", "--source", copy, "--keyring", Self.sampleKeyring])
+        #expect(metadata.status == 1)
+        #expect(!metadata.outputText.contains("2. List the boot resources"))
+        #expect(metadata.errorText.contains("com.ubuntu.maas:stable:v3:download.sjson"), "\(metadata.errorText)")
+    }
+}
