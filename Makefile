@@ -2,6 +2,7 @@
 #
 #   make deps    check (and, as root, install) the Debian packages the build and tests need
 #   make build   deps + swift build
+#   make demo    deps + the main job end to end on the sample mirror (maas-images demo; no network)
 #   make test    deps + swift test            (what the README's quick start and .ci/run use)
 #   make bench   deps + benchmark packages + Benchmarks/compare.sh, compare-checksums.sh, compare-streams.sh and
 #                compare-mirror.sh
@@ -102,7 +103,7 @@ define ensure-debs
 	fi
 endef
 
-.PHONY: all deps deps-bench build test bench bench-images docs fuzz format lint clean
+.PHONY: all deps deps-bench build demo test bench bench-images docs fuzz format lint clean
 
 all: build
 
@@ -114,6 +115,9 @@ deps-bench: deps
 
 build: deps
 	$(SWIFT) build
+
+demo: deps
+	$(SWIFT) run maas-images demo $(DEMO_ARGS)
 
 test: deps
 	$(SWIFT) test

@@ -8,7 +8,9 @@ public protocol StreamSource: Sendable {
 
     /// Returns the whole content at `path`, relative to the mirror root.
     ///
-    /// - Parameter maximumSize: the most bytes to accept; more is an error, never a truncated result.
+    /// - Parameters:
+    ///   - path: The path, relative to the mirror root, that ``StreamPath`` accepted.
+    ///   - maximumSize: The most bytes to accept; more is an error, never a truncated result.
     /// - Throws: ``SimpleStreamsError`` with code ``SimpleStreamsError/Code/notFound`` when nothing is at `path`,
     ///   ``SimpleStreamsError/Code/limitExceeded`` when the content is larger than `maximumSize`, or
     ///   ``SimpleStreamsError/Code/io``.
