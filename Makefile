@@ -8,6 +8,7 @@
 #                compare-mirror.sh
 #   make bench-images   build the benchmark input images (minbase and server trees, xz and gzip; not timed)
 #   make docs    build the DocC documentation of every library module (swift-docc-plugin), warnings as errors
+#   make man     write the maas-images man page (swift-argument-parser's manual plugin)
 #   make fuzz    build the libFuzzer targets in Fuzz/ with ASan and fuzz for FUZZ_SECONDS (default 60)
 #   make format  rewrite Swift sources with swift-format (.swift-format)
 #   make lint    check Swift sources with swift-format, without changing them
@@ -103,7 +104,7 @@ define ensure-debs
 	fi
 endef
 
-.PHONY: all deps deps-bench build demo test bench bench-images docs fuzz format lint clean
+.PHONY: all deps deps-bench build demo test bench bench-images docs man fuzz format lint clean
 
 all: build
 
@@ -138,6 +139,10 @@ docs: deps
 	for target in $(DOC_TARGETS); do \
 		$(SWIFT) package generate-documentation --target $$target --warnings-as-errors || exit 1; \
 	done
+
+man: deps
+	$(SWIFT) package --allow-writing-to-package-directory generate-manual
+	@echo "man page: .build/plugins/GenerateManual/outputs/maas-images/maas-images.1"
 
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS := -Xswiftc -sanitize=fuzzer,address -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld
