@@ -2,7 +2,7 @@
 #
 #   make deps    check (and, as root, install) the Debian packages the build and tests need
 #   make build   deps + swift build
-#   make demo    deps + the main job end to end on the sample mirror (maas-images demo; no network)
+#   make demo    build deps + the main job end to end on the sample mirror (maas-images demo; no network)
 #   make test    deps + swift test            (what the README's quick start and .ci/run use)
 #   make bench   deps + benchmark packages + Benchmarks/compare.sh, compare-checksums.sh, compare-streams.sh and
 #                compare-mirror.sh
@@ -19,6 +19,13 @@ SHELL := /bin/bash
 
 SWIFT ?= swift
 
+# Debian/Ubuntu packages needed to build and run: the C libraries of the system-library targets, pkg-config, and
+# the gpg that gpgme runs. `make demo` needs only these.
+BUILD_DEB_PACKAGES := zlib1g-dev liblzma-dev libdeflate-dev libzstd-dev liblz4-dev pkg-config libgpgme-dev gnupg
+
+# A real kernel in /boot for the identification tests: Debian's cloud kernel, Ubuntu's virtual one.
+KERNEL_DEB_PACKAGE := $(shell . /etc/os-release 2>/dev/null; [ "$${ID:-}" = ubuntu ] && echo linux-image-virtual || echo linux-image-cloud-amd64)
+
 # Debian packages needed to build, test and compare against the reference tools. One list: later modules append
 # their packages here (e.g. `DEB_PACKAGES += libgpgme-dev`).
 #   zlib1g-dev liblzma-dev libdeflate-dev libzstd-dev liblz4-dev   decompression libraries (C system-library targets)
@@ -29,7 +36,7 @@ SWIFT ?= swift
 #   coreutils openssl                                            sha256sum/sha512sum/md5sum and openssl: test oracles
 #   cpio gzip bzip2 tar device-tree-compiler fdisk e2fsprogs     make the initrds, dtbs, tarballs, disk and ext4 images
 #   shim-unsigned grub-efi-amd64-bin binutils                    real EFI binaries to identify, objdump/readelf oracles
-#   linux-image-cloud-amd64                                      a real kernel and initrd in /boot (identification)
+#   $(KERNEL_DEB_PACKAGE)                                        a real kernel and initrd in /boot (identification)
 #   busybox dash                                                 the ESXi shell (busybox ash) and a POSIX sh that run
 #                                                                the generated first-boot scripts in the tests
 DEB_PACKAGES := \
@@ -60,7 +67,7 @@ DEB_PACKAGES := \
 	shim-unsigned \
 	grub-efi-amd64-bin \
 	binutils \
-	linux-image-cloud-amd64 \
+	$(KERNEL_DEB_PACKAGE) \
 	busybox \
 	dash
 
@@ -104,12 +111,15 @@ define ensure-debs
 	fi
 endef
 
-.PHONY: all deps deps-bench build demo test bench bench-images docs man fuzz format lint clean
+.PHONY: all deps deps-build deps-bench build demo test bench bench-images docs man fuzz format lint clean
 
 all: build
 
 deps:
 	$(call ensure-debs,$(DEB_PACKAGES))
+
+deps-build:
+	$(call ensure-debs,$(BUILD_DEB_PACKAGES))
 
 deps-bench: deps
 	$(call ensure-debs,$(BENCH_DEB_PACKAGES))
@@ -117,7 +127,7 @@ deps-bench: deps
 build: deps
 	$(SWIFT) build
 
-demo: deps
+demo: deps-build
 	$(SWIFT) run maas-images demo $(DEMO_ARGS)
 
 test: deps
