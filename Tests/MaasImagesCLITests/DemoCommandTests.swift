@@ -108,4 +108,50 @@ struct DemoCommandTests {
         #expect(!metadata.outputText.contains("2. List the boot resources"))
         #expect(metadata.errorText.contains("com.ubuntu.maas:stable:v3:download.sjson"), "\(metadata.errorText)")
     }
+
+    @Test("a squashfs whose packages differ from the published manifest is reported, not an error")
+    func manifestDifference() async throws {
+        let directory = try TemporaryDirectory(prefix: "demo-manifest")
+        defer { directory.remove() }
+        // The newest version publishes the older version's manifest, in a products document re-signed by a second
+        // key; the keyring holds both keys.
+        let script = #"""
+            set -e
+            cd "$1"
+            cp -a "$2" mirror
+            H="$1/home"
+            mkdir -m 700 "$H"
+            g() { gpg --homedir "$H" --batch --quiet --no-tty --pinentry-mode loopback --passphrase '' "$@"; }
+            g --quick-gen-key 'Re-signer <resign@example.org>' ed25519 sign 1y
+            F=$(g --with-colons --list-keys resign@example.org | awk -F: '/^fpr/ { print $10; exit }')
+            cp mirror/noble/amd64/20251101/squashfs.manifest mirror/noble/amd64/20251201/squashfs.manifest
+            D=mirror/streams/v1/com.ubuntu.maas:stable:v3:download
+            python3 - "$D.json" mirror/noble/amd64/20251201/squashfs.manifest <<'PY'
+            import hashlib, json, sys
+            document, manifest = sys.argv[1], sys.argv[2]
+            data = json.load(open(document))
+            item = data["products"]["com.ubuntu.maas.stable:v3:boot:24.04:amd64:ga-24.04"]["versions"]["20251201"]["items"]["manifest"]
+            content = open(manifest, "rb").read()
+            item["sha256"], item["size"] = hashlib.sha256(content).hexdigest(), len(content)
+            json.dump(data, open(document, "w"), indent=1)
+            PY
+            rm -f "$D.sjson" "$D.json.gpg"
+            g -u "$F!" --clearsign -o "$D.sjson" "$D.json"
+            g -u "$F!" --detach-sign -o "$D.json.gpg" "$D.json"
+            g --import mirror/keyring.gpg
+            g --export > keyring.gpg
+            gpgconf --homedir "$H" --kill all
+            """#
+        try await CommandRunner.run("sh", ["-c", script, "sh", directory.path, Self.sampleMirror], check: true)
+        let result = try await CommandRunner.run(
+            try CommandRunner.maasImages(),
+            ["demo", "--source", directory.appending("mirror"), "--keyring", directory.appending("keyring.gpg")])
+        #expect(result.status == 0, "\(result.errorText)")
+        #expect(result.outputText.contains("   differs from the published squashfs.manifest:\n"))
+        #expect(result.outputText.contains("     hello: 2.10-3ubuntu1 in the squashfs, 2.10-3 published\n"))
+        #expect(
+            result.outputText.contains(
+                "8 packages; differs from the published manifest (0 added, 0 removed, 1 changed)"))
+        #expect(result.outputText.contains("6. Identify the boot files by content"))
+    }
 }
