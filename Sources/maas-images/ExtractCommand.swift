@@ -131,16 +131,7 @@ final class ProgressBar: Sendable {
     }
 }
 
-/// Formats a byte count with a binary unit, e.g. `898.0 MiB`.
+/// Formats a byte count with a binary unit, e.g. `898.0 MiB` (`12 bytes` below 1 KiB).
 func formatBytes(_ bytes: UInt64) -> String {
-    let units = ["bytes", "KiB", "MiB", "GiB", "TiB"]
-    var value = Double(bytes)
-    var unit = 0
-    while value >= 1024 && unit < units.count - 1 {
-        value /= 1024
-        unit += 1
-    }
-    if unit == 0 { return "\(bytes) bytes" }
-    let tenths = Int((value * 10).rounded())
-    return "\(tenths / 10).\(tenths % 10) \(units[unit])"
+    ByteCount.format(Int64(clamping: bytes), smallUnit: "bytes")
 }

@@ -85,3 +85,20 @@ struct CLIError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
 }
+
+/// Byte counts for people: `1.5 GiB`.
+enum ByteCount {
+    /// `bytes` with a binary unit and one decimal; below 1 KiB, the count and `smallUnit`.
+    static func format(_ bytes: Int64, smallUnit: String = "B") -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var value = Double(bytes)
+        var unit = 0
+        while value >= 1024 && unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        if unit == 0 { return "\(bytes) \(smallUnit)" }
+        let tenths = Int((value * 10).rounded())
+        return "\(tenths / 10).\(tenths % 10) \(units[unit])"
+    }
+}
