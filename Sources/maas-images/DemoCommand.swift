@@ -111,14 +111,12 @@ private final class Demo {
         var result = StreamQueryResult()
         try await step("1. Verify the stream's signatures", report: "signatures") {
             result = try await StreamReader(source: source, policy: policy).query(StreamQuery())
-            let signed =
-                result.indexes.map { ($0.path, $0.signature) } + result.products.map { ($0.path, $0.signature) }
+            let signed = result.documentSignatures
             var signers: Set<String> = []
             for (path, signature) in signed {
                 guard let signature else { throw CLIError("\(path) was read without a signature") }
                 signers.insert(signature.primaryKeyFingerprint)
-                let name = signature.userIDs.first.map { " \"\($0)\"" } ?? ""
-                print("   verified \(path): signed by \(signature.primaryKeyFingerprint)\(name)")
+                print("   " + StreamSourceOptions.verifiedLine(path: path, signature))
             }
             return "\(signed.count) documents, signed by \(signers.sorted().joined(separator: ", "))"
         }
@@ -173,12 +171,7 @@ private final class Demo {
             let mirror = StreamMirror(
                 source: source, destination: mirrorRoot, policy: policy,
                 options: MirrorOptions(selections: selections, maximumVersions: 1), logger: logger)
-            let progress = MirrorProgress()
-            var display = ProgressDisplay(isTerminal: isatty(2) == 1)
-            async let outcome = mirror.run(progress: progress)
-            for await event in progress.events { display.handle(event) }
-            let summary = try await outcome
-            display.finish()
+            let summary = try await ProgressDisplay.run(mirror, showing: true)
             guard summary.succeeded else {
                 throw CLIError("\(summary.failures.count) files could not be mirrored: \(summary.failures)")
             }

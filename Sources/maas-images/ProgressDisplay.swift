@@ -18,6 +18,17 @@ struct ProgressDisplay {
 
     init(isTerminal: Bool) { self.isTerminal = isTerminal }
 
+    /// Runs `mirror`, showing its progress on standard error when `showing` (a bar when it is a terminal).
+    static func run(_ mirror: StreamMirror, showing: Bool) async throws -> MirrorSummary {
+        let progress = MirrorProgress()
+        var display = ProgressDisplay(isTerminal: isatty(2) == 1)
+        async let outcome = mirror.run(progress: progress)
+        for await event in progress.events where showing { display.handle(event) }
+        let summary = try await outcome
+        if showing { display.finish() }
+        return summary
+    }
+
     mutating func handle(_ event: MirrorEvent) {
         switch event {
         case .planned(_, let bytes):

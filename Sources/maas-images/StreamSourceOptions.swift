@@ -66,19 +66,22 @@ struct StreamSourceOptions: ParsableArguments {
         let documentPath = rootAndDocument.documentPath
         let result = try await withReader { reader in try await reader.query(query, path: documentPath) }
         if !quiet {
-            let signed =
-                result.indexes.map { ($0.path, $0.signature) } + result.products.map { ($0.path, $0.signature) }
-            for (path, signature) in signed {
+            for (path, signature) in result.documentSignatures {
                 if let signature {
-                    var line = "verified \(path): signed by \(signature.primaryKeyFingerprint)"
-                    if let name = signature.userIDs.first { line += " \"\(name)\"" }
-                    writeStandardError(line + "\n")
+                    writeStandardError(Self.verifiedLine(path: path, signature) + "\n")
                 } else {
                     writeStandardError("unverified \(path) (--no-verify)\n")
                 }
             }
         }
         return result
+    }
+
+    /// `verified PATH: signed by FINGERPRINT "USER ID"`.
+    static func verifiedLine(path: String, _ signature: VerifiedSignature) -> String {
+        var line = "verified \(path): signed by \(signature.primaryKeyFingerprint)"
+        if let name = signature.userIDs.first { line += " \"\(name)\"" }
+        return line
     }
 
     func policy() throws -> SignaturePolicy {
@@ -98,5 +101,12 @@ struct StreamSourceOptions: ParsableArguments {
         else { return (source, nil) }
         let root = String(source[..<range.lowerBound])
         return (root.isEmpty ? "." : root, String(source[range.lowerBound...]))
+    }
+}
+
+extension StreamQueryResult {
+    /// Every document read, indexes first, with the signature that verified it (`nil` under `--no-verify`).
+    var documentSignatures: [(path: String, signature: VerifiedSignature?)] {
+        indexes.map { ($0.path, $0.signature) } + products.map { ($0.path, $0.signature) }
     }
 }

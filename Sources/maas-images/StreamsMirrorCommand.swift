@@ -1,5 +1,4 @@
 import ArgumentParser
-import Glibc
 import ImageMirror
 import Logging
 import SimpleStreams
@@ -114,12 +113,7 @@ struct StreamsMirrorCommand: AsyncParsableCommand {
             try printPlan(try await mirror.plan())
             return
         }
-        let progress = MirrorProgress()
-        var display = ProgressDisplay(isTerminal: isatty(2) == 1)
-        async let outcome = mirror.run(progress: progress)
-        for await event in progress.events where !stream.quiet { display.handle(event) }
-        let summary = try await outcome
-        if !stream.quiet { display.finish() }
+        let summary = try await ProgressDisplay.run(mirror, showing: !stream.quiet)
         writeStandardError(
             "\(summary.downloaded.count) downloaded, \(summary.linked.count) linked, "
                 + "\(summary.plan.files.count - summary.plan.downloads.count) already present, "
