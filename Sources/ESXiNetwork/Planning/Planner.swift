@@ -147,14 +147,6 @@ private struct PlanBuilder {
                 }
             case .vlan(let vlan):
                 guard let parent = byID[vlan.link] else {
-                    if skipped.contains(vlan.link) {
-                        skipped.insert(interface.id)
-                        warnings.append(
-                            NetworkWarning(
-                                subject: interface.id,
-                                message: "its parent \(vlan.link) is ignored, so it is ignored too"))
-                        continue
-                    }
                     throw ESXiNetworkError(
                         .inconsistent, "VLAN \(interface.id): its link \(vlan.link) is not in the configuration")
                 }
