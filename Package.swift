@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         // Only for `make docs` (swift package generate-documentation); no target depends on it.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
@@ -48,29 +49,40 @@ let package = Package(
 
         .systemLibrary(name: "CGPGME", pkgConfig: "gpgme", providers: [.apt(["libgpgme-dev"])]),
 
+        // MARK: - System layer (internal: no product)
+
+        // Every file and directory operation on swift-system, including the confined directory (descriptor-relative,
+        // O_NOFOLLOW, unpredictable temporary names) that the squashfs extractor and the image mirror write through.
+        .target(
+            name: "SystemLayer",
+            dependencies: [.product(name: "SystemPackage", package: "swift-system")],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: - Libraries
 
         .target(
             name: "SquashFS",
-            dependencies: ["CZlib", "CLZMA", "CDeflate", "CZstd", "CLZ4"],
+            dependencies: ["SystemLayer", "CZlib", "CLZMA", "CDeflate", "CZstd", "CLZ4"],
             swiftSettings: swiftSettings
         ),
 
         .target(
             name: "Verification",
-            dependencies: ["CGPGME", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["SystemLayer", "CGPGME", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
 
         .target(
             name: "SimpleStreams",
-            dependencies: ["Verification"],
+            dependencies: ["SystemLayer", "Verification"],
             swiftSettings: swiftSettings
         ),
 
         .target(
             name: "ImageMirror",
             dependencies: [
+                "SystemLayer",
                 "SimpleStreams",
                 "Verification",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

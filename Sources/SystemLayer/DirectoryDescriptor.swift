@@ -1,0 +1,337 @@
+internal import Glibc
+package import SystemPackage
+
+/// An open directory, and every operation on the names inside it, through its descriptor only: the confined
+/// directory that the squashfs extractor and the image mirror write through.
+///
+/// Names are byte strings of one path component: never empty, `.`, `..`, or holding `/` or NUL (``isPlainName(_:)``).
+/// Directories are opened with `O_NOFOLLOW | O_DIRECTORY` and files with `O_NOFOLLOW`, so a symbolic link planted
+/// anywhere below the root is refused instead of followed; new files are created with `O_EXCL` (under an
+/// unpredictable temporary name, when they replace something) and put in place with `renameat`. Nothing here builds
+/// or resolves a path, so nothing outside the root is reached however its tree changes while in use.
+///
+/// The descriptor is owned: it is closed when the value goes. A value is `Sendable`; the kernel serialises the
+/// operations on one descriptor.
+package final class DirectoryDescriptor: Sendable {
+    /// The open descriptor.
+    package let descriptor: FileDescriptor
+    /// The directory's path, for messages only (never opened again).
+    package let path: String
+
+    private init(descriptor: FileDescriptor, path: String) {
+        self.descriptor = descriptor
+        self.path = path
+    }
+
+    deinit { try? descriptor.close() }
+
+    // MARK: - Opening
+
+    /// Opens the directory at `path` (a path the user gave: its parents are resolved as usual, but the last
+    /// component must be a directory, not a symbolic link to one), creating it with `permissions` if `create`.
+    package static func open(
+        _ path: String, create: Bool = false, permissions: FilePermissions = [.ownerReadWriteExecute, .groupReadExecute, .otherReadExecute]
+    ) throws(FileSystemError) -> DirectoryDescriptor {
+        var trimmed = Substring(path)
+        while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        let path = String(trimmed)
+        if create {
+            try makeParents(of: path)
+            if mkdir(path, permissions.rawValue) != 0 && Glibc.errno != EEXIST {
+                throw .last("create the directory", path)
+            }
+        }
+        let raw = Glibc.open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard raw >= 0 else { throw directoryError("open the directory", path) }
+        return DirectoryDescriptor(descriptor: FileDescriptor(rawValue: raw), path: path)
+    }
+
+    /// Creates the missing parents of `path` (each through the path: they are the user's, above the root).
+    private static func makeParents(of path: String) throws(FileSystemError) {
+        var current = path.hasPrefix("/") ? "" : "."
+        let components = path.split(separator: "/")
+        for component in components.dropLast() {
+            current += "/" + component
+            if mkdir(current, 0o755) != 0 && Glibc.errno != EEXIST { throw .last("create the directory", current) }
+        }
+    }
+
+    /// Opens the directory `name` inside this one, creating it with `permissions` when `create` and it is missing.
+    ///
+    /// - Throws: ``FileSystemError/Reason/wrongKind(_:)`` when `name` is a symbolic link or not a directory.
+    package func openDirectory(
+        _ name: some Collection<UInt8>, create: Bool = false, permissions: FilePermissions = [.ownerReadWriteExecute, .groupReadExecute, .otherReadExecute]
+    ) throws(FileSystemError) -> DirectoryDescriptor {
+        let location = child(name)
+        return try Self.withName(name, location) { (cName) throws(FileSystemError) -> DirectoryDescriptor in
+            for attempt in 0..<2 {
+                let raw = openat(descriptor.rawValue, cName, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                if raw >= 0 { return DirectoryDescriptor(descriptor: FileDescriptor(rawValue: raw), path: location) }
+                guard create, attempt == 0, Glibc.errno == ENOENT else {
+                    throw Self.directoryError("open the directory", location)
+                }
+                if mkdirat(descriptor.rawValue, cName, permissions.rawValue) != 0 && Glibc.errno != EEXIST {
+                    throw .last("create the directory", location)
+                }
+            }
+            throw FileSystemError("open the directory", location, .system(.noSuchFileOrDirectory))
+        }
+    }
+
+    /// Opens the directory at the relative `components` below this one, one component at a time (each
+    /// ``openDirectory(_:create:permissions:)``); no components gives a new descriptor of this directory.
+    package func openDirectory(
+        components: some Collection<[UInt8]>, create: Bool = false
+    ) throws(FileSystemError) -> DirectoryDescriptor {
+        var current = try reopened()
+        for component in components { current = try current.openDirectory(component, create: create) }
+        return current
+    }
+
+    /// A new descriptor of this directory.
+    package func reopened() throws(FileSystemError) -> DirectoryDescriptor {
+        let raw = fcntl(descriptor.rawValue, F_DUPFD_CLOEXEC, 0)
+        guard raw >= 0 else { throw .last("open the directory", path) }
+        return DirectoryDescriptor(descriptor: FileDescriptor(rawValue: raw), path: path)
+    }
+
+    private static func directoryError(_ operation: String, _ path: String) -> FileSystemError {
+        let code = Glibc.errno
+        if code == ELOOP || code == ENOTDIR {
+            return FileSystemError(operation, path, .wrongKind("a symbolic link or not a directory"))
+        }
+        return FileSystemError(operation, path, .system(Errno(rawValue: code)))
+    }
+
+    // MARK: - Files
+
+    /// Opens the existing regular file `name` for reading (or reading and writing), never following a symbolic link
+    /// and never blocking on a FIFO.
+    ///
+    /// - Throws: ``FileSystemError/Reason/wrongKind(_:)`` for anything but a regular file.
+    package func openFile(_ name: some Collection<UInt8>, writable: Bool = false) throws(FileSystemError)
+        -> FileDescriptor
+    {
+        let location = child(name)
+        let raw = try Self.withName(name, location) { cName in
+            openat(
+                descriptor.rawValue, cName,
+                (writable ? O_RDWR : O_RDONLY) | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
+        }
+        guard raw >= 0 else {
+            if Glibc.errno == ELOOP { throw FileSystemError("open", location, .wrongKind("a symbolic link")) }
+            throw .last("open", location)
+        }
+        let file = FileDescriptor(rawValue: raw)
+        do throws(FileSystemError) {
+            try FileIO.requireRegularFile(file, location)
+            try FileIO.clearNonBlocking(file, location)
+        } catch {
+            try? file.close()
+            throw error
+        }
+        return file
+    }
+
+    /// Creates a new file `name`, which must not exist (`O_CREAT | O_EXCL | O_NOFOLLOW`), open for writing.
+    package func createFile(
+        _ name: some Collection<UInt8>, permissions: FilePermissions = [.ownerReadWrite, .groupRead, .otherRead]
+    ) throws(FileSystemError) -> FileDescriptor {
+        let location = child(name)
+        let raw = try Self.withName(name, location) { cName in
+            openat(
+                descriptor.rawValue, cName, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, permissions.rawValue)
+        }
+        guard raw >= 0 else { throw .last("create", location) }
+        return FileDescriptor(rawValue: raw)
+    }
+
+    /// Creates a new file with an unpredictable name beside `name` (`.NAME.tmp-<random>`) and returns it with its
+    /// name; put it in place with ``rename(_:to:in:)``, or remove it with ``remove(_:)``.
+    package func createTemporaryFile(
+        for name: some Collection<UInt8>, permissions: FilePermissions = [.ownerReadWrite, .groupRead, .otherRead]
+    ) throws(FileSystemError) -> (file: FileDescriptor, name: [UInt8]) {
+        var generator = SystemRandomNumberGenerator()
+        var lastError = FileSystemError("create a temporary file for", child(name), .system(.fileExists))
+        for _ in 0..<16 {
+            let temporary = Self.temporaryName(for: name, using: &generator)
+            do {
+                return (try createFile(temporary, permissions: permissions), temporary)
+            } catch where error.errno == .fileExists {
+                lastError = error
+            }
+        }
+        throw lastError
+    }
+
+    /// `.NAME.tmp-` and 16 random hexadecimal digits (NAME cut to keep the whole within 255 bytes).
+    package static func temporaryName(
+        for name: some Collection<UInt8>, using generator: inout some RandomNumberGenerator
+    ) -> [UInt8] {
+        let suffix = Array(".tmp-".utf8) + Array(hex(generator.next() as UInt64).utf8)
+        return [UInt8(ascii: ".")] + Array(name.prefix(255 - 1 - suffix.count)) + suffix
+    }
+
+    /// Whether `name` looks like a name ``temporaryName(for:using:)`` makes.
+    package static func isTemporaryName(_ name: some Collection<UInt8>) -> Bool {
+        let bytes = Array(name)
+        guard bytes.count > 22, bytes.first == UInt8(ascii: "."), bytes[bytes.count - 21..<bytes.count - 16] == ArraySlice(".tmp-".utf8) else { return false }
+        return bytes.suffix(16).allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+    }
+
+    private static func hex(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+
+    /// Writes `bytes` to `name` atomically: a new temporary file beside it, written, flushed, then renamed over
+    /// `name`, so `name` holds its old content or all of `bytes`, whatever happens.
+    package func writeAtomically(
+        _ bytes: some Collection<UInt8>, to name: some Collection<UInt8>,
+        permissions: FilePermissions = [.ownerReadWrite, .groupRead, .otherRead]
+    ) throws(FileSystemError) {
+        let (file, temporary) = try createTemporaryFile(for: name, permissions: permissions)
+        do throws(FileSystemError) {
+            try FileIO.writeAll(file, Array(bytes), child(temporary))
+            try FileIO.synchronize(file, child(temporary))
+            try? file.close()
+            try rename(temporary, to: name, in: self)
+        } catch {
+            try? file.close()
+            try? remove(temporary)
+            throw error
+        }
+    }
+
+    // MARK: - Names
+
+    /// What `name` is, without following a symbolic link; `nil` when there is nothing by that name.
+    package func status(_ name: some Collection<UInt8>) throws(FileSystemError) -> Stat? {
+        let location = child(name)
+        var raw = Glibc.stat()
+        let result = try Self.withName(name, location) { cName in
+            fstatat(descriptor.rawValue, cName, &raw, AT_SYMLINK_NOFOLLOW)
+        }
+        guard result == 0 else {
+            if Glibc.errno == ENOENT { return nil }
+            throw .last("inspect", location)
+        }
+        return Stat(rawValue: raw)
+    }
+
+    /// Renames `name` to `newName` in `directory`, replacing what is there (a symbolic link at `newName` is
+    /// replaced, not followed).
+    package func rename(
+        _ name: some Collection<UInt8>, to newName: some Collection<UInt8>, in directory: DirectoryDescriptor
+    ) throws(FileSystemError) {
+        let location = child(name)
+        let result = try Self.withName(name, location) { (from) throws(FileSystemError) -> Int32 in
+            try Self.withName(newName, directory.child(newName)) { to in
+                renameat(descriptor.rawValue, from, directory.descriptor.rawValue, to)
+            }
+        }
+        guard result == 0 else { throw .last("rename to \(directory.child(newName))", location) }
+    }
+
+    /// Makes `newName` in `directory` a hard link to the file `name` here (a symbolic link at `name` is linked as
+    /// itself, never followed); fails if `newName` exists.
+    package func link(
+        _ name: some Collection<UInt8>, to newName: some Collection<UInt8>, in directory: DirectoryDescriptor
+    ) throws(FileSystemError) {
+        let location = child(name)
+        let result = try Self.withName(name, location) { (from) throws(FileSystemError) -> Int32 in
+            try Self.withName(newName, directory.child(newName)) { to in
+                linkat(descriptor.rawValue, from, directory.descriptor.rawValue, to, 0)
+            }
+        }
+        guard result == 0 else { throw .last("link to \(directory.child(newName))", location) }
+    }
+
+    /// Removes the file (or symbolic link) `name`; a missing one is not an error.
+    package func remove(_ name: some Collection<UInt8>) throws(FileSystemError) {
+        let location = child(name)
+        let result = try Self.withName(name, location) { cName in unlinkat(descriptor.rawValue, cName, 0) }
+        guard result == 0 || Glibc.errno == ENOENT else { throw .last("remove", location) }
+    }
+
+    /// Removes the directory `name` if it is empty; returns whether it did (a missing or non-empty one is not an
+    /// error).
+    @discardableResult
+    package func removeDirectoryIfEmpty(_ name: some Collection<UInt8>) throws(FileSystemError) -> Bool {
+        let location = child(name)
+        let result = try Self.withName(name, location) { cName in unlinkat(descriptor.rawValue, cName, AT_REMOVEDIR) }
+        if result == 0 { return true }
+        let code = Glibc.errno
+        if code == ENOENT || code == ENOTEMPTY || code == EEXIST || code == ENOTDIR { return false }
+        throw FileSystemError("remove the directory", location, .system(Errno(rawValue: code)))
+    }
+
+    /// The names in this directory (without `.` and `..`), in the order the file system gives them.
+    package func names() throws(FileSystemError) -> [[UInt8]] {
+        let duplicate = fcntl(descriptor.rawValue, F_DUPFD_CLOEXEC, 0)
+        guard duplicate >= 0 else { throw .last("list", path) }
+        guard let stream = fdopendir(duplicate) else {
+            let error = FileSystemError.last("list", path)
+            Glibc.close(duplicate)
+            throw error
+        }
+        defer { closedir(stream) }
+        rewinddir(stream)
+        var names: [[UInt8]] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                Array(raw.prefix { $0 != 0 })
+            }
+            if name == [0x2E] || name == [0x2E, 0x2E] { continue }
+            names.append(name)
+        }
+        return names
+    }
+
+    /// The bytes available to an unprivileged user on this directory's file system.
+    package func availableSpace() throws(FileSystemError) -> Int64 {
+        var status = statvfs()
+        guard fstatvfs(descriptor.rawValue, &status) == 0 else { throw .last("read the free space of", path) }
+        let (bytes, overflow) = UInt64(status.f_bavail).multipliedReportingOverflow(by: UInt64(status.f_frsize))
+        return overflow || bytes > UInt64(Int64.max) ? .max : Int64(bytes)
+    }
+
+    /// Flushes the directory itself, so renames in it survive a crash.
+    package func synchronize() throws(FileSystemError) {
+        try FileIO.synchronize(descriptor, path)
+    }
+
+    // MARK: - Helpers
+
+    /// Whether `name` is one plain path component: not empty, `.` or `..`, and without `/` or NUL.
+    package static func isPlainName(_ name: some Collection<UInt8>) -> Bool {
+        guard !name.isEmpty, name.count <= 255 else { return false }
+        if name.elementsEqual([0x2E]) || name.elementsEqual([0x2E, 0x2E]) { return false }
+        return !name.contains(0) && !name.contains(UInt8(ascii: "/"))
+    }
+
+    /// `PATH/NAME`, for messages (the name decoded leniently).
+    package func child(_ name: some Collection<UInt8>) -> String {
+        (path == "/" ? "/" : path + "/") + String(decoding: Array(name), as: UTF8.self)
+    }
+
+    private static func withName<Result>(
+        _ name: some Collection<UInt8>, _ location: String,
+        _ body: (UnsafePointer<CChar>) throws(FileSystemError) -> Result
+    ) throws(FileSystemError) -> Result {
+        guard isPlainName(name) else { throw FileSystemError("use", location, .invalidName) }
+        var terminated = Array(name)
+        terminated.append(0)
+        let result = terminated.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { characters in
+                Swift.Result { () throws(FileSystemError) -> Result in
+                    guard let base = characters.baseAddress else {
+                        throw FileSystemError("use", location, .invalidName)
+                    }
+                    return try body(base)
+                }
+            }
+        }
+        return try result.get()
+    }
+}
