@@ -1,10 +1,12 @@
-internal import Glibc
-internal import Verification
+internal import SystemLayer
+internal import SystemPackage
 
 /// A mirror in a local directory, given as a path or a `file://` URL.
 ///
 /// Paths are checked with ``StreamPath`` before they are joined to the root, so nothing outside the root is read
-/// through `..`. Symbolic links inside the mirror are followed (mirrors link identical files).
+/// through `..`. Symbolic links inside the mirror are followed (mirrors link identical files). Only regular files are
+/// read: a FIFO, a device or a directory at a document's path is refused at once, without blocking, and no more than
+/// the maximum size asked for is ever read.
 public struct LocalStreamSource: StreamSource {
     /// The root directory.
     public let root: String
@@ -47,40 +49,20 @@ public struct LocalStreamSource: StreamSource {
     public func read(_ path: String, maximumSize: Int) async throws(SimpleStreamsError) -> [UInt8] {
         try StreamPath.validate(path, at: "read")
         let fullPath = root == "/" ? "/" + path : root + "/" + path
-        let descriptor = open(fullPath, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            let code = errno
-            if code == ENOENT || code == ENOTDIR {
-                throw SimpleStreamsError(.notFound, "\(fullPath) does not exist")
+        do {
+            return try FileIO.readRegularFile(atPath: fullPath, maximumSize: maximumSize)
+        } catch {
+            switch error.reason {
+            case .system(let errno) where errno == .noSuchFileOrDirectory || errno == .notDirectory:
+                throw SimpleStreamsError(.notFound, "\(fullPath) does not exist", underlyingError: error)
+            case .tooLarge(let limit):
+                throw SimpleStreamsError(
+                    .limitExceeded, "\(fullPath) is larger than the \(limit) bytes accepted", underlyingError: error)
+            case .wrongKind(let kind):
+                throw SimpleStreamsError(.io, "\(fullPath) is \(kind), not a regular file", underlyingError: error)
+            case .system, .invalidName:
+                throw SimpleStreamsError(.io, "cannot \(error.operation) \(fullPath)", underlyingError: error)
             }
-            throw SimpleStreamsError(.io, "cannot open \(fullPath)", underlyingError: ErrnoError(errno: code))
-        }
-        defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else {
-            throw SimpleStreamsError(.io, "cannot stat \(fullPath)", underlyingError: ErrnoError(errno: errno))
-        }
-        guard (status.st_mode & S_IFMT) == S_IFREG else {
-            throw SimpleStreamsError(.io, "\(fullPath) is not a regular file")
-        }
-        guard status.st_size <= maximumSize else {
-            throw SimpleStreamsError(
-                .limitExceeded, "\(fullPath) is \(status.st_size) bytes, more than the \(maximumSize) accepted")
-        }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(Int(status.st_size))
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            guard count >= 0 else {
-                throw SimpleStreamsError(.io, "cannot read \(fullPath)", underlyingError: ErrnoError(errno: errno))
-            }
-            if count == 0 { return bytes }
-            guard bytes.count + count <= maximumSize else {
-                throw SimpleStreamsError(.limitExceeded, "\(fullPath) grew past the \(maximumSize) bytes accepted")
-            }
-            bytes.append(contentsOf: chunk.prefix(count))
         }
     }
 

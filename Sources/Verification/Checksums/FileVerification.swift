@@ -18,23 +18,20 @@ enum ChecksumFileReader {
     /// the kernel's copy and the hash.
     static let defaultChunkSize = 1 << 18
 
-    /// Opens `path`, calls `prepare` with its size when it is a regular file (which may throw to refuse it before any
-    /// byte is read), then reads it in chunks of at most `chunkSize`, and of at most `limit()` bytes when that is not
-    /// nil, until the end of the file or until `body` throws.
+    /// Opens `path` (a regular file only: a FIFO, a device such as `/dev/zero` or a directory is refused at once,
+    /// without blocking), calls `prepare` with its size (which may throw to refuse it before any byte is read), then
+    /// reads it in chunks of at most `chunkSize`, and of at most `limit()` bytes when that is not nil, until the end of
+    /// the file or until `body` throws.
     static func read(
         path: String, chunkSize: Int = defaultChunkSize, isCancelled: () -> Bool = { false },
         prepare: (_ regularFileSize: Int?) throws -> Void, limit: () -> Int?,
         body: (UnsafeRawBufferPointer) throws -> Void
     ) throws {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw failure(path, "cannot open", errno) }
+        let descriptor = try openRegularFile(path, what: "")
         defer { close(descriptor) }
         var status = stat()
         guard fstat(descriptor, &status) == 0 else { throw failure(path, "cannot stat", errno) }
-        if status.st_mode & S_IFMT == S_IFDIR {
-            throw VerificationError(.io, "\(path): is a directory", underlyingError: ErrnoError(errno: EISDIR))
-        }
-        try prepare(status.st_mode & S_IFMT == S_IFREG ? Int(exactly: status.st_size) : nil)
+        try prepare(Int(exactly: status.st_size))
         _ = posix_fadvise(descriptor, 0, 0, POSIX_FADV_SEQUENTIAL)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(chunkSize, 1), alignment: 64)
         defer { buffer.deallocate() }

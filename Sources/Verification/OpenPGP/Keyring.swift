@@ -73,13 +73,20 @@ public struct Keyring: Sendable {
     /// The private home the keys were imported into; verifiers made from this keyring share it.
     let home: GPGHome
 
+    /// The largest keyring file ``init(contentsOf:)`` reads: 16 MiB (the Ubuntu cloud image keyring is a few KiB).
+    public static let maximumFileSize = FileReadingLimits.keyring
+
     /// Reads a keyring file, binary or ASCII-armored.
     ///
-    /// - Throws: ``VerificationError`` with code ``VerificationError/Code/io`` if the file cannot be read,
+    /// Only a regular file of at most ``maximumFileSize`` bytes is read: a FIFO, a device or a directory is refused
+    /// at once, without blocking.
+    ///
+    /// - Throws: ``VerificationError`` with code ``VerificationError/Code/io`` if the file cannot be read, is not a
+    ///   regular file or is too large (the underlying error says which),
     ///   ``VerificationError/Code/emptyKeyring`` if it holds no key, ``VerificationError/Code/malformedInput`` if gpg
     ///   cannot read it, ``VerificationError/Code/engineUnavailable`` if gpg is missing.
     public init(contentsOf path: String) throws(VerificationError) {
-        let bytes = try readWholeFile(path, what: "keyring")
+        let bytes = try readWholeFile(path, what: "keyring", maximumSize: Self.maximumFileSize)
         do {
             try self.init(bytes: bytes)
         } catch {
@@ -189,25 +196,5 @@ extension Keyring.Subkey {
             creationDate: subkey.timestamp > 0 ? Date(timeIntervalSince1970: Double(subkey.timestamp)) : nil,
             expirationDate: subkey.expires > 0 ? Date(timeIntervalSince1970: Double(subkey.expires)) : nil,
             isRevoked: subkey.revoked != 0, isExpired: subkey.expired != 0, canSign: subkey.can_sign != 0)
-    }
-}
-
-/// Reads a whole (small) file: a keyring, a signature, a clearsigned document.
-func readWholeFile(_ path: String, what: String) throws(VerificationError) -> [UInt8] {
-    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-    guard descriptor >= 0 else {
-        throw VerificationError(.io, "cannot open \(what) \(path)", underlyingError: ErrnoError(errno: errno))
-    }
-    defer { close(descriptor) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 1 << 16)
-    while true {
-        let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-        if count < 0 && errno == EINTR { continue }
-        guard count >= 0 else {
-            throw VerificationError(.io, "cannot read \(what) \(path)", underlyingError: ErrnoError(errno: errno))
-        }
-        if count == 0 { return bytes }
-        bytes.append(contentsOf: chunk.prefix(count))
     }
 }

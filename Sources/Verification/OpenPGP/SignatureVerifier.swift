@@ -98,11 +98,22 @@ public struct SignatureVerifier: Sendable {
         return VerifiedDocument(payload: plain.takeBytes(), signature: accepted)
     }
 
+    /// The largest clearsigned document file ``verifyClearsigned(contentsOf:)`` reads: 256 MiB, the default
+    /// document limit of `SimpleStreams`.
+    public static let maximumDocumentFileSize = FileReadingLimits.document
+
+    /// The largest detached signature file ``verifyDetached(signatureFile:contentsOf:)`` reads: 1 MiB.
+    public static let maximumSignatureFileSize = FileReadingLimits.signature
+
     /// Verifies the clearsigned document in the file at `path`; see ``verifyClearsigned(_:)``.
     ///
-    /// - Throws: ``VerificationError/Code/io`` if the file cannot be read, otherwise as ``verifyClearsigned(_:)``.
+    /// Only a regular file of at most ``maximumDocumentFileSize`` bytes is read: a FIFO, a device or a directory is
+    /// refused at once, without blocking.
+    ///
+    /// - Throws: ``VerificationError/Code/io`` if the file cannot be read, is not a regular file or is too large (the
+    ///   underlying error says which), otherwise as ``verifyClearsigned(_:)``.
     public func verifyClearsigned(contentsOf path: String) throws(VerificationError) -> VerifiedDocument {
-        let bytes = try readWholeFile(path, what: "document")
+        let bytes = try readWholeFile(path, what: "document", maximumSize: Self.maximumDocumentFileSize)
         do {
             return try verifyClearsigned(bytes)
         } catch {
@@ -125,18 +136,16 @@ public struct SignatureVerifier: Sendable {
     /// Verifies a detached signature over the file at `path`, streaming the file to gpg rather than reading it into
     /// memory, so files of any size can be checked.
     ///
-    /// - Throws: ``VerificationError/Code/io`` if the file cannot be opened, otherwise as
+    /// Only a regular file is read: a FIFO, a device or a directory is refused at once, without blocking.
+    ///
+    /// - Throws: ``VerificationError/Code/io`` if the file cannot be opened or is not a regular file, otherwise as
     ///   ``verifyDetached(signature:data:)``.
     public func verifyDetached(signature: [UInt8], contentsOf path: String) throws(VerificationError)
         -> VerifiedSignature
     {
         let context = try GPGContext(home: keyring.home)
         let signatureData = try GPGData(copying: signature)
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            throw VerificationError(.io, "cannot open \(path)", underlyingError: ErrnoError(errno: errno))
-        }
-        let signedData = try GPGData(descriptor: descriptor)
+        let signedData = try GPGData(descriptor: try openRegularFile(path, what: ""))
         let status = gpgme_op_verify(context.handle, signatureData.handle, signedData.handle, nil)
         do {
             return try evaluate(context, status)
@@ -147,11 +156,13 @@ public struct SignatureVerifier: Sendable {
 
     /// Verifies the detached signature in the file at `signaturePath` over the file at `path` (streamed).
     ///
+    /// The signature file must be a regular file of at most ``maximumSignatureFileSize`` bytes.
+    ///
     /// - Throws: as ``verifyDetached(signature:contentsOf:)``.
     public func verifyDetached(signatureFile signaturePath: String, contentsOf path: String) throws(VerificationError)
         -> VerifiedSignature
     {
-        let signature = try readWholeFile(signaturePath, what: "signature")
+        let signature = try readWholeFile(signaturePath, what: "signature", maximumSize: Self.maximumSignatureFileSize)
         return try verifyDetached(signature: signature, contentsOf: path)
     }
 
