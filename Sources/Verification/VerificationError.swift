@@ -47,7 +47,7 @@ public struct VerificationError: Error, Sendable, CustomStringConvertible {
         public static let sizeMismatch = Code(.sizeMismatch)
         /// Data does not have its stated digest.
         public static let digestMismatch = Code(.digestMismatch)
-        /// Nothing to check data against: no size and no digest was given.
+        /// Nothing to check data against: no digest was given (a size alone is not a verification).
         public static let noDigest = Code(.noDigest)
         /// The caller passed an argument that cannot be used (a malformed hexadecimal digest, for example).
         public static let invalidArgument = Code(.invalidArgument)

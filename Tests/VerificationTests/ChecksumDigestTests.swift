@@ -109,7 +109,8 @@ struct ChecksumDigestTests {
                 && "\(error.map { "\($0)" } ?? "")".contains("No such file")
         }
         #expect {
-            _ = try ContentVerifier.verify(fileAtPath: scratch.path, expected: ExpectedContent(size: 0))
+            _ = try ContentVerifier.verify(
+                fileAtPath: scratch.path, expected: ExpectedContent(size: 0, sha256: String(repeating: "0", count: 64)))
         } throws: { error in
             (error as? VerificationError)?.code == .io
         }

@@ -1,6 +1,8 @@
 import Foundation
+import Glibc
+import Synchronization
 import Testing
-import Verification
+@testable import Verification
 
 /// `ContentVerifier.verifyFiles` and `ContentVerifier.verifyEachFile`: many files at once, results in order.
 @Suite("Checksum parallel verification")
@@ -69,31 +71,141 @@ struct ChecksumParallelTests {
         #expect(try await ContentVerifier.verifyFiles([]).isEmpty)
     }
 
-    @Test("the first failure stops the files still being read", .timeLimit(.minutes(1)))
+    /// Issue 16: this test had a one-minute time limit and read `/dev/zero` until cancelled, so it failed on a loaded
+    /// machine. It now proves the behaviour without the clock: the endless file is a worker that reads (counts)
+    /// chunks until it is told it is cancelled, so the run ends only because the failure cancels it, however slow the
+    /// machine.
+    @Test("the first failure stops the files still being read")
     func firstFailureCancelsOthers() async throws {
         let scratch = try ChecksumScratch()
         defer { scratch.remove() }
         let bad = try scratch.write("bad", [1, 2, 3])
-        // /dev/zero with a size of 1 PiB would take days; it ends only because the bad file's failure cancels it.
-        let endless = (path: "/dev/zero", expected: try ExpectedContent(size: 1 << 50))
-        let files = [endless, (path: bad, expected: try ExpectedContent(size: 4))]
+        let sha256 = Digest.compute(.sha256, of: [1, 2, 3, 4]).hex
+        let endless = (path: "endless", expected: try ExpectedContent(size: 1 << 50, sha256: sha256))
+        let files = [endless, (path: bad, expected: try ExpectedContent(size: 4, sha256: sha256))]
+        let reads = EndlessReads()
         await #expect {
-            _ = try await ContentVerifier.verifyFiles(files)
+            _ = try await ContentVerifier.verifyFiles(
+                files, policy: .strongest, maximumConcurrency: nil, stopsAtFirstFailure: true,
+                worker: reads.worker(endless: ["endless"]))
         } throws: { error in
             (error as? VerificationError)?.message == "\(bad): size mismatch: expected 4 bytes, actual 3"
         }
+        #expect(reads.started == ["endless", bad])
+        #expect(reads.stoppedByCancellation == ["endless"])
     }
 
-    /// Four endless reads at once, more than this machine's cores: were they on the cooperative pool, the task that
-    /// cancels them could not run.
-    @Test("cancelling the caller stops the reads", .timeLimit(.minutes(1)))
-    func cancellation() async throws {
-        let endless = (path: "/dev/zero", expected: try ExpectedContent(size: 1 << 50))
-        let task = Task {
-            try await ContentVerifier.verifyEachFile(Array(repeating: endless, count: 5), maximumConcurrency: 4)
+    /// Files not yet started when one fails are never opened: with one file at a time, a failure of the first leaves
+    /// the other seven unread.
+    @Test("after the first failure no further file is opened")
+    func firstFailureOpensNoMore() async throws {
+        let scratch = try ChecksumScratch()
+        defer { scratch.remove() }
+        var files = try Self.files(in: scratch, badIndex: nil)
+        files[0].expected.size = (files[0].expected.size ?? 0) + 1
+        let reads = EndlessReads()
+        await #expect {
+            _ = try await ContentVerifier.verifyFiles(
+                files, policy: .strongest, maximumConcurrency: 1, stopsAtFirstFailure: true,
+                worker: reads.worker(endless: []))
+        } throws: { error in
+            (error as? VerificationError)?.code == .sizeMismatch
         }
-        try await Task.sleep(for: .milliseconds(200))
+        #expect(reads.started == [files[0].path])
+    }
+
+    /// Issue 16: this test had a one-minute time limit and a 200 ms sleep before cancelling. It now waits until the
+    /// four endless reads have started (however long that takes), cancels, and checks that each of them stopped
+    /// because of the cancellation and that the fifth file was never started. Four endless reads at once are more
+    /// than this machine's cores: were they on the cooperative pool, the task that cancels them could not run.
+    @Test("cancelling the caller stops the reads")
+    func cancellation() async throws {
+        let sha256 = Digest.compute(.sha256, of: []).hex
+        let files = try (0..<5).map { (path: "endless-\($0)", expected: try ExpectedContent(size: 1 << 50, sha256: sha256)) }
+        let reads = EndlessReads()
+        let worker = reads.worker(endless: Set(files.map(\.path)))
+        let task = Task {
+            try await ContentVerifier.verifyFiles(
+                files, policy: .strongest, maximumConcurrency: 4, stopsAtFirstFailure: false, worker: worker)
+        }
+        await reads.waitUntilStarted(4)
         task.cancel()
         await #expect(throws: CancellationError.self) { _ = try await task.value }
+        #expect(reads.started.count == 4)
+        #expect(reads.stoppedByCancellation.count == 4)
+        #expect(!reads.started.contains("endless-4"))
+    }
+
+    /// The real file reader stops at the next chunk once it is cancelled: a 1 MiB file read in 4 KiB chunks, cancelled
+    /// after three of them, is read no further.
+    @Test("the file reader checks for cancellation before every chunk")
+    func readerStopsAtNextChunk() throws {
+        let scratch = try ChecksumScratch()
+        defer { scratch.remove() }
+        let bytes = ChecksumTools.pseudoRandom(count: 1 << 20, seed: 3)
+        let path = try scratch.write("big", bytes)
+        let expected = try ExpectedContent(size: bytes.count, sha256: Digest.compute(.sha256, of: bytes).hex)
+        let checks = ProducedCounter()
+        #expect(throws: ChecksumReadCancelled.self) {
+            _ = try ContentVerifier.verifyFile(
+                path, expected: expected, policy: .strongest, chunkSize: 4096,
+                isCancelled: {
+                    checks.increment()
+                    return checks.value > 3
+                })
+        }
+        #expect(checks.value == 4)
+    }
+}
+
+/// A file worker for ``ContentVerifier/verifyFiles(_:policy:maximumConcurrency:stopsAtFirstFailure:worker:)`` that
+/// records the files started, verifies real files as the library does, and "reads" the endless ones chunk by chunk
+/// until it is told it is cancelled: they end only through cancellation, never by the clock.
+final class EndlessReads: Sendable {
+    private struct State {
+        var started: [String] = []
+        var stoppedByCancellation: [String] = []
+        var waiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+    }
+    private let state = Mutex(State())
+
+    /// The paths started, in order.
+    var started: [String] { state.withLock { $0.started } }
+    /// The endless paths that stopped because they were cancelled.
+    var stoppedByCancellation: [String] { state.withLock { $0.stoppedByCancellation } }
+
+    /// Returns once `count` files have started.
+    func waitUntilStarted(_ count: Int) async {
+        await withCheckedContinuation { continuation in
+            let ready = state.withLock { state in
+                if state.started.count >= count { return true }
+                state.waiters.append((count, continuation))
+                return false
+            }
+            if ready { continuation.resume() }
+        }
+    }
+
+    func worker(endless: Set<String>) -> ContentVerifier.FileWorker {
+        { path, expected, policy, isCancelled in
+            let ready = self.state.withLock { state in
+                state.started.append(path)
+                let ready = state.waiters.filter { $0.count <= state.started.count }
+                state.waiters.removeAll { $0.count <= state.started.count }
+                return ready.map(\.continuation)
+            }
+            for continuation in ready { continuation.resume() }
+            guard endless.contains(path) else {
+                return try ContentVerifier.fileWorker(path, expected, policy, isCancelled)
+            }
+            var verifier = try ContentVerifier(expected: expected, name: path, policy: policy)
+            let chunk = [UInt8](repeating: 0, count: 4096)
+            while !isCancelled() {
+                try verifier.update(chunk)
+                sched_yield()
+            }
+            self.state.withLock { $0.stoppedByCancellation.append(path) }
+            throw ChecksumReadCancelled()
+        }
     }
 }

@@ -104,15 +104,39 @@ struct ChecksumVerifierTests {
         #expect(throws: VerificationError.self) { try verifier.update([]) }
     }
 
-    @Test("a size alone checks the size; nothing at all is refused")
-    func sizeOnly() throws {
-        let verified = try ContentVerifier.verify(Self.bytes, expected: ExpectedContent(size: 10_000))
-        #expect(verified.size == 10_000 && verified.digests.isEmpty)
-        #expect {
-            _ = try ContentVerifier(expected: ExpectedContent(), name: "blob")
+    /// Issue 16, defect 12: a size alone was "verified" (with no digest checked); now nothing is verified without a
+    /// digest, in memory, from a file and from an asynchronous source.
+    @Test("a size alone verifies nothing: refused with noDigest, as is no expectation at all")
+    func sizeOnly() async throws {
+        let sizeOnly = try ExpectedContent(size: 10_000)
+        for expected in [sizeOnly, try ExpectedContent()] {
+            #expect {
+                _ = try ContentVerifier.verify(Self.bytes, expected: expected, name: "blob")
+            } throws: { error in
+                Self.code(error) == .noDigest
+                    && (error as? VerificationError)?.message.hasPrefix("blob: nothing verified") == true
+            }
+            #expect { _ = try ContentVerifier(expected: expected, name: "blob") } throws: { error in
+                Self.code(error) == .noDigest
+            }
+        }
+        let scratch = try ChecksumScratch()
+        defer { scratch.remove() }
+        let path = try scratch.write("blob", Self.bytes)
+        #expect { _ = try ContentVerifier.verify(fileAtPath: path, expected: sizeOnly) } throws: { error in
+            Self.code(error) == .noDigest
+        }
+        let each = try await ContentVerifier.verifyEachFile([(path, sizeOnly)])
+        #expect(each.count == 1)
+        if case .failure(let error) = each.first { #expect(error.code == .noDigest) } else { Issue.record("verified") }
+        let counter = ProducedCounter()
+        await #expect {
+            _ = try await ContentVerifier.verify(
+                CountingChunks(chunkSize: 10, chunkCount: 1000, produced: counter), expected: sizeOnly, name: "x")
         } throws: { error in
             Self.code(error) == .noDigest
         }
+        #expect(counter.value == 0)
     }
 
     @Test("an asynchronous source that sends more than the size is not read further")
@@ -155,27 +179,34 @@ struct ChecksumVerifierTests {
         }
         let short = try ExpectedContent(size: 10_001, sha256: Self.sha256.hex)
         #expect(throws: VerificationError.self) { _ = try ContentVerifier.verify(fileAtPath: path, expected: short) }
-        // Not a regular file, so there is no size to check first: a pipe that never ends is read only up to one byte
-        // past the size.
         let verified = try ContentVerifier.verify(
             fileAtPath: path, expected: ExpectedContent(size: 10_000, sha256: Self.sha256.hex))
         #expect(verified.size == 10_000)
-        #expect {
-            _ = try ContentVerifier.verify(fileAtPath: "/dev/zero", expected: ExpectedContent(size: 3 << 20))
-        } throws: { error in
-            (error as? VerificationError)?.message
-                == "/dev/zero: size mismatch: expected 3145728 bytes, received more (at least 3145729)"
-        }
-        // A pipe that ends exactly at the size verifies.
+    }
+
+    /// Issue 16, defect 7: `/dev/zero` was read without end when no size was stated, and a FIFO blocked in `open()`.
+    /// Anything but a regular file is now refused before a byte is read, with an error naming the path and its kind.
+    @Test("a device, a FIFO without a writer and a directory are refused at once, naming what they are")
+    func notRegularFiles() throws {
+        let scratch = try ChecksumScratch()
+        defer { scratch.remove() }
         let fifo = scratch.path + "/fifo"
         #expect(mkfifo(fifo, 0o600) == 0)
-        let writer = Process()
-        writer.executableURL = URL(fileURLWithPath: "/bin/sh")
-        writer.arguments = ["-c", "head -c 12345 /dev/zero > \"$0\"", fifo]
-        try writer.run()
-        defer { writer.waitUntilExit() }
-        let zeros = [UInt8](repeating: 0, count: 12_345)
-        let expectedZeros = try ExpectedContent(size: 12_345, sha256: Digest.compute(.sha256, of: zeros).hex)
-        #expect(try ContentVerifier.verify(fileAtPath: fifo, expected: expectedZeros).size == 12_345)
+        let sha256 = Self.sha256.hex
+        let cases: [(path: String, kind: String)] = [
+            ("/dev/zero", "a device"), (fifo, "a FIFO"), (scratch.path, "a directory"),
+        ]
+        for (path, kind) in cases {
+            for expected in [try ExpectedContent(sha256: sha256), try ExpectedContent(size: 3 << 20, sha256: sha256)] {
+                #expect {
+                    _ = try ContentVerifier.verify(fileAtPath: path, expected: expected)
+                } throws: { error in
+                    guard let error = error as? VerificationError else { return false }
+                    return error.code == .io && error.message == "cannot read \(path)"
+                        && "\(error)".contains("it is \(kind)")
+                }
+            }
+            #expect(throws: VerificationError.self) { _ = try Digest.compute(.sha256, ofFileAtPath: path) }
+        }
     }
 }

@@ -9,8 +9,9 @@
 /// computed and checked: SHA-512 if stated, else SHA-256, else MD5. Hashing is the whole cost of a verification, and
 /// checking a weaker digest next to a stronger one adds nothing an attacker would have to overcome. With
 /// ``Policy/allStated`` every stated digest is computed and checked (useful to catch a catalogue whose digests
-/// disagree with each other), at the cost of hashing the data more than once. A size alone, with no digest, is
-/// accepted and checks only the size; with neither, the verifier cannot be made (`noDigest`).
+/// disagree with each other), at the cost of hashing the data more than once. At least one digest must be stated:
+/// a size alone proves nothing about the bytes, so without a digest the verifier cannot be made (`noDigest`) and
+/// nothing is ever reported as verified.
 ///
 /// Messages name the data (``name``), the digest, and the expected and actual values:
 ///
@@ -40,11 +41,13 @@ public struct ContentVerifier {
     private var hashers: [DigestHasher]
     private var failure: VerificationError?
 
-    /// Creates a verifier; throws `noDigest` when `expected` states neither a size nor a digest.
+    /// Creates a verifier; throws `noDigest` when `expected` states no digest (a size alone is not a verification).
     public init(expected: ExpectedContent, name: String, policy: Policy = .strongest) throws(VerificationError) {
         let digests = policy == .strongest ? Array(expected.digests.prefix(1)) : expected.digests
-        guard expected.size != nil || !digests.isEmpty else {
-            throw VerificationError(.noDigest, "\(name): no size and no digest to check it against")
+        guard !digests.isEmpty else {
+            throw VerificationError(
+                .noDigest,
+                "\(name): nothing verified: no SHA-256, SHA-512 or MD5 digest was given (a size alone is not a verification)")
         }
         self.expected = expected
         self.name = name

@@ -78,7 +78,7 @@ public struct VerifiedContent: Hashable, Sendable {
     /// The number of bytes read (equal to the expected size when one was stated).
     public var size: Int
     /// The digests computed and checked, strongest first (only the strongest stated one, unless
-    /// ``ContentVerifier/Policy/allStated`` was asked for). Empty when only a size was stated.
+    /// ``ContentVerifier/Policy/allStated`` was asked for); never empty, since a verification needs a digest.
     public var digests: [Digest]
 
     /// Creates a result (verifications make these; tests and callers that cache results may too).

@@ -122,15 +122,14 @@ extension ContentVerifier {
     /// global queue, whose width is the processor count, so the work goes to a serial queue of its own, which
     /// Dispatch runs on its overcommitting pool. Cancelling the task stops the read at the next chunk.
     private static func verifyOffThePool(
-        _ path: String, expected: ExpectedContent, policy: Policy, index: Int
+        _ path: String, expected: ExpectedContent, policy: Policy, index: Int, worker: @escaping FileWorker
     ) async throws -> (Int, Result<VerifiedContent, VerificationError>) {
         let flag = ChecksumCancellationFlag()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 DispatchQueue(label: "maas-images.verify-file").async {
                     do {
-                        let verified = try verifyFile(
-                            path, expected: expected, policy: policy, chunkSize: nil, isCancelled: { flag.isSet })
+                        let verified = try worker(path, expected, policy) { flag.isSet }
                         continuation.resume(returning: (index, .success(verified)))
                     } catch let error as VerificationError {
                         continuation.resume(returning: (index, .failure(error)))
@@ -147,9 +146,20 @@ extension ContentVerifier {
     /// The number of processors online, at least 1.
     static var onlineProcessors: Int { max(sysconf(Int32(_SC_NPROCESSORS_ONLN)), 1) }
 
-    private static func verifyFiles(
+    /// Verifies one file, on a thread of its own, stopping (by throwing) once `isCancelled()` is true.
+    typealias FileWorker = @Sendable (
+        _ path: String, _ expected: ExpectedContent, _ policy: Policy, _ isCancelled: () -> Bool
+    ) throws -> VerifiedContent
+
+    /// The worker of every public entry point: ``verifyFile(_:expected:policy:chunkSize:isCancelled:)``.
+    static let fileWorker: FileWorker = { path, expected, policy, isCancelled in
+        try verifyFile(path, expected: expected, policy: policy, chunkSize: nil, isCancelled: isCancelled)
+    }
+
+    /// Verifies `files` with `worker` (tests give one that counts the files started and reads until cancelled).
+    static func verifyFiles(
         _ files: [(path: String, expected: ExpectedContent)], policy: Policy, maximumConcurrency: Int?,
-        stopsAtFirstFailure: Bool
+        stopsAtFirstFailure: Bool, worker: @escaping FileWorker = fileWorker
     ) async throws -> [Result<VerifiedContent, VerificationError>] {
         let width = max(1, min(maximumConcurrency ?? onlineProcessors, files.count))
         var results = [Result<VerifiedContent, VerificationError>?](repeating: nil, count: files.count)
@@ -160,7 +170,9 @@ extension ContentVerifier {
                 let index = next
                 let (path, expected) = files[index]
                 next += 1
-                group.addTask { try await verifyOffThePool(path, expected: expected, policy: policy, index: index) }
+                group.addTask {
+                    try await verifyOffThePool(path, expected: expected, policy: policy, index: index, worker: worker)
+                }
             }
             for _ in 0..<width { startNext() }
             while let (index, result) = try await group.next() {
