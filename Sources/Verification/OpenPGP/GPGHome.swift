@@ -1,10 +1,17 @@
 internal import CGPGME
 import Glibc
 import Synchronization
+internal import SystemLayer
+internal import SystemPackage
 
 /// A private, temporary GnuPG home directory: made with `mkdtemp` (mode 0700) under `$TMPDIR` or `/tmp`, configured
 /// so that gpg never starts a `gpg-agent` and never goes to the network, and removed (after
 /// `gpgconf --homedir HOME --kill all`) when the last reference goes away.
+///
+/// A process killed before it could remove its homes leaves them behind, so each home records its owner in
+/// `owner.pid` (the process id, then the pid namespace), and the first home a process makes under a temporary
+/// directory removes the `maas-gnupg.*` homes there that belong to this user and whose recorded process no longer
+/// exists in this pid namespace (see ``removeStaleHomes(in:)``).
 ///
 /// The user's `~/.gnupg` and `GNUPGHOME` are never read or written. Only immutable state is shared, and each
 /// operation has its own gpgme context, so one home may serve many tasks at once.
@@ -39,10 +46,21 @@ final class GPGHome: Sendable {
 
         """
 
-    /// Creates the directory and writes its `gpg.conf`.
+    /// The name of the file in a home that records its owner: `PID\nNAMESPACE\n`.
+    static let ownerFileName = "owner.pid"
+
+    /// The prefix of every home's name.
+    static let namePrefix = "maas-gnupg."
+
+    /// The temporary directories whose stale homes this process has already removed.
+    private static let cleanedBases = Mutex<Set<String>>([])
+
+    /// Creates the directory, records its owner and writes its `gpg.conf`; the first time under a temporary
+    /// directory, removes the stale homes of dead processes there first.
     init() throws(VerificationError) {
         try GPGME.ready()
         let base = Self.temporaryBase()
+        if Self.cleanedBases.withLock({ $0.insert(base).inserted }) { Self.removeStaleHomes(in: base) }
         var template = Array("\(base)/maas-gnupg.XXXXXX".utf8CString)
         let made = template.withUnsafeMutableBufferPointer { buffer -> Bool in
             guard let pointer = buffer.baseAddress else { return false }
@@ -56,6 +74,7 @@ final class GPGHome: Sendable {
         // mkdtemp already uses 0700; chmod makes it independent of the umask and of the libc.
         chmod(path, 0o700)
         do {
+            try Self.write(Array(Self.ownerRecord.utf8), to: path + "/" + Self.ownerFileName)
             try Self.write(Array(Self.configuration.utf8), to: path + "/gpg.conf")
         } catch {
             Self.removeTree(path)
@@ -136,27 +155,87 @@ final class GPGHome: Sendable {
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
     }
 
-    /// Removes `directory` and everything below it, without following symbolic links.
+    /// Removes `directory` and everything below it, without following symbolic links: every name is removed through
+    /// the descriptor of its directory (`unlinkat`), and directories are entered with `O_NOFOLLOW`.
     static func removeTree(_ directory: String) {
-        if let stream = opendir(directory) {
-            var children: [String] = []
-            while let entry = readdir(stream) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-                }
-                if name != "." && name != ".." { children.append(directory + "/" + name) }
-            }
-            closedir(stream)
-            for child in children {
-                var info = stat()
-                guard lstat(child, &info) == 0 else { continue }
-                if info.st_mode & S_IFMT == S_IFDIR {
-                    removeTree(child)
-                } else {
-                    unlink(child)
-                }
+        if let home = try? DirectoryDescriptor.open(directory) { removeContents(of: home, depth: 0) }
+        rmdir(directory)
+    }
+
+    /// Removes everything inside `directory` (depth-first, at most 32 levels: gpg makes two).
+    private static func removeContents(of directory: DirectoryDescriptor, depth: Int) {
+        guard depth < 32, let names = try? directory.names() else { return }
+        for name in names {
+            guard let status = try? directory.status(name) else { continue }
+            if status.type == .directory {
+                if let child = try? directory.openDirectory(name) { removeContents(of: child, depth: depth + 1) }
+                _ = try? directory.removeDirectoryIfEmpty(name)
+            } else {
+                try? directory.remove(name)
             }
         }
-        rmdir(directory)
+    }
+
+    // MARK: - Stale homes
+
+    /// What `owner.pid` holds for this process: its pid, then its pid namespace (`pid:[4026531836]`).
+    static var ownerRecord: String { "\(getpid())\n\(currentPIDNamespace)\n" }
+
+    /// This process's pid namespace, as `/proc/self/ns/pid` names it, or empty when it cannot be read.
+    static let currentPIDNamespace: String = {
+        var buffer = [CChar](repeating: 0, count: 256)
+        let count = readlink("/proc/self/ns/pid", &buffer, buffer.count - 1)
+        guard count > 0 else { return "" }
+        return String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }()
+
+    /// Removes the homes in `base` left by processes that died without removing them: every `maas-gnupg.*`
+    /// directory (not a symbolic link) owned by this user whose `owner.pid` names a process of this pid namespace
+    /// that no longer exists (`kill(pid, 0)` fails with `ESRCH`). A home without a readable `owner.pid` (one being
+    /// made, or made by an older version) is left alone, as is anything of another user or namespace. Everything is
+    /// done through directory descriptors, never following a symbolic link; failures are ignored (the cleanup is a
+    /// courtesy, and another process may be removing the same home).
+    ///
+    /// - Returns: The names removed.
+    @discardableResult
+    static func removeStaleHomes(in base: String) -> [String] {
+        guard let resolved = realpath(base, nil) else { return [] }
+        let basePath = String(cString: resolved)
+        free(resolved)
+        guard let directory = try? DirectoryDescriptor.open(basePath), let names = try? directory.names() else {
+            return []
+        }
+        let prefix = Array(namePrefix.utf8)
+        var removed: [String] = []
+        for name in names where name.starts(with: prefix) && name.count > prefix.count {
+            guard let status = try? directory.status(name), status.type == .directory,
+                status.userID.rawValue == geteuid(),
+                let home = try? directory.openDirectory(name),
+                let owner = recordedOwner(of: home), isStale(owner)
+            else { continue }
+            removeContents(of: home, depth: 0)
+            if (try? directory.removeDirectoryIfEmpty(name)) == true {
+                removed.append(String(decoding: name, as: UTF8.self))
+            }
+        }
+        return removed
+    }
+
+    /// The pid and pid namespace `owner.pid` of `home` records, if it holds them.
+    private static func recordedOwner(of home: DirectoryDescriptor) -> (pid: pid_t, namespace: String)? {
+        guard let file = try? home.openFile(Array(ownerFileName.utf8)) else { return nil }
+        defer { try? file.close() }
+        guard let bytes = try? FileIO.readAll(file, home.child(Array(ownerFileName.utf8)), maximumSize: 4096) else {
+            return nil
+        }
+        let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        guard let first = lines.first, let pid = pid_t(first), pid > 0 else { return nil }
+        return (pid, lines.count > 1 ? String(lines[1]) : "")
+    }
+
+    /// Whether the recorded owner is a process of this pid namespace that no longer exists.
+    private static func isStale(_ owner: (pid: pid_t, namespace: String)) -> Bool {
+        guard owner.namespace == currentPIDNamespace, owner.pid != getpid() else { return false }
+        return kill(owner.pid, 0) != 0 && errno == ESRCH
     }
 }
