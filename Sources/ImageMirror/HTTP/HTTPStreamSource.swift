@@ -16,7 +16,9 @@ internal import Verification
 /// are fetched whole, refused past their size limit, retried as ``RetryPolicy`` says, and, with a
 /// ``MetadataCache``, requested conditionally (`If-None-Match`, `If-Modified-Since`): a `304 Not Modified` answer
 /// returns the cached bytes, which the reader then verifies like any others. Payloads are streamed with
-/// ``streamPayload(_:from:expectedSize:start:receive:)``, resuming with `Range`.
+/// ``streamPayload(_:from:expectedSize:start:receive:)``, resuming with `Range`. Both are bounded in time as
+/// ``HTTPSettings`` describes: the rate rule, ``HTTPSettings/documentTimeout`` for documents,
+/// ``HTTPSettings/payloadTimeout`` (none by default) for payloads.
 public struct HTTPStreamSource: PayloadSource {
     /// The root URL, ending with `/`.
     public let root: String
@@ -75,7 +77,8 @@ public struct HTTPStreamSource: PayloadSource {
             if let etag = cached.etag { headers.append(("If-None-Match", etag)) }
             if let modified = cached.lastModified { headers.append(("If-Modified-Since", modified)) }
         }
-        let response = try await transport.get(url, headers: headers)
+        let deadline = transport.settings.documentTimeout.map { (ContinuousClock.now + $0, $0) }
+        let response = try await transport.get(url, headers: headers, deadline: deadline)
         if response.status == 304, let cached {
             return cached.body
         }
@@ -87,15 +90,11 @@ public struct HTTPStreamSource: PayloadSource {
                 .contentMismatch, "\(url) is \(length) bytes, more than the \(maximumSize) accepted")
         }
         var body: [UInt8] = []
-        do {
-            for try await buffer in response.body {
-                guard buffer.readableBytes <= maximumSize - body.count else {
-                    throw ImageMirrorError(.contentMismatch, "\(url) is more than the \(maximumSize) bytes accepted")
-                }
-                buffer.withUnsafeReadableBytes { body.append(contentsOf: $0) }
+        try await transport.readBody(response, url: url, deadline: deadline) { buffer throws(ImageMirrorError) in
+            guard buffer.readableBytes <= maximumSize - body.count else {
+                throw ImageMirrorError(.contentMismatch, "\(url) is more than the \(maximumSize) bytes accepted")
             }
-        } catch {
-            throw HTTPTransport.transportError(error, url: url)
+            buffer.withUnsafeReadableBytes { body.append(contentsOf: $0) }
         }
         if let length = response.headers.first(name: "Content-Length").flatMap(Int.init), length != body.count {
             throw ImageMirrorError(.transport, "\(url): the body ended after \(body.count) of \(length) bytes")
@@ -118,7 +117,9 @@ public struct HTTPStreamSource: PayloadSource {
         }
         let url = url(of: path)
         let resuming = offset > 0 && offset < expectedSize
-        let response = try await transport.get(url, headers: resuming ? [("Range", "bytes=\(offset)-")] : [])
+        let deadline = transport.settings.payloadTimeout.map { (ContinuousClock.now + $0, $0) }
+        let response = try await transport.get(
+            url, headers: resuming ? [("Range", "bytes=\(offset)-")] : [], deadline: deadline)
         let begin: Int64
         switch response.status {
         case 200:
@@ -143,13 +144,16 @@ public struct HTTPStreamSource: PayloadSource {
                 "\(url): the server announces \(length) bytes from offset \(begin); the signed size is \(expectedSize)")
         }
         try start(begin)
-        do {
-            for try await buffer in response.body {
+        let attempt = AttemptProgress.current
+        try await transport.readBody(
+            response, url: url, deadline: deadline,
+            receive: { buffer throws(ImageMirrorError) in
                 try buffer.withUnsafeReadableBytes { bytes throws(ImageMirrorError) in try receive(bytes) }
-            }
-        } catch {
-            throw HTTPTransport.transportError(error, url: url)
-        }
+            },
+            progress: { total, monitor in
+                // A window's worth at the minimum rate: the retry of this attempt resumes, it deserves more time.
+                if let attempt, !attempt.made, total >= max(monitor.minimumBytes, 1) { attempt.markProgress() }
+            })
     }
 }
 

@@ -87,9 +87,17 @@ public final class HTTPTransport: Sendable {
 
     /// Sends a GET for `url` with `headers` (plus the user agent) and returns the response once its head arrived.
     ///
+    /// The head must arrive before `deadline` and, unless the rate rule is off (``HTTPSettings/speedLimit`` 0),
+    /// within ``HTTPSettings/speedTime`` of the connection (``HTTPSettings/connectTimeout`` plus
+    /// ``HTTPSettings/speedTime`` from now): a server that drips its headers cannot hold a request open.
+    ///
     /// - Throws: ``ImageMirrorError/Code/invalidArgument`` for a URL that is not `http` or `https`,
-    ///   ``ImageMirrorError/Code/transport`` for a connection failure or a timeout, ``ImageMirrorError/Code/cancelled``.
-    func get(_ url: String, headers: [(String, String)] = []) async throws(ImageMirrorError) -> Response {
+    ///   ``ImageMirrorError/Code/transport`` for a connection failure or a timeout (a ``TransferTimeLimit`` for the
+    ///   limits above), ``ImageMirrorError/Code/cancelled``.
+    func get(
+        _ url: String, headers: [(String, String)] = [],
+        deadline: (instant: ContinuousClock.Instant, limit: Duration)? = nil
+    ) async throws(ImageMirrorError) -> Response {
         guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(),
             scheme == "http" || scheme == "https",
             let host = parsed.host, !host.isEmpty
@@ -100,10 +108,23 @@ public final class HTTPTransport: Sendable {
         request.method = .GET
         request.headers.add(name: "User-Agent", value: settings.userAgent)
         for (name, value) in headers { request.headers.add(name: name, value: value) }
+        let now = ContinuousClock.now
+        var headLimit: (instant: ContinuousClock.Instant, reason: TransferTimeLimit)?
+        if settings.speedLimit > 0 {
+            let wait = settings.connectTimeout + settings.speedTime
+            headLimit = (now + wait, TransferTimeLimit(.noResponseHead(wait)))
+        }
+        if let deadline, headLimit.map({ deadline.instant < $0.instant }) ?? true {
+            headLimit = (deadline.instant, TransferTimeLimit(.deadline(deadline.limit)))
+        }
+        let nioDeadline = headLimit.map { NIODeadline.now() + .nanoseconds(now.duration(to: $0.instant).nanoseconds) }
         do {
             let response = try await client(scheme: scheme, host: host).execute(
-                request, deadline: .distantFuture, logger: logger)
+                request, deadline: nioDeadline ?? .distantFuture, logger: logger)
             return Response(status: Int(response.status.code), headers: response.headers, body: response.body)
+        } catch let error as HTTPClientError where error == .deadlineExceeded {
+            guard let headLimit else { throw Self.transportError(error, url: url) }
+            throw Self.limitError(headLimit.reason, url: url)
         } catch {
             throw Self.transportError(error, url: url)
         }
