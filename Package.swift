@@ -83,6 +83,7 @@ let package = Package(
             name: "ImageMirror",
             dependencies: [
                 "SystemLayer",
+                .product(name: "SystemPackage", package: "swift-system"),
                 "SimpleStreams",
                 "Verification",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

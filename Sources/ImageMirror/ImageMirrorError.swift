@@ -17,7 +17,7 @@ public struct ImageMirrorError: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Value: Hashable, Sendable {
             case metadata, http, notFound, transport, contentMismatch, io, insufficientSpace, signing
-            case invalidArgument, cancelled
+            case invalidArgument, cancelled, unsafeDestination, rollback
         }
         private let value: Value
         private init(_ value: Value) { self.value = value }
@@ -43,6 +43,12 @@ public struct ImageMirrorError: Error, Sendable, CustomStringConvertible {
         public static let invalidArgument = Code(.invalidArgument)
         /// The run was cancelled.
         public static let cancelled = Code(.cancelled)
+        /// A symbolic link, or another kind of file than expected, stands in the destination where the mirror
+        /// writes; it is refused, never followed.
+        public static let unsafeDestination = Code(.unsafeDestination)
+        /// The source's signed metadata is older than what the mirror already published (a replay, or a rollback
+        /// not allowed with ``MirrorOptions/allowsOlderMetadata``).
+        public static let rollback = Code(.rollback)
 
         public var description: String {
             switch value {
@@ -56,6 +62,8 @@ public struct ImageMirrorError: Error, Sendable, CustomStringConvertible {
             case .signing: "signing"
             case .invalidArgument: "invalid-argument"
             case .cancelled: "cancelled"
+            case .unsafeDestination: "unsafe-destination"
+            case .rollback: "rollback"
             }
         }
     }

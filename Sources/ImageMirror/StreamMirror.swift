@@ -1,5 +1,6 @@
 public import Logging
 public import SimpleStreams
+internal import SystemLayer
 internal import Verification
 
 #if canImport(FoundationEssentials)
@@ -23,15 +24,18 @@ internal import Verification
 /// }
 /// ```
 ///
-/// A run reads and verifies every document first; nothing is downloaded when one fails. Then:
-/// 1. payloads missing (or of the wrong size, or with ``MirrorOptions/verifyExisting`` the wrong SHA-256) are
-///    downloaded, `jobs` at a time, each to a `.part` file renamed into place once verified; identical files are
-///    downloaded once and hard-linked;
-/// 2. the products documents are written, then the index, each to a temporary name and renamed;
+/// A run reads and verifies every document first, and refuses metadata older than what the mirror already published
+/// (unless ``MirrorOptions/allowsOlderMetadata``); nothing is downloaded when a check fails. Then:
+/// 1. payloads not in place are downloaded, `jobs` at a time, each to a `.part` file renamed into place once its
+///    size and digest (the strongest the item states) match; identical files are downloaded once and hard-linked. A
+///    file is in place only when the mirror recorded it (`.mirror/manifest.json`) as verified with the digest the new
+///    metadata signs, or hashing it gives that digest: a same-size change upstream is fetched again;
+/// 2. the products documents are written, then the index, each to a random temporary name and renamed;
 /// 3. files no kept version references any more are removed, with the directories they leave empty.
 ///
 /// If a payload fails, the run goes on with the others but stops before step 2, so the published metadata never
-/// names a file the mirror lacks; rerunning finishes the job.
+/// names a file the mirror lacks; rerunning finishes the job. The destination is written only through directory
+/// descriptors (`O_NOFOLLOW`), so a symbolic link planted in it is refused or replaced, never followed.
 public struct StreamMirror: Sendable {
     /// Where the stream comes from.
     public var source: any PayloadSource
@@ -72,51 +76,70 @@ public struct StreamMirror: Sendable {
     ///
     /// - Throws: ``ImageMirrorError/Code/metadata`` when a document does not verify.
     public func plan() async throws(ImageMirrorError) -> MirrorPlan {
-        try await prepare().plan
+        try await prepare(try MirrorDirectory.open(destination, create: false)).plan
     }
 
     /// Mirrors the stream; see ``StreamMirror``. Events go to `progress`, which is finished when the run ends.
     ///
     /// - Returns: what was done; ``MirrorSummary/failures`` lists the payloads that could not be mirrored.
-    /// - Throws: ``ImageMirrorError``: ``ImageMirrorError/Code/metadata`` before any download,
-    ///   ``ImageMirrorError/Code/insufficientSpace``, ``ImageMirrorError/Code/io`` for the destination,
-    ///   ``ImageMirrorError/Code/signing``, ``ImageMirrorError/Code/cancelled``.
+    /// - Throws: ``ImageMirrorError``: ``ImageMirrorError/Code/metadata`` and ``ImageMirrorError/Code/rollback``
+    ///   before any download, ``ImageMirrorError/Code/insufficientSpace``, ``ImageMirrorError/Code/io`` and
+    ///   ``ImageMirrorError/Code/unsafeDestination`` for the destination, ``ImageMirrorError/Code/signing``,
+    ///   ``ImageMirrorError/Code/cancelled``.
     public func run(progress: MirrorProgress? = nil) async throws(ImageMirrorError) -> MirrorSummary {
         defer { progress?.finish() }
-        let prepared = try await prepare()
+        guard let store = try MirrorDirectory.open(destination, create: true) else {
+            throw ImageMirrorError(.io, "\(destination): cannot create the destination")
+        }
+        let prepared = try await prepare(store)
         let plan = prepared.plan
         progress?.yield(.planned(files: plan.downloads.count, bytes: plan.bytesToDownload))
         for problem in plan.problems { progress?.yield(.failed(problem)) }
-        if options.checksFreeSpace { try checkFreeSpace(plan) }
+        if options.checksFreeSpace { try checkFreeSpace(plan, store) }
+        store.removeTemporaries(besides: MirrorManifest.relativePath)
 
-        // Everything about to be created is recorded first, so pruning can find it after any interruption.
+        // Everything about to be created is recorded first, so pruning can find it after any interruption; files
+        // found in place by hashing are recorded as verified.
         var tracking = prepared.previous
-        for file in plan.files { tracking.files[file.path] = (file.size, file.sha256.hex) }
-        if tracking != prepared.previous { try tracking.write(root: destination) }
+        let downloading = Set(plan.downloads.map { ByteKey($0.path) })
+        for file in plan.files {
+            let key = ByteKey(file.path)
+            let inPlace = !downloading.contains(key)
+            guard tracking.files[key] != MirrorManifest.Entry(size: file.size, digest: file.digest, verified: inPlace)
+            else { continue }
+            tracking.files[key] = MirrorManifest.Entry(size: file.size, digest: file.digest, verified: inPlace)
+        }
+        if tracking != prepared.previous { try tracking.write(store) }
 
-        let transfer = try await transferPayloads(plan, progress: progress)
+        let transfer = try await transferPayloads(plan, store: store, progress: progress)
         var summary = MirrorSummary(
             plan: plan, downloaded: transfer.downloaded, linked: transfer.linked,
             failures: plan.problems + transfer.failures, pruned: [], published: false)
         guard summary.failures.isEmpty else {
+            // What did arrive is recorded as verified, so the rerun does not hash it again.
+            let arrived = Set((transfer.downloaded + transfer.linked).map(ByteKey.init))
+            for file in plan.files where arrived.contains(ByteKey(file.path)) {
+                tracking.files[ByteKey(file.path)]?.verified = true
+            }
+            try tracking.write(store)
             logger.error("\(summary.failures.count) files failed; the metadata was not published")
             return summary
         }
         try Task.checkCancellation(path: destination)
 
-        let published = try MetadataPublisher(root: destination, signer: options.signer).publish(
+        let published = try MetadataPublisher(store: store, signer: options.signer).publish(
             prepared.snapshot, selected: prepared.selected)
         summary.published = true
         progress?.yield(.published(paths: published))
 
         var kept = MirrorManifest()
-        for file in plan.files { kept.files[file.path] = (file.size, file.sha256.hex) }
-        try kept.write(root: destination)
+        for file in plan.files {
+            kept.files[ByteKey(file.path)] = MirrorManifest.Entry(size: file.size, digest: file.digest, verified: true)
+        }
+        try kept.write(store)
         for removal in plan.removals {
-            let full = destination + "/" + removal.path
-            try FileSystem.remove(full)
-            try FileSystem.remove(full + ".part")
-            FileSystem.removeEmptyDirectories(from: FileSystem.parent(of: full), upTo: destination)
+            try store.remove(removal.path)
+            store.removeEmptyDirectories(holding: removal.path)
             summary.pruned.append(removal.path)
             progress?.yield(.pruned(path: removal.path, size: removal.size))
         }
@@ -129,23 +152,40 @@ public struct StreamMirror: Sendable {
         var snapshot: MetadataSnapshot
         var plan: MirrorPlan
         var previous: MirrorManifest
-        /// The selected items, as `product\u{0}version\u{0}item`.
-        var selected: Set<String>
+        /// The selected items.
+        var selected: Set<StreamMirror.ItemKey>
     }
 
-    private func prepare() async throws(ImageMirrorError) -> Prepared {
+    /// An item: its product, version and item names, compared as bytes.
+    struct ItemKey: Hashable, Sendable {
+        var product: ByteKey
+        var version: ByteKey
+        var item: ByteKey
+
+        init(_ product: String, _ version: String, _ item: String) {
+            self.product = ByteKey(product)
+            self.version = ByteKey(version)
+            self.item = ByteKey(item)
+        }
+
+        init(_ item: FlattenedItem) { self.init(item.productName, item.versionName, item.itemName) }
+    }
+
+    private func prepare(_ store: MirrorDirectory?) async throws(ImageMirrorError) -> Prepared {
         let snapshot = try await MetadataSnapshot.read(
             source: source, policy: policy, path: documentPath, notOlderThan: notOlderThan)
+        if !options.allowsOlderMetadata, let store { try snapshot.checkNotOlder(than: store) }
         let queries: [StreamQuery]
         do {
             queries = try options.queries()
         } catch {
             throw ImageMirrorError(.invalidArgument, error.message, underlyingError: error)
         }
-        var files: [String: MirrorPlan.File] = [:]
-        var order: [String] = []
+        var files: [ByteKey: MirrorPlan.File] = [:]
+        var order: [ByteKey] = []
         var problems: [MirrorFailure] = []
-        var selected: Set<String> = []
+        var conflicting: Set<ByteKey> = []
+        var selected: Set<ItemKey> = []
         for products in snapshot.result.products {
             for query in queries {
                 let items: [FlattenedItem]
@@ -155,50 +195,53 @@ public struct StreamMirror: Sendable {
                     throw ImageMirrorError(.metadata, "\(products.path): \(error.message)", underlyingError: error)
                 }
                 for item in items {
-                    guard selected.insert(Self.key(item)).inserted, let path = item.path else { continue }
+                    guard selected.insert(ItemKey(item)).inserted, let path = item.path else { continue }
+                    let key = ByteKey(path)
+                    func refuse(_ reason: String, _ digest: Digest? = nil) {
+                        problems.append(
+                            MirrorFailure(
+                                path: path, url: source.url(of: path), expected: digest, actual: nil,
+                                reason: "\(item.pedigree) \(reason)"))
+                    }
                     if let reason = Self.reservedPathProblem(path) {
-                        problems.append(
-                            MirrorFailure(
-                                path: path, url: source.url(of: path), expectedSHA256: item.sha256 ?? "-",
-                                actualSHA256: nil, reason: "\(item.pedigree): \(reason)"))
+                        refuse(": \(reason)")
                         continue
                     }
-                    guard let size = item.size, size >= 0, let hex = item.sha256,
-                        let digest = try? Digest(.sha256, hex: hex)
-                    else {
-                        problems.append(
-                            MirrorFailure(
-                                path: path, url: source.url(of: path), expectedSHA256: item.sha256 ?? "-",
-                                actualSHA256: nil,
-                                reason: "\(item.pedigree) has no valid size and SHA-256 to verify it against"))
+                    let digest: Digest
+                    switch Self.signedDigest(of: item) {
+                    case .success(let strongest): digest = strongest
+                    case .failure(let problem):
+                        refuse(problem.message)
                         continue
                     }
-                    if var existing = files[path] {
-                        guard existing.size == size, existing.sha256 == digest else {
-                            problems.append(
-                                MirrorFailure(
-                                    path: path, url: source.url(of: path), expectedSHA256: hex, actualSHA256: nil,
-                                    reason: "\(item.pedigree) describes \(path) unlike another item does"))
+                    guard let size = item.size, size >= 0 else {
+                        refuse("has no valid size to verify \(path) against", digest)
+                        continue
+                    }
+                    if var existing = files[key] {
+                        guard existing.size == size, existing.digest == digest else {
+                            refuse("describes \(path) unlike another item does", digest)
+                            conflicting.insert(key)
                             continue
                         }
                         existing.references.append(item.pedigree)
-                        files[path] = existing
+                        files[key] = existing
                     } else {
-                        files[path] = MirrorPlan.File(
-                            path: path, size: size, sha256: digest, references: [item.pedigree])
-                        order.append(path)
+                        files[key] = MirrorPlan.File(path: path, size: size, digest: digest, references: [item.pedigree])
+                        order.append(key)
                     }
                 }
             }
         }
-        let conflicting = Set(problems.map(\.path))
         let kept = order.filter { !conflicting.contains($0) }.compactMap { files[$0] }
+        let previous = MirrorManifest.read(store)
         var downloads: [MirrorPlan.File] = []
-        for file in kept where try !isPresent(file) { downloads.append(file) }
-        let previous = MirrorManifest.read(root: destination)
-        let keptPaths = Set(kept.map(\.path))
-        let removals = previous.files.keys.filter { !keptPaths.contains($0) }.sorted().map { path in
-            MirrorPlan.Removal(path: path, size: FileSystem.regularFileSize(destination + "/" + path) ?? 0)
+        for file in kept where try !isPresent(file, in: store, recorded: previous.files[ByteKey(file.path)]) {
+            downloads.append(file)
+        }
+        let keptPaths = Set(kept.map { ByteKey($0.path) })
+        let removals = previous.files.keys.filter { !keptPaths.contains($0) }.sorted().map { key in
+            MirrorPlan.Removal(path: key.string, size: store?.regularFileSize(key.string) ?? 0)
         }
         let metadata = (snapshot.productsDocuments + snapshot.indexDocuments).map(\.path)
         let plan = MirrorPlan(
@@ -207,44 +250,66 @@ public struct StreamMirror: Sendable {
     }
 
     /// Why a payload path may not be used, though `StreamPath` accepts it: it would overwrite the mirror's own
-    /// files (`.mirror/`), its metadata (`streams/`), or a name the mirror uses for partial files.
+    /// files (`.mirror/`), its metadata (`streams/`), or a name the mirror uses for partial or temporary files.
     static func reservedPathProblem(_ path: String) -> String? {
         if path.hasPrefix(".mirror/") || path == ".mirror" { return "\(path) is inside the mirror's own .mirror/" }
-        if path.hasPrefix("streams/") { return "\(path) is a payload under streams/, where the metadata lives" }
-        if path.hasSuffix(".part") || path.contains(".tmp-") || path.contains(".link-") {
+        if path.hasPrefix("streams/") || path == "streams" {
+            return "\(path) is a payload under streams/, where the metadata lives"
+        }
+        let name = Array(path.utf8.split(separator: UInt8(ascii: "/")).last ?? [])
+        if path.hasSuffix(".part") || path.contains(".tmp-") || path.contains(".link-")
+            || DirectoryDescriptor.isTemporaryName(name)
+        {
             return "\(path) has a name the mirror uses for partial files"
         }
         return nil
     }
 
-    static func key(_ item: FlattenedItem) -> String {
-        "\(item.productName)\u{0}\(item.versionName)\u{0}\(item.itemName)"
+    /// The digest an item's content is verified against: the strongest it states (SHA-512, SHA-256, MD5), as
+    /// python-simplestreams chooses. An item with a malformed digest, or none, cannot be mirrored.
+    static func signedDigest(of item: FlattenedItem) -> Result<Digest, ImageMirrorError> {
+        for algorithm in DigestAlgorithm.allCases.sorted(by: >) {
+            guard let hex = item.pythonString(algorithm.rawValue) else { continue }
+            do {
+                return .success(try Digest(algorithm, hex: hex))
+            } catch {
+                return .failure(
+                    ImageMirrorError(.metadata, "has a malformed \(algorithm.rawValue) '\(hex)'", underlyingError: error))
+            }
+        }
+        return .failure(
+            ImageMirrorError(
+                .metadata, "has no digest (sha512, sha256 or md5) to verify \(item.path ?? "its file") against"))
     }
 
-    /// Whether `file` is in place: always the right size, and with ``MirrorOptions/verifyExisting`` the right
-    /// SHA-256.
-    private func isPresent(_ file: MirrorPlan.File) throws(ImageMirrorError) -> Bool {
-        let full = destination + "/" + file.path
-        guard FileSystem.regularFileSize(full) == file.size else { return false }
-        guard options.verifyExisting else { return true }
-        let (hasher, _) = try FileSystem.sha256(of: full)
-        let good = hasher.finalize() == file.sha256
-        if !good { logger.warning("\(full) does not have its signed SHA-256; downloading it again") }
-        return good
+    /// Whether `file` is in place: a regular file of the signed size that the mirror recorded as verified with the
+    /// signed digest (hashed again with ``MirrorOptions/verifyExisting``), or, when the record says otherwise (a
+    /// same-size change upstream, a record of version 0.1.0), whose content hashes to the signed digest.
+    private func isPresent(_ file: MirrorPlan.File, in store: MirrorDirectory?, recorded: MirrorManifest.Entry?)
+        throws(ImageMirrorError) -> Bool
+    {
+        guard let store, store.regularFileSize(file.path) == file.size else { return false }
+        if let recorded, recorded.verified, recorded.digest == file.digest, recorded.size == file.size,
+            !options.verifyExisting
+        {
+            return true
+        }
+        guard let actual = try store.digest(of: file.path, file.digest.algorithm), actual == file.digest else {
+            logger.info("\(store.path)/\(file.path) does not have its signed \(file.digest.algorithm); downloading it")
+            return false
+        }
+        return true
     }
 
-    private func checkFreeSpace(_ plan: MirrorPlan) throws(ImageMirrorError) {
+    private func checkFreeSpace(_ plan: MirrorPlan, _ store: MirrorDirectory) throws(ImageMirrorError) {
         var needed: Int64 = 0
         var seen: Set<Digest> = []
-        for file in plan.downloads where seen.insert(file.sha256).inserted {
-            let partial = FileSystem.regularFileSize(destination + "/" + file.path + ".part") ?? 0
-            needed =
-                needed.addingReportingOverflow(max(0, file.size - partial)).overflow
-                ? .max : needed + max(0, file.size - partial)
+        for file in plan.downloads where seen.insert(file.digest).inserted {
+            let partial = store.regularFileSize(file.path + ".part") ?? 0
+            needed = needed.saturatingAdd(max(0, file.size - partial))
         }
         guard needed > 0 else { return }
-        try FileSystem.makeDirectories(destination)
-        let available = try FileSystem.availableSpace(at: destination)
+        let available = try store.availableSpace()
         guard needed <= available else {
             throw ImageMirrorError(
                 .insufficientSpace,
@@ -260,36 +325,35 @@ public struct StreamMirror: Sendable {
         var failures: [MirrorFailure] = []
     }
 
-    /// Downloads one file per distinct SHA-256 (`jobs` at a time) and hard-links the others to it.
-    private func transferPayloads(_ plan: MirrorPlan, progress: MirrorProgress?) async throws(ImageMirrorError)
-        -> TransferResult
+    /// Downloads one file per distinct digest (`jobs` at a time) and hard-links the others to it, or to a file
+    /// already in place (verified) with that digest.
+    private func transferPayloads(_ plan: MirrorPlan, store: MirrorDirectory, progress: MirrorProgress?)
+        async throws(ImageMirrorError) -> TransferResult
     {
-        let present = plan.files.filter { file in !plan.downloads.contains { $0.path == file.path } }
+        let downloading = Set(plan.downloads.map { ByteKey($0.path) })
         var sourceOfDigest: [Digest: String] = [:]
-        for file in present where sourceOfDigest[file.sha256] == nil { sourceOfDigest[file.sha256] = file.path }
+        for file in plan.files where !downloading.contains(ByteKey(file.path)) && sourceOfDigest[file.digest] == nil {
+            sourceOfDigest[file.digest] = file.path
+        }
         var groups: [[MirrorPlan.File]] = []
         var groupOfDigest: [Digest: Int] = [:]
         for file in plan.downloads {
-            if let index = groupOfDigest[file.sha256] {
+            if let index = groupOfDigest[file.digest] {
                 groups[index].append(file)
             } else {
-                groupOfDigest[file.sha256] = groups.count
+                groupOfDigest[file.digest] = groups.count
                 groups.append([file])
             }
         }
-        let downloader = Downloader(
-            source: source, root: destination, retry: retry, progress: progress, logger: logger)
-        let root = destination
+        let downloader = Downloader(source: source, store: store, retry: retry, progress: progress, logger: logger)
         let results = await withTaskGroup(of: TransferResult.self, returning: TransferResult.self) { group in
             var next = 0
             func addNext() {
                 guard next < groups.count else { return }
                 let members = groups[next]
-                let linkSource = members.first.flatMap { sourceOfDigest[$0.sha256] }
+                let linkSource = members.first.flatMap { sourceOfDigest[$0.digest] }
                 next += 1
-                group.addTask {
-                    await Self.transfer(members, linkingFrom: linkSource, downloader: downloader, root: root)
-                }
+                group.addTask { await Self.transfer(members, linkingFrom: linkSource, downloader: downloader) }
             }
             for _ in 0..<options.jobs { addNext() }
             var total = TransferResult()
@@ -305,10 +369,10 @@ public struct StreamMirror: Sendable {
         return results
     }
 
-    /// Puts every file of `members` (same SHA-256) in place: linked from `linkSource` when the mirror already has
+    /// Puts every file of `members` (same digest) in place: linked from `linkSource` when the mirror already has
     /// the content, else the first downloaded and the others linked to it.
     private static func transfer(
-        _ members: [MirrorPlan.File], linkingFrom linkSource: String?, downloader: Downloader, root: String
+        _ members: [MirrorPlan.File], linkingFrom linkSource: String?, downloader: Downloader
     ) async -> TransferResult {
         var result = TransferResult()
         var remaining = members[...]
@@ -318,9 +382,8 @@ public struct StreamMirror: Sendable {
                 result.failures.append(failure)
                 result.failures += remaining.map { file in
                     MirrorFailure(
-                        path: file.path, url: downloader.source.url(of: file.path),
-                        expectedSHA256: file.sha256.hex, actualSHA256: failure.actualSHA256,
-                        reason: "its identical file \(first.path) failed: \(failure.reason)")
+                        path: file.path, url: downloader.source.url(of: file.path), expected: file.digest,
+                        actual: failure.actual, reason: "its identical file \(first.path) failed: \(failure.reason)")
                 }
                 return result
             }
@@ -330,10 +393,11 @@ public struct StreamMirror: Sendable {
         guard let origin else { return result }
         for file in remaining {
             do {
-                try FileSystem.link(root + "/" + origin, to: root + "/" + file.path)
+                try downloader.store.link(origin, to: file.path)
                 result.linked.append(file.path)
                 downloader.progress?.yield(.verified(path: file.path, size: file.size, linked: true))
             } catch {
+                downloader.logger.info("cannot link \(file.path) to \(origin) (\(error)); downloading it")
                 if let failure = await downloader.download(file) {
                     result.failures.append(failure)
                 } else {

@@ -179,14 +179,14 @@ private final class Demo {
             let files = try summary.plan.files.map { file in
                 (
                     path: mirrorRoot + "/" + file.path,
-                    expected: try ExpectedContent(size: Int(file.size), digests: [file.sha256])
+                    expected: try ExpectedContent(size: Int(file.size), digests: [file.digest])
                 )
             }
             let verified = try await ContentVerifier.verifyFiles(files)
             let bytes = summary.plan.files.reduce(Int64(0)) { $0 + $1.size }
             print("   \(summary.downloaded.count) downloaded, \(summary.linked.count) linked; metadata published")
-            print("   \(verified.count) files verified again: size and SHA-256 as the signed metadata states")
-            return "\(summary.plan.files.count) files, \(ByteCount.format(bytes)), every SHA-256 checked twice"
+            print("   \(verified.count) files verified again: size and digest as the signed metadata states")
+            return "\(summary.plan.files.count) files, \(ByteCount.format(bytes)), every digest checked twice"
         }
 
         // 5. Inside the root image.

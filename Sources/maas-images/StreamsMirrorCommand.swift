@@ -79,7 +79,7 @@ struct StreamsMirrorCommand: AsyncParsableCommand {
             let root = stream.rootAndDocument.root
             if HTTPStreamSource.isHTTP(root) {
                 try await HTTPTransport.withTransport(HTTPSettings()) { transport in
-                    let cache = MetadataCache(directory: destination + "/.mirror/http-cache")
+                    let cache = MetadataCache(mirror: destination)
                     try await mirror(from: try HTTPStreamSource(root, transport: transport, cache: cache))
                 }
             } else {

@@ -62,18 +62,24 @@ struct MetadataSnapshot: Sendable {
         }
         var products: [Document] = []
         for document in result.products {
-            products += try await companions(of: document.path, recorder: recorder, policy: policy)
+            products += try await companions(
+                of: document.path, payload: document.payload, recorder: recorder, policy: policy)
         }
         var indexes: [Document] = []
         for document in result.indexes.reversed() {
-            indexes += try await companions(of: document.path, recorder: recorder, policy: policy)
+            indexes += try await companions(
+                of: document.path, payload: document.payload, recorder: recorder, policy: policy)
         }
         return MetadataSnapshot(result: result, productsDocuments: products, indexDocuments: indexes)
     }
 
     /// The document at `path` as read, then the upstream files beside it.
+    ///
+    /// A companion is published only when it tells the same story as the document read: the `.json` beside a
+    /// verified `.sjson` must hold exactly its signed payload (an old genuine `.json` and `.json.gpg` pair beside a
+    /// current `.sjson` is refused, not published), and the `.sjson` beside an unsigned `.json` must wrap it.
     private static func companions(
-        of path: String, recorder: RecordingSource, policy: SignaturePolicy
+        of path: String, payload: [UInt8], recorder: RecordingSource, policy: SignaturePolicy
     ) async throws(ImageMirrorError) -> [Document] {
         guard let bytes = recorder.bytes(at: path) else { return [] }
         var documents: [Document] = []
@@ -95,11 +101,23 @@ struct MetadataSnapshot: Sendable {
                         underlyingError: error)
                 }
             }
+            guard sameDocument(data, payload) else {
+                throw ImageMirrorError(
+                    .metadata,
+                    "\(json) is not the document \(path) signs (an older or another signed copy): refusing to publish "
+                        + "two different documents; nothing was downloaded")
+            }
             documents.insert(
                 contentsOf: [Document(path: json, bytes: data), Document(path: json + ".gpg", bytes: signature)], at: 0)
         } else if path.hasSuffix(".json"), case .allowUnsigned = policy {
             let sjson = String(path.dropLast(".json".count)) + ".sjson"
             if let data = await optionalRead(sjson, recorder) {
+                guard let wrapped = try? UnverifiedClearsignedPayload.extract(data), sameDocument(wrapped, bytes) else {
+                    throw ImageMirrorError(
+                        .metadata,
+                        "\(sjson) does not wrap the document \(path): refusing to publish two different documents; "
+                            + "nothing was downloaded")
+                }
                 documents.insert(Document(path: sjson, bytes: data), at: 0)
             }
             if recorder.bytes(at: path + ".gpg") == nil, let signature = await optionalRead(path + ".gpg", recorder) {
@@ -109,7 +127,61 @@ struct MetadataSnapshot: Sendable {
         return documents
     }
 
-    private static func optionalRead(_ path: String, _ recorder: RecordingSource) async -> [UInt8]? {
-        try? await recorder.base.read(path, maximumSize: 256 << 20)
+    /// Whether two renderings of a document are the same bytes, but for the line break that ends the last line
+    /// (clearsigning does not sign it).
+    static func sameDocument(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
+        func trimmed(_ bytes: [UInt8]) -> ArraySlice<UInt8> {
+            var slice = bytes[...]
+            if slice.last == 0x0A { slice = slice.dropLast() }
+            if slice.last == 0x0D { slice = slice.dropLast() }
+            return slice
+        }
+        return trimmed(lhs) == trimmed(rhs)
     }
+
+    /// Throws ``ImageMirrorError/Code/rollback`` if a document of this snapshot is older (by its `updated` date)
+    /// than the one `store` publishes at the same place: a replayed or rolled-back stream would otherwise replace
+    /// newer metadata and prune newer files.
+    func checkNotOlder(than store: MirrorDirectory) throws(ImageMirrorError) {
+        let documents =
+            result.indexes.map { ($0.path, $0.document.json) } + result.products.map { ($0.path, $0.document.json) }
+        for (path, json) in documents {
+            let base = MetadataPublisher.base(path)
+            let published = [base + ".sjson", base + ".json"].compactMap { Self.publishedDate(at: $0, in: store) }
+            guard let newest = published.max() else { continue }
+            let updated = json["updated"]?.stringValue
+            guard let updated, let date = StreamDates.parseRFC2822(updated) else {
+                throw ImageMirrorError(
+                    .rollback,
+                    "\(path) has no valid 'updated' date, but the mirror publishes one of "
+                        + "\(StreamDates.formatRFC2822(newest)): refusing to replace it (allow older metadata to do so)")
+            }
+            guard date >= newest else {
+                throw ImageMirrorError(
+                    .rollback,
+                    "\(path) was updated \(updated), before the \(StreamDates.formatRFC2822(newest)) the mirror "
+                        + "publishes: refusing a replay or rollback (allow older metadata to do so); nothing was "
+                        + "downloaded")
+            }
+        }
+    }
+
+    /// The `updated` date of the document the mirror publishes at `path`, if it has a readable one.
+    private static func publishedDate(at path: String, in store: MirrorDirectory) -> Date? {
+        guard let bytes = store.readFile(path, maximumSize: maximumDocumentSize) else { return nil }
+        let payload =
+            UnverifiedClearsignedPayload.isClearsigned(bytes)
+            ? (try? UnverifiedClearsignedPayload.extract(bytes)) : bytes
+        guard let payload, case .object(let object)? = try? JSONValue(parsing: payload),
+            let updated = object["updated"]?.stringValue
+        else { return nil }
+        return StreamDates.parseRFC2822(updated)
+    }
+
+    private static func optionalRead(_ path: String, _ recorder: RecordingSource) async -> [UInt8]? {
+        try? await recorder.base.read(path, maximumSize: maximumDocumentSize)
+    }
+
+    /// The largest document read (the stream reader's default).
+    static let maximumDocumentSize = 256 << 20
 }

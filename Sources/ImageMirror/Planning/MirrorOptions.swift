@@ -74,18 +74,23 @@ public struct MirrorOptions: Sendable {
     public var maximumVersions: Int?
     /// How many files are downloaded at once (at least 1).
     public var jobs: Int
-    /// Whether files already in the mirror are hashed again (their size is always checked).
+    /// Whether files already in the mirror are hashed again, even when the mirror recorded them as verified with the
+    /// signed digest (their size is always checked).
     public var verifyExisting: Bool
     /// Whether the free space of the destination is checked before downloading.
     public var checksFreeSpace: Bool
     /// With a signer, filtered metadata listing only what the mirror holds is written and signed; without one, the
     /// upstream signed documents are kept byte for byte.
     public var signer: DocumentSigner?
+    /// Whether the source's metadata may replace published metadata with a newer `updated` date (a deliberate
+    /// rollback). Off by default: a replayed older stream is refused with ``ImageMirrorError/Code/rollback``.
+    public var allowsOlderMetadata: Bool
 
     /// Creates options: everything, all versions, 4 jobs, no re-hashing, upstream metadata.
     public init(
         filters: [ItemFilter] = [], selections: [BootSelection] = [], maximumVersions: Int? = nil, jobs: Int = 4,
-        verifyExisting: Bool = false, checksFreeSpace: Bool = true, signer: DocumentSigner? = nil
+        verifyExisting: Bool = false, checksFreeSpace: Bool = true, signer: DocumentSigner? = nil,
+        allowsOlderMetadata: Bool = false
     ) {
         self.filters = filters
         self.selections = selections
@@ -94,6 +99,7 @@ public struct MirrorOptions: Sendable {
         self.verifyExisting = verifyExisting
         self.checksFreeSpace = checksFreeSpace
         self.signer = signer
+        self.allowsOlderMetadata = allowsOlderMetadata
     }
 
     /// The queries whose union is mirrored: one per selection (or one), each with the filters and version limit.

@@ -8,16 +8,17 @@ public struct MirrorPlan: Sendable {
         public var path: String
         /// The signed size.
         public var size: Int64
-        /// The signed SHA-256.
-        public var sha256: Digest
+        /// The signed digest: the strongest the item states (SHA-512, then SHA-256, then MD5), which the content is
+        /// verified against.
+        public var digest: Digest
         /// The items that reference the file (`product version item`); products share files.
         public var references: [String]
 
         /// Creates a value.
-        public init(path: String, size: Int64, sha256: Digest, references: [String]) {
+        public init(path: String, size: Int64, digest: Digest, references: [String]) {
             self.path = path
             self.size = size
-            self.sha256 = sha256
+            self.digest = digest
             self.references = references
         }
     }
@@ -32,11 +33,13 @@ public struct MirrorPlan: Sendable {
 
     /// Every payload the mirror keeps, by path.
     public var files: [File]
-    /// The payloads not yet in the mirror, or there with the wrong size (or digest, with `verifyExisting`).
+    /// The payloads not yet in the mirror, or there with content the mirror has not verified against the signed
+    /// digest (a file is in place only when the mirror recorded it with that digest, or hashing it gives it).
     public var downloads: [File]
     /// The files to remove after publication.
     public var removals: [Removal]
-    /// Items that cannot be mirrored (no size or SHA-256, or a path two items describe differently).
+    /// Items that cannot be mirrored (no size or usable digest, a reserved path, or a path two items describe
+    /// differently).
     public var problems: [MirrorFailure]
     /// The metadata documents that will be published, products documents first, the index last.
     public var metadataPaths: [String]

@@ -1,3 +1,5 @@
+public import Verification
+
 /// Something that happened during a mirror run, in the order it happened for each file.
 public enum MirrorEvent: Sendable, Hashable {
     /// The metadata verified and the plan is made: how many payloads will be downloaded (or linked) and their
@@ -27,27 +29,29 @@ public struct MirrorFailure: Sendable, Hashable, CustomStringConvertible {
     public var path: String
     /// Where it was fetched from.
     public var url: String
-    /// The SHA-256 the signed metadata states.
-    public var expectedSHA256: String
-    /// The SHA-256 of what arrived, when the whole file arrived with the wrong content.
-    public var actualSHA256: String?
+    /// The digest the signed metadata states (the strongest of the item's), or `nil` when it states none that can
+    /// be used.
+    public var expected: Digest?
+    /// The digest of what arrived, when the whole file arrived with the wrong content.
+    public var actual: Digest?
     /// Why it failed.
     public var reason: String
 
     /// Creates a value.
-    public init(path: String, url: String, expectedSHA256: String, actualSHA256: String?, reason: String) {
+    public init(path: String, url: String, expected: Digest?, actual: Digest?, reason: String) {
         self.path = path
         self.url = url
-        self.expectedSHA256 = expectedSHA256
-        self.actualSHA256 = actualSHA256
+        self.expected = expected
+        self.actual = actual
         self.reason = reason
     }
 
-    /// `URL: reason (expected sha256 X, got Y)`, the URL given once.
+    /// `URL: reason (expected SHA-256 X, got Y)`, the URL given once.
     public var description: String {
         var text = reason.contains(url) ? reason : "\(url): \(reason)"
-        text += " (expected sha256 \(expectedSHA256)"
-        if let actualSHA256 { text += ", got \(actualSHA256)" }
+        guard let expected else { return text }
+        text += " (expected \(expected)"
+        if let actual { text += ", got \(actual.hex)" }
         return text + ")"
     }
 }

@@ -9,23 +9,25 @@ internal import Verification
 /// upstream wrote it), and the index lists only the products kept; every document is written as `.json`,
 /// clearsigned `.sjson` and detached `.json.gpg`.
 struct MetadataPublisher {
-    let root: String
+    let store: MirrorDirectory
     let signer: DocumentSigner?
 
     /// Publishes the metadata and returns the paths written, in the order written.
-    func publish(_ snapshot: MetadataSnapshot, selected: Set<String>) throws(ImageMirrorError) -> [String] {
+    func publish(_ snapshot: MetadataSnapshot, selected: Set<StreamMirror.ItemKey>) throws(ImageMirrorError)
+        -> [String]
+    {
         guard let signer else {
             let documents = snapshot.productsDocuments + snapshot.indexDocuments
             for document in documents {
-                try FileSystem.writeAtomically(document.bytes, to: root + "/" + document.path)
+                try store.writeAtomically(document.bytes, to: document.path)
             }
             return documents.map(\.path)
         }
         var written: [String] = []
-        var keptProducts: [String: [String]] = [:]
+        var keptProducts: [ByteKey: [String]] = [:]
         for products in snapshot.result.products {
             let (filtered, names) = Self.filter(products.document.json, keeping: selected)
-            keptProducts[products.path] = names
+            keptProducts[ByteKey(products.path)] = names
             written += try writeSigned(filtered, at: products.path, signer: signer)
         }
         for index in snapshot.result.indexes.reversed() {
@@ -36,7 +38,7 @@ struct MetadataPublisher {
     }
 
     /// The products document with only the selected items, and the names of the products left.
-    static func filter(_ document: JSONObject, keeping selected: Set<String>) -> (JSONObject, [String]) {
+    static func filter(_ document: JSONObject, keeping selected: Set<StreamMirror.ItemKey>) -> (JSONObject, [String]) {
         var result = document
         var products = JSONObject()
         for (productName, productValue) in document["products"]?.objectValue ?? JSONObject() {
@@ -46,7 +48,7 @@ struct MetadataPublisher {
                 guard var version = versionValue.objectValue else { continue }
                 var items = JSONObject()
                 for (itemName, item) in version["items"]?.objectValue ?? JSONObject()
-                where selected.contains("\(productName)\u{0}\(versionName)\u{0}\(itemName)") {
+                where selected.contains(StreamMirror.ItemKey(productName, versionName, itemName)) {
                     items[itemName] = item
                 }
                 guard !items.isEmpty else { continue }
@@ -63,13 +65,15 @@ struct MetadataPublisher {
 
     /// The index with each entry listing only the products kept, and without entries left with none. Entries name
     /// the `.sjson` documents.
-    static func filter(index: JSONObject, keptProducts: [String: [String]]) -> JSONObject {
+    static func filter(index: JSONObject, keptProducts: [ByteKey: [String]]) -> JSONObject {
         var result = index
         var entries = JSONObject()
         for (contentID, value) in index["index"]?.objectValue ?? JSONObject() {
             guard var entry = value.objectValue, let path = entry["path"]?.stringValue else { continue }
             let signedPath = Self.signedPath(path)
-            guard let kept = keptProducts[path] ?? keptProducts[signedPath] ?? keptProducts[Self.base(path) + ".json"],
+            guard
+                let kept = keptProducts[ByteKey(path)] ?? keptProducts[ByteKey(signedPath)]
+                    ?? keptProducts[ByteKey(Self.base(path) + ".json")],
                 !kept.isEmpty
             else { continue }
             entry["products"] = .array(kept.map { .string($0) })
@@ -95,7 +99,7 @@ struct MetadataPublisher {
             throw ImageMirrorError(.signing, "cannot sign \(base).json: \(error.message)", underlyingError: error)
         }
         let outputs = [(base + ".json", json), (base + ".json.gpg", detached), (base + ".sjson", clearsigned)]
-        for (name, bytes) in outputs { try FileSystem.writeAtomically(bytes, to: root + "/" + name) }
+        for (name, bytes) in outputs { try store.writeAtomically(bytes, to: name) }
         return outputs.map(\.0)
     }
 

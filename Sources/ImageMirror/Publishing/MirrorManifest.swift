@@ -1,52 +1,68 @@
 internal import SimpleStreams
 internal import Verification
 
-/// The mirror's record of the payloads it owns (`.mirror/manifest.json`): what pruning may remove.
+/// The mirror's record of the payloads it owns (`.mirror/manifest.json`): what pruning may remove, and the digest
+/// each file was verified against when the mirror wrote it.
 ///
-/// Before downloading, the record lists the old files and every file about to be fetched, so a run killed at any
-/// point leaves no file the next run does not know about. After publication it lists exactly the files kept. Paths
-/// read back are checked with `StreamPath`, so a damaged record cannot make pruning remove anything outside the
-/// mirror.
+/// Before downloading, the record lists the old files and every file about to be fetched (not yet ``Entry/verified``),
+/// so a run killed at any point leaves no file the next run does not know about. A file counts as in place only when
+/// its entry is verified with the digest the new metadata signs; anything else is hashed again (or fetched). Paths
+/// read back are checked with `StreamPath` and the mirror's reserved names, so a damaged record cannot make pruning
+/// remove anything outside the payloads. Format 1 (version 0.1.0) records are read as unverified.
 struct MirrorManifest: Sendable, Equatable {
-    /// The payload paths the mirror owns, with their signed size and SHA-256.
-    var files: [String: (size: Int64, sha256: String)] = [:]
-
-    static let relativePath = ".mirror/manifest.json"
-
-    static func == (lhs: MirrorManifest, rhs: MirrorManifest) -> Bool {
-        lhs.files.count == rhs.files.count
-            && lhs.files.allSatisfy { path, entry in
-                guard let other = rhs.files[path] else { return false }
-                return other.size == entry.size && other.sha256 == entry.sha256
-            }
+    /// What the mirror knows of one payload.
+    struct Entry: Sendable, Equatable {
+        /// The signed size.
+        var size: Int64
+        /// The signed digest (the strongest the item had).
+        var digest: Digest
+        /// Whether the file on disk was verified against ``digest`` by the mirror (downloaded, linked from a verified
+        /// file, or hashed); `false` for a file recorded before it was fetched.
+        var verified: Bool
     }
 
-    /// Reads the record under `root`; a missing or unreadable one is empty.
-    static func read(root: String) -> MirrorManifest {
-        guard let bytes = FileSystem.readFile(root + "/" + relativePath, maximumSize: 256 << 20),
+    /// The payloads the mirror owns, by path (compared as bytes).
+    var files: [ByteKey: Entry] = [:]
+
+    static let relativePath = ".mirror/manifest.json"
+    static let format = "maas-images-mirror:2"
+    /// The largest record read back (about 400,000 payloads).
+    static let maximumSize = 64 << 20
+
+    /// Reads the record of `directory`; a missing or unreadable one is empty.
+    static func read(_ directory: MirrorDirectory?) -> MirrorManifest {
+        guard let bytes = directory?.readFile(relativePath, maximumSize: maximumSize),
             case .object(let object)? = try? JSONValue(parsing: bytes),
             let files = object["files"]?.objectValue
         else { return MirrorManifest() }
+        let verifiedFormat = object["format"]?.stringValue == format
         var manifest = MirrorManifest()
         for (path, value) in files {
-            guard StreamPath.isSafe(path), let entry = value.objectValue, let size = entry["size"]?.integerValue,
-                size >= 0, let sha256 = entry["sha256"]?.stringValue
+            guard StreamPath.isSafe(path), StreamMirror.reservedPathProblem(path) == nil,
+                let entry = value.objectValue, let size = entry["size"]?.integerValue, size >= 0,
+                let digest = DigestAlgorithm.allCases.lazy.compactMap({ algorithm in
+                    entry[algorithm.rawValue]?.stringValue.flatMap { try? Digest(algorithm, hex: $0) }
+                }).first
             else { continue }
-            manifest.files[path] = (size, sha256)
+            let verified = verifiedFormat && entry["verified"] == .bool(true)
+            manifest.files[ByteKey(path)] = Entry(size: size, digest: digest, verified: verified)
         }
         return manifest
     }
 
-    /// Writes the record under `root` atomically.
-    func write(root: String) throws(ImageMirrorError) {
-        var files = JSONObject()
-        for path in self.files.keys.sorted() {
-            guard let entry = self.files[path] else { continue }
-            files[path] = .object(["size": .integer(entry.size), "sha256": .string(entry.sha256)])
+    /// Writes the record into `directory` atomically.
+    func write(_ directory: MirrorDirectory) throws(ImageMirrorError) {
+        var object = JSONObject()
+        for key in files.keys.sorted() {
+            guard let entry = files[key] else { continue }
+            object[key.string] = .object([
+                "size": .integer(entry.size), entry.digest.algorithm.rawValue: .string(entry.digest.hex),
+                "verified": .bool(entry.verified),
+            ])
         }
-        let object: JSONObject = ["format": "maas-images-mirror:1", "files": .object(files)]
-        try FileSystem.writeAtomically(
-            JSONValue.object(object).serialized(JSONWritingStyle(indent: 1, spacedSeparators: true)),
-            to: root + "/" + Self.relativePath)
+        let document: JSONObject = ["format": .string(Self.format), "files": .object(object)]
+        try directory.writeAtomically(
+            JSONValue.object(document).serialized(JSONWritingStyle(indent: 1, spacedSeparators: true)),
+            to: Self.relativePath)
     }
 }

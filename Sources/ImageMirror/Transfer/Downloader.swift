@@ -1,17 +1,20 @@
-internal import Glibc
 internal import Logging
+internal import SystemLayer
+internal import SystemPackage
 public import Verification
 
-/// Downloads one payload into the mirror: streamed to `PATH.part` with its SHA-256 computed as it arrives and the
+/// Downloads one payload into the mirror: streamed to `PATH.part` with its digest computed as it arrives and the
 /// body capped at the signed size, then renamed to `PATH` only when the size and digest match.
 ///
-/// A `.part` left by an earlier run is hashed again and resumed with `Range`; a server that answers `200` instead of
-/// `206` restarts the file from byte 0. Retryable failures (see ``RetryPolicy``) are retried; a body that ends
-/// early keeps its `.part`, so the retry resumes. Content with the wrong digest is removed, never renamed.
+/// The `.part` is opened through the destination's directory descriptors with `O_NOFOLLOW`: a symbolic link (or
+/// anything but a regular file) planted there is removed and a new file created with `O_EXCL`, never written
+/// through. A `.part` left by an earlier run is hashed again and resumed with `Range`; a server that answers `200`
+/// instead of `206` restarts the file from byte 0. Retryable failures (see ``RetryPolicy``) are retried; a body that
+/// ends early keeps its `.part`, so the retry resumes. Content with the wrong digest is removed, never renamed.
 struct Downloader: Sendable {
     let source: any PayloadSource
-    /// The mirror root on disk.
-    let root: String
+    /// The mirror's destination.
+    let store: MirrorDirectory
     let retry: RetryPolicy
     let progress: MirrorProgress?
     let logger: Logger
@@ -28,38 +31,45 @@ struct Downloader: Sendable {
                 })
             return nil
         } catch {
-            let actual = (error.underlyingError as? DigestMismatch)?.actual.hex
             let failure = MirrorFailure(
-                path: file.path, url: url, expectedSHA256: file.sha256.hex, actualSHA256: actual,
-                reason: error.message)
+                path: file.path, url: url, expected: file.digest,
+                actual: (error.underlyingError as? DigestMismatch)?.actual, reason: error.message)
             logger.error("\(failure)")
             progress?.yield(.failed(failure))
             return failure
         }
     }
 
+    /// Opens the `.part` of `name` in `directory` for reading and writing: the existing regular file, or a new one
+    /// when there is none or something else (a symbolic link, a directory) stands there.
+    private func openPart(_ name: [UInt8], in directory: DirectoryDescriptor) throws(ImageMirrorError)
+        -> (file: FileDescriptor, existing: Int64)
+    {
+        do {
+            if let status = try directory.status(name) {
+                if status.type == .regular { return (try directory.openFile(name, writable: true), status.size) }
+                logger.warning("\(directory.child(name)) is not a regular file; replacing it")
+                try directory.remove(name)
+            }
+            return (try directory.createFile(name), 0)
+        } catch {
+            throw ImageMirrorError(error)
+        }
+    }
+
     /// One attempt: resume or start the `.part`, stream the rest, check, rename.
     private func attempt(_ file: MirrorPlan.File, url: String) async throws(ImageMirrorError) {
-        let target = root + "/" + file.path
-        let part = target + ".part"
-        try FileSystem.makeDirectories(FileSystem.parent(of: target))
-        let descriptor = open(part, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            throw ImageMirrorError(.io, "cannot open \(part)", underlyingError: ErrnoError(errno: errno))
-        }
-        defer { close(descriptor) }
-        var existing = FileSystem.regularFileSize(part) ?? 0
-        if existing > file.size { existing = 0 }
-        var hasher = DigestHasher(.sha256)
+        guard let (directory, name) = try store.directory(holding: file.path, create: true) else { return }
+        let partName = name + Array(".part".utf8)
+        let part = directory.child(partName)
+        let (descriptor, size) = try openPart(partName, in: directory)
+        defer { try? descriptor.close() }
+        var existing = size > file.size ? 0 : size
+        var hasher = DigestHasher(file.digest.algorithm)
         if existing > 0 {
-            let (rehashed, count) = try FileSystem.sha256(of: part, length: existing)
-            hasher = rehashed
-            existing = count
+            existing = try MirrorDirectory.hash(descriptor, from: 0, length: existing, into: &hasher, path: part)
         }
-        guard ftruncate(descriptor, off_t(existing)) == 0, lseek(descriptor, off_t(existing), SEEK_SET) == existing
-        else {
-            throw ImageMirrorError(.io, "cannot prepare \(part)", underlyingError: ErrnoError(errno: errno))
-        }
+        try Self.call { () throws(FileSystemError) in try FileIO.truncate(descriptor, to: existing, part) }
         let resumedFrom = existing
         var written = existing
         progress?.yield(.started(path: file.path, size: file.size, resumedAt: existing))
@@ -69,21 +79,19 @@ struct Downloader: Sendable {
                 start: { begin throws(ImageMirrorError) in
                     guard begin != written else { return }
                     // The server ignored Range: start the file again.
-                    guard ftruncate(descriptor, 0) == 0, lseek(descriptor, 0, SEEK_SET) == 0 else {
-                        throw ImageMirrorError(.io, "cannot restart \(part)", underlyingError: ErrnoError(errno: errno))
-                    }
+                    try Self.call { () throws(FileSystemError) in try FileIO.truncate(descriptor, to: 0, part) }
                     logger.debug("\(url) ignored Range: restarting from byte 0")
-                    hasher = DigestHasher(.sha256)
+                    hasher = DigestHasher(file.digest.algorithm)
                     written = 0
                     progress?.yield(.started(path: file.path, size: file.size, resumedAt: 0))
                 },
                 receive: { bytes throws(ImageMirrorError) in
                     guard Int64(bytes.count) <= file.size - written else {
-                        unlink(part)
+                        try? directory.remove(partName)
                         throw ImageMirrorError(
                             .contentMismatch, "\(url) sent more than the \(file.size) bytes the signed metadata states")
                     }
-                    try FileSystem.writeAll(descriptor, bytes, path: part)
+                    try Self.call { () throws(FileSystemError) in try FileIO.writeAll(descriptor, bytes, part) }
                     hasher.update(bufferPointer: bytes)
                     written += Int64(bytes.count)
                     progress?.yield(.bytes(path: file.path, count: bytes.count))
@@ -93,24 +101,35 @@ struct Downloader: Sendable {
             throw ImageMirrorError(.transport, "\(url): the body ended after \(written) of \(file.size) bytes")
         }
         let digest = hasher.finalize()
-        guard digest == file.sha256 else {
-            unlink(part)
-            let mismatch = DigestMismatch(expected: file.sha256, actual: digest)
+        guard digest == file.digest else {
+            try? directory.remove(partName)
+            let mismatch = DigestMismatch(expected: file.digest, actual: digest)
             if resumedFrom > 0 {
                 // The bytes kept from before may be the bad ones: a retry starts from scratch.
                 throw ImageMirrorError(
-                    .transport, "\(url): the resumed file has the wrong SHA-256; downloading it again",
+                    .transport, "\(url): the resumed file has the wrong \(digest.algorithm); downloading it again",
                     underlyingError: mismatch)
             }
             throw ImageMirrorError(
-                .contentMismatch, "\(url): SHA-256 mismatch: expected \(file.sha256.hex), got \(digest.hex)",
+                .contentMismatch,
+                "\(url): \(digest.algorithm) mismatch: expected \(file.digest.hex), got \(digest.hex)",
                 underlyingError: mismatch)
         }
-        guard fsync(descriptor) == 0 else {
-            throw ImageMirrorError(.io, "cannot flush \(part)", underlyingError: ErrnoError(errno: errno))
+        try Self.call { () throws(FileSystemError) in
+            try FileIO.synchronize(descriptor, part)
+            // renameat replaces whatever stands at the name (a planted symbolic link included) without following it.
+            try directory.rename(partName, to: name, in: directory)
         }
-        try FileSystem.rename(part, to: target)
         progress?.yield(.verified(path: file.path, size: file.size, linked: false))
+    }
+
+    /// Runs a system-layer operation, turning its error into the mirror's.
+    static func call(_ body: () throws(FileSystemError) -> Void) throws(ImageMirrorError) {
+        do {
+            try body()
+        } catch {
+            throw ImageMirrorError(error)
+        }
     }
 }
 

@@ -75,9 +75,10 @@ extension LocalStreamSource: PayloadSource {
                 throw ImageMirrorError(.io, "cannot read \(fullPath)", underlyingError: ErrnoError(errno: errno))
             }
             if count == 0 { return }
-            try FileSystem.withBytes(of: chunk) { bytes throws(ImageMirrorError) in
-                try receive(UnsafeRawBufferPointer(rebasing: bytes[..<count]))
+            let result = chunk.withUnsafeBytes { bytes in
+                Result { () throws(ImageMirrorError) in try receive(UnsafeRawBufferPointer(rebasing: bytes[..<count])) }
             }
+            try result.get()
         }
     }
 }

@@ -91,7 +91,24 @@ public struct StreamReader: Sendable {
         guard let path = entry.path else {
             throw SimpleStreamsError(.invalidDocument, "index entry \(entry.contentID) has no path")
         }
-        return try await readProducts(at: documentPath(for: path), notOlderThan: minimumDate(for: entry))
+        let products = try await readProducts(at: documentPath(for: path), notOlderThan: minimumDate(for: entry))
+        try Self.checkContentID(of: products.document.json, path: products.path, indexedAs: entry.contentID)
+        return products
+    }
+
+    /// Throws ``SimpleStreamsError/Code/invalidDocument`` unless the products document `object` has the content id
+    /// its index entry names (compared as bytes): a signed document of another stream substituted at the entry's
+    /// path is refused.
+    static func checkContentID(of object: JSONObject, path: String, indexedAs contentID: String)
+        throws(SimpleStreamsError)
+    {
+        let actual = object["content_id"]?.stringValue
+        guard let actual, actual.utf8.elementsEqual(contentID.utf8) else {
+            throw SimpleStreamsError(
+                .invalidDocument,
+                "\(path): the index lists it as '\(contentID)', but its content_id is "
+                    + (actual.map { "'\($0)'" } ?? "missing") + ": refusing a substituted document")
+        }
     }
 
     /// Runs `query` over the document at `path` (``defaultIndexPath`` by default), as `sstream-query` does: an index
@@ -105,19 +122,20 @@ public struct StreamReader: Sendable {
         var result = StreamQueryResult()
         var visited: Set<String> = []
         try await collect(
-            query, path: path ?? defaultIndexPath, notOlderThan: notOlderThan, depth: 0, visited: &visited,
-            into: &result)
+            query, path: path ?? defaultIndexPath, contentID: nil, notOlderThan: notOlderThan, depth: 0,
+            visited: &visited, into: &result)
         return result
     }
 
     private func collect(
-        _ query: StreamQuery, path: String, notOlderThan: Date?, depth: Int, visited: inout Set<String>,
-        into result: inout StreamQueryResult
+        _ query: StreamQuery, path: String, contentID: String?, notOlderThan: Date?, depth: Int,
+        visited: inout Set<String>, into result: inout StreamQueryResult
     ) async throws(SimpleStreamsError) {
         guard visited.insert(path).inserted else { return }
         let (object, payload, signature) = try await readObject(at: path, notOlderThan: notOlderThan)
         switch object["format"]?.stringValue {
         case "products:1.0":
+            if let contentID { try Self.checkContentID(of: object, path: path, indexedAs: contentID) }
             do {
                 let products = SignedDocument(
                     path: path, document: try ProductsDocument(json: object), signature: signature, payload: payload)
@@ -142,8 +160,8 @@ public struct StreamReader: Sendable {
                     continue
                 }
                 try await collect(
-                    query, path: documentPath(for: entryPath), notOlderThan: minimumDate(for: entry), depth: depth + 1,
-                    visited: &visited, into: &result)
+                    query, path: documentPath(for: entryPath), contentID: entry.contentID,
+                    notOlderThan: minimumDate(for: entry), depth: depth + 1, visited: &visited, into: &result)
             }
         case let format:
             throw SimpleStreamsError(

@@ -3,19 +3,19 @@
 /// It follows RFC 4880 §7: the armor headers end at the first empty line, the body runs to the
 /// `-----BEGIN PGP SIGNATURE-----` line, and lines starting with `- ` are dash-unescaped. The line break before the
 /// signature belongs to the framing. Verified reading never uses this: there, the payload is gpg's output.
-enum UnverifiedClearsignedPayload {
+package enum UnverifiedClearsignedPayload {
     static let beginMessage = Array("-----BEGIN PGP SIGNED MESSAGE-----".utf8)
     static let beginSignature = Array("-----BEGIN PGP SIGNATURE-----".utf8)
 
     /// Whether `bytes` starts like a clearsigned document.
-    static func isClearsigned(_ bytes: [UInt8]) -> Bool {
+    package static func isClearsigned(_ bytes: [UInt8]) -> Bool {
         bytes.starts(with: beginMessage)
     }
 
     /// The body of the clearsigned document `bytes`.
     ///
     /// - Throws: ``SimpleStreamsError/Code/invalidDocument`` if the framing is incomplete.
-    static func extract(_ bytes: [UInt8]) throws(SimpleStreamsError) -> [UInt8] {
+    package static func extract(_ bytes: [UInt8]) throws(SimpleStreamsError) -> [UInt8] {
         var lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false).map { line in
             line.last == 0x0D ? line.dropLast() : line
         }[...]

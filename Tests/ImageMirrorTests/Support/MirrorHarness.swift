@@ -33,7 +33,7 @@ final class MirrorHarness: Sendable {
 
     func source() throws -> HTTPStreamSource {
         try HTTPStreamSource(
-            server.baseURL, transport: transport, cache: MetadataCache(directory: destination + "/.mirror/http-cache"))
+            server.baseURL, transport: transport, cache: MetadataCache(mirror: destination))
     }
 
     func policy() throws -> SignaturePolicy {
