@@ -25,8 +25,79 @@ struct StreamSourceOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Do not report the signatures checked on standard error.")
     var quiet = false
 
+    @Option(
+        help: ArgumentHelp("The longest a connection may take to open, in seconds (default 10).", valueName: "seconds"))
+    var connectTimeout: Double?
+
+    @Option(
+        help: ArgumentHelp(
+            "The longest a response may go without a byte, in seconds (default 60).", valueName: "seconds"))
+    var readTimeout: Double?
+
+    @Option(
+        help: ArgumentHelp(
+            "The lowest average rate, in bytes per second, over any window of --speed-time (default 1024; 0: off).",
+            valueName: "bytes"))
+    var speedLimit: Int?
+
+    @Option(
+        help: ArgumentHelp(
+            "The window of --speed-limit, and the longest a response head may take once connected, in seconds "
+                + "(default 30).", valueName: "seconds"))
+    var speedTime: Double?
+
+    @Option(
+        help: ArgumentHelp(
+            "The longest one attempt at a document (index, products) may take, in seconds (default 180; 0: none).",
+            valueName: "seconds"))
+    var documentTimeout: Double?
+
+    @Option(
+        help: ArgumentHelp(
+            "The longest one attempt at a payload may take, in seconds (default: none, the speed limit ends drips).",
+            valueName: "seconds"))
+    var payloadTimeout: Double?
+
+    @Option(
+        help: ArgumentHelp(
+            "How long the retries of one file may go on after its first failure, in seconds (default 300).",
+            valueName: "seconds"))
+    var retryMaxTime: Double?
+
     func validate() throws {
         if noVerify && keyring != nil { throw ValidationError("--keyring and --no-verify exclude each other") }
+        for (name, value, zeroAllowed) in [
+            ("--connect-timeout", connectTimeout, false), ("--read-timeout", readTimeout, false),
+            ("--speed-time", speedTime, false), ("--document-timeout", documentTimeout, true),
+            ("--payload-timeout", payloadTimeout, true), ("--retry-max-time", retryMaxTime, true),
+        ] {
+            guard let value else { continue }
+            guard value.isFinite, zeroAllowed ? value >= 0 : value > 0, value <= Self.longestTimeout else {
+                throw ValidationError(
+                    "\(name) must be a number of seconds \(zeroAllowed ? "from 0" : "above 0") up to "
+                        + "\(Int(Self.longestTimeout)), not \(value)")
+            }
+        }
+        if let speedLimit, speedLimit < 0 || speedLimit > 1 << 40 {
+            throw ValidationError("--speed-limit must be a number of bytes per second from 0 up to 2^40")
+        }
+    }
+
+    /// The longest timeout accepted (a week).
+    static let longestTimeout: Double = 7 * 24 * 3600
+
+    /// The HTTP settings the timeout options ask for, with the proxies of the environment.
+    func httpSettings() -> HTTPSettings {
+        var settings = HTTPSettings()
+        func duration(_ seconds: Double) -> Duration { .milliseconds(Int64((seconds * 1000).rounded())) }
+        if let connectTimeout { settings.connectTimeout = duration(connectTimeout) }
+        if let readTimeout { settings.readTimeout = duration(readTimeout) }
+        if let speedLimit { settings.speedLimit = speedLimit }
+        if let speedTime { settings.speedTime = duration(speedTime) }
+        if let documentTimeout { settings.documentTimeout = documentTimeout == 0 ? nil : duration(documentTimeout) }
+        if let payloadTimeout { settings.payloadTimeout = payloadTimeout == 0 ? nil : duration(payloadTimeout) }
+        if let retryMaxTime { settings.retry.maximumRetryTime = duration(retryMaxTime) }
+        return settings
     }
 
     /// The mirror root, and the document under it that SOURCE names, if it names one.
@@ -39,7 +110,7 @@ struct StreamSourceOptions: ParsableArguments {
         guard HTTPStreamSource.isHTTP(root) else {
             return try await body(configured(StreamReader(source: try LocalStreamSource(root), policy: try policy())))
         }
-        return try await HTTPTransport.withTransport(HTTPSettings()) { transport in
+        return try await HTTPTransport.withTransport(httpSettings()) { transport in
             let source = try HTTPStreamSource(root, transport: transport)
             return try await body(configured(StreamReader(source: source, policy: try policy())))
         }

@@ -22,6 +22,12 @@ public struct ServerFaults: Sendable {
     public var redirects: [String: String] = [:]
     /// Send bodies in 4 KiB pieces with this pause (in milliseconds) between them.
     public var slowBodyPauseMilliseconds: Int?
+    /// Send the body of these paths one byte at a time, with this pause (in milliseconds) after each byte.
+    public var dripMilliseconds: [String: Int] = [:]
+    /// Send the head of these paths and this many body bytes, then nothing more (the connection stays open).
+    public var stallAfterBytes: [String: Int] = [:]
+    /// Never answer requests for these paths (the connection stays open).
+    public var noAnswer: Set<String> = []
 
     /// No faults.
     public init() {}
@@ -146,6 +152,7 @@ private final class FileHandler: ChannelInboundHandler {
                 || head.headers.contains(name: "If-Modified-Since"))
         let (faults, dropAfter, fail) = server.admit(request)
         let keepAlive = head.isKeepAlive
+        if faults.noAnswer.contains(path) { return }
         if fail { return send(status: .internalServerError, context: context, keepAlive: keepAlive) }
         if let target = faults.redirects[path] {
             return send(
@@ -182,6 +189,15 @@ private final class FileHandler: ChannelInboundHandler {
         headers.add(name: "Connection", value: keepAlive && dropAfter == nil ? "keep-alive" : "close")
         context.write(
             wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+        if let stall = faults.stallAfterBytes[path] {
+            let buffer = context.channel.allocator.buffer(bytes: body.prefix(stall))
+            context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+            return
+        }
+        if let pause = faults.dripMilliseconds[path].map({ TimeAmount.milliseconds(Int64($0)) }) {
+            sendSlowly(body[...], pieceSize: 1, pause: pause, context: context, keepAlive: keepAlive)
+            return
+        }
         if let dropAfter {
             let buffer = context.channel.allocator.buffer(bytes: body.prefix(dropAfter))
             context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
@@ -189,7 +205,7 @@ private final class FileHandler: ChannelInboundHandler {
             return
         }
         if let pause = faults.slowBodyPauseMilliseconds.map({ TimeAmount.milliseconds(Int64($0)) }) {
-            sendSlowly(body[...], pause: pause, context: context, keepAlive: keepAlive)
+            sendSlowly(body[...], pieceSize: 4096, pause: pause, context: context, keepAlive: keepAlive)
             return
         }
         let buffer = context.channel.allocator.buffer(bytes: body)
@@ -198,17 +214,18 @@ private final class FileHandler: ChannelInboundHandler {
     }
 
     private func sendSlowly(
-        _ rest: ArraySlice<UInt8>, pause: TimeAmount, context: ChannelHandlerContext, keepAlive: Bool
+        _ rest: ArraySlice<UInt8>, pieceSize: Int, pause: TimeAmount, context: ChannelHandlerContext, keepAlive: Bool
     ) {
+        guard context.channel.isActive else { return }
         guard !rest.isEmpty else { return finish(context: context, keepAlive: keepAlive) }
-        let piece = rest.prefix(4096)
+        let piece = rest.prefix(pieceSize)
         let buffer = context.channel.allocator.buffer(bytes: piece)
         context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
         let remaining = rest.dropFirst(piece.count)
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         context.eventLoop.scheduleTask(in: pause) {
             let (handler, context) = loopBound.value
-            handler.sendSlowly(remaining, pause: pause, context: context, keepAlive: keepAlive)
+            handler.sendSlowly(remaining, pieceSize: pieceSize, pause: pause, context: context, keepAlive: keepAlive)
         }
     }
 

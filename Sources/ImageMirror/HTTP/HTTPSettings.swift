@@ -1,9 +1,10 @@
+import Synchronization
+
 #if canImport(FoundationEssentials)
     internal import FoundationEssentials
 #else
     internal import Foundation
 #endif
-import Synchronization
 
 /// How HTTP(S) requests are made: the user agent, timeouts, redirects, proxies and retries.
 ///

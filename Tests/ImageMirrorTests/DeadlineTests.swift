@@ -1,0 +1,273 @@
+import Foundation
+@testable import ImageMirror
+import MirrorTestServer
+import SimpleStreams
+import TestSupport
+import Testing
+import Verification
+
+/// Issue 16, defect 6: a server that drips or stalls cannot hold a transfer, or the retries of a file, forever.
+///
+/// Every test configures limits far from what the server does (a minimum rate of 10 MB/s over a 1 s window against a
+/// server sending one byte every 50 ms, files of at most 80 KB), so the outcome is the same on an idle or a loaded
+/// machine; they assert on which limit ended the transfer, never on how long it took.
+@Suite("Transfer deadlines: minimum rate, document deadline, response head, bounded retries")
+struct DeadlineTests {
+    static let payload = GeneratedMirror.path(arch: "amd64", version: "20250101", item: "squashfs")
+    static let index = "streams/v1/index.sjson"
+
+    /// Settings with a 1 s rate window at 10 MB/s and no other limit that could end the transfer first.
+    static func strictRate() -> HTTPSettings {
+        var settings = HTTPSettings(proxies: ProxySettings())
+        settings.readTimeout = .seconds(600)
+        settings.speedLimit = 10_000_000
+        settings.speedTime = .seconds(1)
+        settings.documentTimeout = nil
+        settings.payloadTimeout = nil
+        settings.retry = RetryPolicy(maximumAttempts: 1)
+        return settings
+    }
+
+    /// The time limit behind `error` (an ``ImageMirrorError`` or a `SimpleStreamsError` wrapping one).
+    static func limit(of error: any Error) -> TransferTimeLimit.Reason? {
+        var current: (any Error)? = error
+        while let error = current {
+            if let limit = error as? TransferTimeLimit { return limit.reason }
+            if let mirror = error as? ImageMirrorError {
+                guard mirror.code == .transport else { return nil }
+                current = mirror.underlyingError
+            } else if let streams = error as? SimpleStreamsError {
+                current = streams.underlyingError
+            } else {
+                return nil
+            }
+        }
+        return nil
+    }
+
+    static func isBelowMinimumRate(_ reason: TransferTimeLimit.Reason?) -> Bool {
+        if case .belowMinimumRate = reason { return true }
+        return false
+    }
+
+    /// Runs `body` with a source on a server of a generated stream with `faults`.
+    static func withSource(
+        _ settings: HTTPSettings, faults: (inout ServerFaults) -> Void,
+        _ body: (HTTPStreamSource, LoopbackHTTPServer) async throws -> Void
+    ) async throws {
+        let stream = try await GeneratedMirror(versions: ["20250101"])
+        let server = try await LoopbackHTTPServer.start(root: stream.root)
+        server.setFaults(faults)
+        do {
+            try await HTTPTransport.withTransport(settings) { transport in
+                try await body(try HTTPStreamSource(server.baseURL, transport: transport), server)
+            }
+        } catch {
+            try await server.stop()
+            throw error
+        }
+        try await server.stop()
+    }
+
+    /// Streams `path` to nowhere and returns the error, if any.
+    static func stream(_ source: HTTPStreamSource, _ path: String) async -> ImageMirrorError? {
+        do throws(ImageMirrorError) {
+            try await source.streamPayload(
+                path, from: 0, expectedSize: 1 << 20, start: { _ throws(ImageMirrorError) in },
+                receive: { _ throws(ImageMirrorError) in })
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test("A document dripped one byte at a time fails on the rate rule")
+    func documentDrip() async throws {
+        try await Self.withSource(Self.strictRate(), faults: { $0.dripMilliseconds[Self.index] = 50 }) { source, _ in
+            await #expect {
+                _ = try await source.read(Self.index, maximumSize: 1 << 20)
+            } throws: { error in
+                (error as? SimpleStreamsError)?.code == .io && Self.isBelowMinimumRate(Self.limit(of: error))
+            }
+        }
+    }
+
+    @Test("A payload dripped one byte at a time fails on the rate rule, retryable")
+    func payloadDrip() async throws {
+        try await Self.withSource(Self.strictRate(), faults: { $0.dripMilliseconds[Self.payload] = 50 }) { source, _ in
+            let error = await Self.stream(source, Self.payload)
+            #expect(error?.code == .transport)
+            #expect(error?.isRetryable == true)
+            #expect(Self.isBelowMinimumRate(error.flatMap { Self.limit(of: $0) }))
+        }
+    }
+
+    @Test("A body that stalls after a few bytes is ended by the watchdog, document and payload")
+    func stalls() async throws {
+        let faults: (inout ServerFaults) -> Void = {
+            $0.stallAfterBytes[Self.index] = 10
+            $0.stallAfterBytes[Self.payload] = 10
+        }
+        try await Self.withSource(Self.strictRate(), faults: faults) { source, _ in
+            await #expect {
+                _ = try await source.read(Self.index, maximumSize: 1 << 20)
+            } throws: { Self.isBelowMinimumRate(Self.limit(of: $0)) }
+            let error = await Self.stream(source, Self.payload)
+            #expect(Self.isBelowMinimumRate(error.flatMap { Self.limit(of: $0) }))
+        }
+    }
+
+    @Test("A document above the minimum rate still ends at the document deadline")
+    func documentDeadline() async throws {
+        var settings = Self.strictRate()
+        settings.speedLimit = 0
+        settings.documentTimeout = .seconds(1)
+        try await Self.withSource(settings, faults: { $0.dripMilliseconds[Self.index] = 50 }) { source, _ in
+            await #expect {
+                _ = try await source.read(Self.index, maximumSize: 1 << 20)
+            } throws: { Self.limit(of: $0) == .deadline(.seconds(1)) }
+        }
+    }
+
+    @Test("A payload has the payload deadline, when one is set")
+    func payloadDeadline() async throws {
+        var settings = Self.strictRate()
+        settings.speedLimit = 0
+        settings.payloadTimeout = .seconds(1)
+        try await Self.withSource(settings, faults: { $0.dripMilliseconds[Self.payload] = 50 }) { source, _ in
+            let error = await Self.stream(source, Self.payload)
+            #expect(error.flatMap { Self.limit(of: $0) } == .deadline(.seconds(1)))
+        }
+    }
+
+    @Test("A server that never answers is cut off when the response head is late, before the read timeout")
+    func noResponseHead() async throws {
+        var settings = Self.strictRate()
+        settings.connectTimeout = .seconds(1)
+        try await Self.withSource(settings, faults: { $0.noAnswer = [Self.index, Self.payload] }) { source, _ in
+            await #expect {
+                _ = try await source.read(Self.index, maximumSize: 1 << 20)
+            } throws: { Self.limit(of: $0) == .noResponseHead(.seconds(2)) }
+            let error = await Self.stream(source, Self.payload)
+            #expect(error.flatMap { Self.limit(of: $0) } == .noResponseHead(.seconds(2)))
+        }
+    }
+
+    @Test("A dripping document is retried, each attempt ended by the rate rule, as often as the policy says")
+    func documentRetries() async throws {
+        var settings = Self.strictRate()
+        settings.retry = RetryPolicy(
+            maximumAttempts: 3, initialDelay: .milliseconds(1), maximumDelay: .milliseconds(2),
+            maximumRetryTime: nil)
+        try await Self.withSource(settings, faults: { $0.dripMilliseconds[Self.index] = 50 }) { source, server in
+            await #expect {
+                _ = try await source.read(Self.index, maximumSize: 1 << 20)
+            } throws: { Self.isBelowMinimumRate(Self.limit(of: $0)) }
+            #expect(server.requests.filter { $0.path == Self.index }.count == 3)
+        }
+    }
+
+    @Test("A mirror run with a dripping payload fails that file on the rate rule and publishes nothing")
+    func mirrorDrip() async throws {
+        let stream = try await GeneratedMirror(versions: ["20250101"])
+        let server = try await LoopbackHTTPServer.start(root: stream.root)
+        server.setFaults { $0.dripMilliseconds[Self.payload] = 50 }
+        let destination = stream.scratch.path + "/mirror"
+        let retry = RetryPolicy(maximumAttempts: 2, initialDelay: .milliseconds(1), maximumDelay: .milliseconds(2))
+        let summary = try await HTTPTransport.withTransport(Self.strictRate()) { transport in
+            let mirror = StreamMirror(
+                source: try HTTPStreamSource(server.baseURL, transport: transport), destination: destination,
+                policy: .verify(keyring: try Keyring(contentsOf: stream.keys.keyring)), retry: retry)
+            return try await mirror.run()
+        }
+        try await server.stop()
+        #expect(summary.failures.map(\.path) == [Self.payload])
+        #expect(summary.failures.first?.reason.contains("too slow") == true)
+        #expect(!summary.published)
+        #expect(server.requests.filter { $0.path == Self.payload }.count == 2)
+    }
+
+    @Test("The retries of one request stop once the retry time is spent, unless an attempt made progress")
+    func retryTime() async throws {
+        let failure = ImageMirrorError(.transport, "http://example/x: the request failed")
+        var noTime = RetryPolicy(
+            maximumAttempts: 5, initialDelay: .milliseconds(1), maximumDelay: .milliseconds(1), maximumRetryTime: .zero)
+        var attempts = 0
+        await #expect(throws: ImageMirrorError.self) {
+            try await noTime.run { () throws(ImageMirrorError) in
+                attempts += 1
+                throw failure
+            }
+        }
+        #expect(attempts == 1)
+
+        // No delay, no retry time: only an attempt that made progress earns another.
+        noTime = RetryPolicy(maximumAttempts: 5, initialDelay: .zero, maximumDelay: .zero, maximumRetryTime: .zero)
+        attempts = 0
+        await #expect(throws: ImageMirrorError.self) {
+            try await noTime.run { () throws(ImageMirrorError) in
+                attempts += 1
+                AttemptProgress.current?.markProgress()
+                throw failure
+            }
+        }
+        #expect(attempts == 5)
+
+        let unbounded = RetryPolicy(
+            maximumAttempts: 3, initialDelay: .zero, maximumDelay: .zero, maximumRetryTime: nil)
+        attempts = 0
+        await #expect(throws: ImageMirrorError.self) {
+            try await unbounded.run { () throws(ImageMirrorError) in
+                attempts += 1
+                throw failure
+            }
+        }
+        #expect(attempts == 3)
+        #expect(RetryPolicy().maximumRetryTime == .seconds(300))
+    }
+
+    @Test("The rate rule judges whole windows, credits late bytes to the oldest window, and has a deadline")
+    func monitor() {
+        let start = ContinuousClock.now
+        func at(_ milliseconds: Int) -> ContinuousClock.Instant { start + .milliseconds(milliseconds) }
+
+        // 1024 B/s over 30 s: one byte every 20 s fails when the first window is judged.
+        let drip = TransferMonitor(speedLimit: 1024, window: .seconds(30), deadline: nil, start: start)
+        #expect(drip.minimumBytes == 30 * 1024)
+        #expect(drip.record(1, at: at(20_000)) == nil)
+        #expect(drip.nextCheck() == at(30_000))
+        #expect(
+            drip.record(0, at: at(30_000))
+                == TransferTimeLimit(.belowMinimumRate(received: 1, minimum: 30 * 1024, window: .seconds(30))))
+
+        // A reader that was not scheduled for a while: its bytes count in the window they were waiting in.
+        let late = TransferMonitor(speedLimit: 1024, window: .seconds(30), deadline: nil, start: start)
+        #expect(late.record(40_000, at: at(45_000)) == nil)
+        #expect(late.nextCheck() == at(60_000))
+        #expect(late.record(40_000, at: at(59_000)) == nil)
+        #expect(late.total == 80_000)
+
+        // A healthy slow link passes every window, however long the transfer.
+        let slow = TransferMonitor(speedLimit: 1024, window: .seconds(30), deadline: nil, start: start)
+        let cut = (1...10_000).filter { slow.record(2048, at: at($0 * 1000)) != nil }
+        #expect(cut.isEmpty)
+
+        // The deadline, and a rate rule turned off.
+        let deadline = TransferMonitor(
+            speedLimit: 0, window: .seconds(30), deadline: (at(5_000), .seconds(5)), start: start)
+        #expect(deadline.nextCheck() == at(5_000))
+        #expect(deadline.record(1 << 20, at: at(4_999)) == nil)
+        #expect(deadline.record(1 << 20, at: at(5_000)) == TransferTimeLimit(.deadline(.seconds(5))))
+        #expect(TransferMonitor(speedLimit: 0, window: .seconds(30), deadline: nil, start: start).nextCheck() == nil)
+    }
+
+    @Test("The defaults end a drip or a stall within minutes and never cut a large payload on time alone")
+    func defaults() {
+        let settings = HTTPSettings(proxies: ProxySettings())
+        #expect(settings.speedLimit == 1024)
+        #expect(settings.speedTime == .seconds(30))
+        #expect(settings.documentTimeout == .seconds(180))
+        #expect(settings.payloadTimeout == nil)
+        #expect(settings.retry.maximumRetryTime == .seconds(300))
+    }
+}
