@@ -1,10 +1,11 @@
 import Foundation
-@testable import ImageMirror
 import MirrorTestServer
 import SimpleStreams
 import TestSupport
 import Testing
 import Verification
+
+@testable import ImageMirror
 
 /// Issue 16, defect 6: a server that drips or stalls cannot hold a transfer, or the retries of a file, forever.
 ///
@@ -52,12 +53,12 @@ struct DeadlineTests {
 
     /// Runs `body` with a source on a server of a generated stream with `faults`.
     static func withSource(
-        _ settings: HTTPSettings, faults: (inout ServerFaults) -> Void,
+        _ settings: HTTPSettings, faults: ServerFaults,
         _ body: (HTTPStreamSource, LoopbackHTTPServer) async throws -> Void
     ) async throws {
         let stream = try await GeneratedMirror(versions: ["20250101"])
         let server = try await LoopbackHTTPServer.start(root: stream.root)
-        server.setFaults(faults)
+        server.setFaults { $0 = faults }
         do {
             try await HTTPTransport.withTransport(settings) { transport in
                 try await body(try HTTPStreamSource(server.baseURL, transport: transport), server)
@@ -67,6 +68,13 @@ struct DeadlineTests {
             throw error
         }
         try await server.stop()
+    }
+
+    /// Faults made by `change`.
+    static func faults(_ change: (inout ServerFaults) -> Void) -> ServerFaults {
+        var faults = ServerFaults()
+        change(&faults)
+        return faults
     }
 
     /// Streams `path` to nowhere and returns the error, if any.
@@ -83,7 +91,8 @@ struct DeadlineTests {
 
     @Test("A document dripped one byte at a time fails on the rate rule")
     func documentDrip() async throws {
-        try await Self.withSource(Self.strictRate(), faults: { $0.dripMilliseconds[Self.index] = 50 }) { source, _ in
+        try await Self.withSource(Self.strictRate(), faults: Self.faults { $0.dripMilliseconds[Self.index] = 50 }) {
+            source, _ in
             await #expect {
                 _ = try await source.read(Self.index, maximumSize: 1 << 20)
             } throws: { error in
@@ -94,7 +103,8 @@ struct DeadlineTests {
 
     @Test("A payload dripped one byte at a time fails on the rate rule, retryable")
     func payloadDrip() async throws {
-        try await Self.withSource(Self.strictRate(), faults: { $0.dripMilliseconds[Self.payload] = 50 }) { source, _ in
+        try await Self.withSource(Self.strictRate(), faults: Self.faults { $0.dripMilliseconds[Self.payload] = 50 }) {
+            source, _ in
             let error = await Self.stream(source, Self.payload)
             #expect(error?.code == .transport)
             #expect(error?.isRetryable == true)
@@ -104,7 +114,7 @@ struct DeadlineTests {
 
     @Test("A body that stalls after a few bytes is ended by the watchdog, document and payload")
     func stalls() async throws {
-        let faults: (inout ServerFaults) -> Void = {
+        let faults = Self.faults {
             $0.stallAfterBytes[Self.index] = 10
             $0.stallAfterBytes[Self.payload] = 10
         }
@@ -122,7 +132,7 @@ struct DeadlineTests {
         var settings = Self.strictRate()
         settings.speedLimit = 0
         settings.documentTimeout = .seconds(1)
-        try await Self.withSource(settings, faults: { $0.dripMilliseconds[Self.index] = 50 }) { source, _ in
+        try await Self.withSource(settings, faults: Self.faults { $0.dripMilliseconds[Self.index] = 50 }) { source, _ in
             await #expect {
                 _ = try await source.read(Self.index, maximumSize: 1 << 20)
             } throws: { Self.limit(of: $0) == .deadline(.seconds(1)) }
@@ -134,7 +144,8 @@ struct DeadlineTests {
         var settings = Self.strictRate()
         settings.speedLimit = 0
         settings.payloadTimeout = .seconds(1)
-        try await Self.withSource(settings, faults: { $0.dripMilliseconds[Self.payload] = 50 }) { source, _ in
+        try await Self.withSource(settings, faults: Self.faults { $0.dripMilliseconds[Self.payload] = 50 }) {
+            source, _ in
             let error = await Self.stream(source, Self.payload)
             #expect(error.flatMap { Self.limit(of: $0) } == .deadline(.seconds(1)))
         }
@@ -144,7 +155,8 @@ struct DeadlineTests {
     func noResponseHead() async throws {
         var settings = Self.strictRate()
         settings.connectTimeout = .seconds(1)
-        try await Self.withSource(settings, faults: { $0.noAnswer = [Self.index, Self.payload] }) { source, _ in
+        try await Self.withSource(settings, faults: Self.faults { $0.noAnswer = [Self.index, Self.payload] }) {
+            source, _ in
             await #expect {
                 _ = try await source.read(Self.index, maximumSize: 1 << 20)
             } throws: { Self.limit(of: $0) == .noResponseHead(.seconds(2)) }
@@ -159,7 +171,8 @@ struct DeadlineTests {
         settings.retry = RetryPolicy(
             maximumAttempts: 3, initialDelay: .milliseconds(1), maximumDelay: .milliseconds(2),
             maximumRetryTime: nil)
-        try await Self.withSource(settings, faults: { $0.dripMilliseconds[Self.index] = 50 }) { source, server in
+        try await Self.withSource(settings, faults: Self.faults { $0.dripMilliseconds[Self.index] = 50 }) {
+            source, server in
             await #expect {
                 _ = try await source.read(Self.index, maximumSize: 1 << 20)
             } throws: { Self.isBelowMinimumRate(Self.limit(of: $0)) }
