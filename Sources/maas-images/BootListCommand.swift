@@ -37,7 +37,7 @@ struct BootListCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        try await runAsyncReportingErrors {
+        try await runInterruptibleReportingErrors { [self] in
             let result = try await stream.read()
             let catalogue = BootResourceCatalogue(result.products.map(\.document))
             let resources = Self.ordered(catalogue.resources(os: os, release: release, arch: arch))

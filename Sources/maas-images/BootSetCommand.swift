@@ -42,7 +42,7 @@ struct BootSetCommand: AsyncParsableCommand {
     var maasVersion = "3.6"
 
     func run() async throws {
-        try await runAsyncReportingErrors {
+        try await runInterruptibleReportingErrors { [self] in
             let chosenFirmware = try firmware.map { name in
                 guard let value = Firmware(rawValue: name) else {
                     throw CLIError(

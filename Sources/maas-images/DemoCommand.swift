@@ -44,7 +44,7 @@ struct DemoCommand: AsyncParsableCommand {
     var keyring: String?
 
     func run() async throws {
-        try await runAsyncReportingErrors {
+        try await runInterruptibleReportingErrors { [self] in
             let (root, keyringPath) = try locate()
             print("maas-images demo: a MAAS image from signed stream to ESXi host, with every byte checked\n")
             print("source:  \(root)\(source == nil ? " (the sample mirror shipped with the package)" : "")")

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Dispatch
 import Glibc
 import SquashFS
 
@@ -89,26 +88,6 @@ extension SquashFSCommand {
             }
         }
     }
-}
-
-/// Runs `operation` in a task that SIGINT and SIGTERM cancel, so an interrupted extraction cleans up after itself.
-func whileHandlingInterrupts<Result: Sendable>(_ operation: @escaping @Sendable () async throws -> Result)
-    async throws -> Result
-{
-    let task = Task { try await operation() }
-    let sources = [SIGINT, SIGTERM].map { number in
-        signal(number, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-        source.setEventHandler { task.cancel() }
-        source.resume()
-        return source
-    }
-    defer {
-        for source in sources { source.cancel() }
-        signal(SIGINT, SIG_DFL)
-        signal(SIGTERM, SIG_DFL)
-    }
-    return try await task.value
 }
 
 /// A one-line progress bar on standard error (a terminal).

@@ -75,7 +75,7 @@ struct StreamsMirrorCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await runAsyncReportingErrors {
+        try await runInterruptibleReportingErrors { [self] in
             let root = stream.rootAndDocument.root
             if HTTPStreamSource.isHTTP(root) {
                 try await HTTPTransport.withTransport(HTTPSettings()) { transport in

@@ -39,7 +39,7 @@ struct StreamsQueryCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await runAsyncReportingErrors {
+        try await runInterruptibleReportingErrors { [self] in
             let query = try StreamQuery(filters: filters, maximumVersions: max)
             let result = try await stream.read(query)
             let items = result.items

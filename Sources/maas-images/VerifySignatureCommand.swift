@@ -4,7 +4,7 @@ import Glibc
 import Verification
 
 /// `maas-images verify signature`: check a clearsigned document or a detached signature against a keyring.
-struct VerifySignatureCommand: ParsableCommand {
+struct VerifySignatureCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "signature",
         abstract: "Check an OpenPGP signature against a keyring, as MAAS does before trusting stream metadata.",
@@ -13,7 +13,9 @@ struct VerifySignatureCommand: ParsableCommand {
             whitespace may surround its signed block. With --signature, SIG is a detached signature (binary .gpg or \
             armored .asc) over FILE. A signature is accepted when it is good and made by a key in KEYRING (binary or \
             armored); expired and revoked keys are rejected. On success the signer's primary key fingerprint is \
-            printed and the exit status is 0; otherwise the reason is printed on standard error and the status is 1.
+            printed and the exit status is 0; otherwise the reason is printed on standard error and the status is 1. \
+            FILE, SIG and KEYRING must be regular files (a FIFO or a device is refused); a keyring is read up to \
+            16 MiB, a signature up to 1 MiB and a clearsigned document up to 256 MiB.
             """
     )
 
@@ -35,25 +37,30 @@ struct VerifySignatureCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
-        try runReportingErrors {
-            let verifier = SignatureVerifier(keyring: try Keyring(contentsOf: keyring))
-            let accepted: VerifiedSignature
-            if let signature {
-                accepted = try verifier.verifyDetached(signatureFile: signature, contentsOf: file)
-            } else {
-                let document = try verifier.verifyClearsigned(contentsOf: file)
-                if let output { try Self.replaceFile(output, with: document.payload) }
-                accepted = document.signature
-            }
-            var text = "Good signature from \(accepted.primaryKeyFingerprint)"
-            if let name = accepted.userIDs.first { text += " \"\(name)\"" }
-            text += "\nmade \(accepted.creationDate.formatted(.iso8601)) with \(accepted.hashAlgorithm)"
-            if accepted.signingKeyFingerprint != accepted.primaryKeyFingerprint {
-                text += " by subkey \(accepted.signingKeyFingerprint)"
-            }
-            try writeStandardOutput(Array((text + "\n").utf8))
+    func run() async throws {
+        try await runInterruptibleReportingErrors { [self] in
+            try Self.verify(file: file, keyring: keyring, signature: signature, output: output)
         }
+    }
+
+    /// Checks the signature and prints the signer.
+    private static func verify(file: String, keyring: String, signature: String?, output: String?) throws {
+        let verifier = SignatureVerifier(keyring: try Keyring(contentsOf: keyring))
+        let accepted: VerifiedSignature
+        if let signature {
+            accepted = try verifier.verifyDetached(signatureFile: signature, contentsOf: file)
+        } else {
+            let document = try verifier.verifyClearsigned(contentsOf: file)
+            if let output { try Self.replaceFile(output, with: document.payload) }
+            accepted = document.signature
+        }
+        var text = "Good signature from \(accepted.primaryKeyFingerprint)"
+        if let name = accepted.userIDs.first { text += " \"\(name)\"" }
+        text += "\nmade \(accepted.creationDate.formatted(.iso8601)) with \(accepted.hashAlgorithm)"
+        if accepted.signingKeyFingerprint != accepted.primaryKeyFingerprint {
+            text += " by subkey \(accepted.signingKeyFingerprint)"
+        }
+        try writeStandardOutput(Array((text + "\n").utf8))
     }
 
     /// Writes `bytes` to a temporary file in the destination's directory and renames it over `path`, so that `path`
