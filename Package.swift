@@ -193,6 +193,7 @@ let package = Package(
         .testTarget(
             name: "ImageMirrorTests",
             dependencies: ["TestSupport", "MirrorTestServer", "ImageMirror", "SimpleStreams", "Verification"],
+            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
     ],

@@ -62,6 +62,13 @@ struct StreamsMirrorCommand: AsyncParsableCommand {
     @Flag(help: "Print what would be downloaded and removed, with sizes, and change nothing.")
     var dryRun = false
 
+    @Flag(
+        help: """
+            Let the source's metadata replace what DEST publishes even when it is older (its 'updated' date): a \
+            deliberate rollback. Without it an older stream is refused, as a replay would be.
+            """)
+    var allowOlderMetadata = false
+
     @Option(help: "Write filtered metadata signed with this key (fingerprint) instead of the upstream documents.")
     var signKey: String?
 
@@ -99,7 +106,7 @@ struct StreamsMirrorCommand: AsyncParsableCommand {
         }
         return MirrorOptions(
             filters: try StreamQuery(filters: filters).filters, selections: selections, maximumVersions: max,
-            jobs: jobs, verifyExisting: verifyExisting, signer: signer)
+            jobs: jobs, verifyExisting: verifyExisting, signer: signer, allowsOlderMetadata: allowOlderMetadata)
     }
 
     private func mirror(from source: some PayloadSource) async throws {

@@ -122,20 +122,19 @@ public struct StreamReader: Sendable {
         var result = StreamQueryResult()
         var visited: Set<String> = []
         try await collect(
-            query, path: path ?? defaultIndexPath, contentID: nil, notOlderThan: notOlderThan, depth: 0,
+            query, path: path ?? defaultIndexPath, notOlderThan: notOlderThan, depth: 0,
             visited: &visited, into: &result)
         return result
     }
 
     private func collect(
-        _ query: StreamQuery, path: String, contentID: String?, notOlderThan: Date?, depth: Int,
+        _ query: StreamQuery, path: String, notOlderThan: Date?, depth: Int,
         visited: inout Set<String>, into result: inout StreamQueryResult
     ) async throws(SimpleStreamsError) {
         guard visited.insert(path).inserted else { return }
         let (object, payload, signature) = try await readObject(at: path, notOlderThan: notOlderThan)
         switch object["format"]?.stringValue {
         case "products:1.0":
-            if let contentID { try Self.checkContentID(of: object, path: path, indexedAs: contentID) }
             do {
                 let products = SignedDocument(
                     path: path, document: try ProductsDocument(json: object), signature: signature, payload: payload)
@@ -159,9 +158,15 @@ public struct StreamReader: Sendable {
                     result.skippedEntries.append(entry)
                     continue
                 }
+                let childPath = documentPath(for: entryPath)
+                let read = result.products.count
                 try await collect(
-                    query, path: documentPath(for: entryPath), contentID: entry.contentID,
-                    notOlderThan: minimumDate(for: entry), depth: depth + 1, visited: &visited, into: &result)
+                    query, path: childPath, notOlderThan: minimumDate(for: entry), depth: depth + 1,
+                    visited: &visited, into: &result)
+                // The products document this entry led to must be the stream the entry names.
+                for products in result.products[read...] where products.path.utf8.elementsEqual(childPath.utf8) {
+                    try Self.checkContentID(of: products.document.json, path: childPath, indexedAs: entry.contentID)
+                }
             }
         case let format:
             throw SimpleStreamsError(

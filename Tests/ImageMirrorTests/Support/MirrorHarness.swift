@@ -3,6 +3,8 @@ import ImageMirror
 import MirrorTestServer
 import SimpleStreams
 import TestSupport
+import Synchronization
+import Testing
 import Verification
 
 /// A generated stream served by the loopback server, a destination directory, and mirror runs against them.
@@ -46,14 +48,38 @@ final class MirrorHarness: Sendable {
             retry: Self.fastRetry)
     }
 
-    /// Runs a mirror and collects its events.
-    func run(_ options: MirrorOptions = MirrorOptions()) async throws -> (MirrorSummary, [MirrorEvent]) {
+    /// Runs a mirror and collects its events, then checks the store's invariant (``StoreInvariant``): whatever the
+    /// run did, every file the published metadata names is there with its signed size and digest.
+    func run(_ options: MirrorOptions = MirrorOptions(), checkingInvariant: Bool = true) async throws
+        -> (MirrorSummary, [MirrorEvent])
+    {
         let progress = MirrorProgress()
         let job = try mirror(options)
         async let summary = job.run(progress: progress)
         var events: [MirrorEvent] = []
         for await event in progress.events { events.append(event) }
-        return (try await summary, events)
+        let result = try await summary
+        if result.published {
+            let unfiltered = options.filters.isEmpty && options.selections.isEmpty && options.maximumVersions == nil
+            let required: Set<[UInt8]>? =
+                unfiltered || options.signer != nil ? nil : Set(result.plan.files.map { Array($0.path.utf8) })
+            published.withLock {
+                $0 = (required, options.signer == nil ? stream.keys.keyring : stream.keys.mirrorKeyring)
+            }
+        }
+        if checkingInvariant { try await checkInvariant() }
+        return (result, events)
+    }
+
+    /// What the last published run must hold (`nil`: every named file) and the keyring its metadata verifies with.
+    private let published = Mutex<(required: Set<[UInt8]>?, keyring: String)?>(nil)
+
+    /// Checks the store's invariant now; it fails the test with the problems found.
+    func checkInvariant(sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        guard let (required, keyring) = published.withLock({ $0 }) else { return }
+        let problems = try await StoreInvariant.problems(
+            destination: destination, keyring: keyring, required: required)
+        #expect(problems.isEmpty, "the store's invariant does not hold: \(problems)", sourceLocation: sourceLocation)
     }
 
     /// The payload paths of the generated stream for `arches` and `versions`.
