@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Testing
 
 /// `maas-images verify checksum`: exit 0 on a match, exit 1 with `error: ...`, expected and actual otherwise. It needs
@@ -45,7 +46,7 @@ struct VerifyChecksumCommandTests {
         #expect(result.outputText == "\(sample.path): OK (\(sample.size) bytes, SHA-256 \(sample.sha256))\n")
         #expect(result.standardError.isEmpty)
         for arguments in [
-            ["--sha512", sample.sha512], ["--md5", sample.md5], ["--size", "\(sample.size)"],
+            ["--sha512", sample.sha512], ["--md5", sample.md5], ["--size", "\(sample.size)", "--md5", sample.md5],
             ["--sha256", sample.sha256, "--sha512", sample.sha512, "--md5", sample.md5, "--all"],
         ] {
             let result = try await run([sample.path] + arguments)
@@ -95,15 +96,54 @@ struct VerifyChecksumCommandTests {
             ([sample.path, "--sha256", String(sample.sha256.dropLast()) + "g"], "is not hexadecimal"),
             ([sample.path, "--md5", sample.sha256], "expected 32 hexadecimal digits"),
             ([sample.path, "--size=-5"], "a size cannot be negative"),
-            ([sample.path], "no size and no digest"),
-            ([sample.directory.appending("missing"), "--size", "1"], "missing: cannot open (errno 2: No such file"),
-            ([sample.directory.path, "--size", "1"], "is a directory"),
+            ([sample.path], "nothing verified"),
+            (
+                [sample.directory.appending("missing"), "--sha256", sample.sha256],
+                "cannot open \(sample.directory.appending("missing")) (cannot open"
+            ),
+            ([sample.directory.appending("missing"), "--sha256", sample.sha256], "No such file or directory"),
+            ([sample.directory.path, "--sha256", sample.sha256], "it is a directory"),
         ]
         for (arguments, message) in cases {
             let result = try await run(arguments)
             #expect(result.status == 1 && !result.crashed, "\(arguments)")
             #expect(result.standardOutput.isEmpty)
             #expect(result.errorText.hasPrefix("error: ") && result.errorText.contains(message), "\(result.errorText)")
+        }
+    }
+
+    /// Issue 16, defect 12: `verify checksum FILE --size N` printed `OK` with no digest checked.
+    @Test("a size without a digest verifies nothing: exit 1, error: on standard error, no OK")
+    func sizeAloneIsRefused() async throws {
+        let sample = try await Sample()
+        defer { sample.directory.remove() }
+        for size in [sample.size, sample.size + 1] {
+            let result = try await run([sample.path, "--size", "\(size)"])
+            #expect(result.status == 1 && !result.crashed)
+            #expect(result.standardOutput.isEmpty, "\(result.outputText)")
+            #expect(
+                result.errorText
+                    == "error: \(sample.path): nothing verified: no SHA-256, SHA-512 or MD5 digest was given "
+                    + "(a size alone is not a verification)\n")
+        }
+    }
+
+    /// Issue 16, defect 7: `verify checksum /dev/zero` without `--size` never ended, and a FIFO blocked in `open()`.
+    /// Both now fail at once (the FIFO has no writer: were it opened for reading, the command would block for ever).
+    @Test("a device or a FIFO is refused at once, with or without --size", arguments: [false, true])
+    func notRegularFiles(withSize: Bool) async throws {
+        let sample = try await Sample()
+        defer { sample.directory.remove() }
+        let fifo = sample.directory.appending("fifo")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        for (path, kind) in [("/dev/zero", "a device"), (fifo, "a FIFO")] {
+            let size = withSize ? ["--size", "1048576"] : []
+            let result = try await run([path, "--sha256", sample.sha256] + size)
+            #expect(result.status == 1 && !result.crashed)
+            #expect(result.standardOutput.isEmpty)
+            #expect(
+                result.errorText == "error: cannot read \(path) (cannot read \(path): it is \(kind))\n",
+                "\(result.errorText)")
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Testing
 
 /// `maas-images verify signature`, on a key and documents made with the real gpg for the suite and checked with gpgv.
@@ -136,5 +137,33 @@ struct VerifySignatureCommandTests {
         #expect(result.errorText.contains("rror: "), "\(result.errorText)")
         #expect(result.errorText.contains(mentions), "\(result.errorText)")
         #expect(result.standardOutput.isEmpty)
+    }
+
+    /// Issue 16, defect 7: `verify signature /dev/zero`, `--keyring /dev/zero` and `--signature /dev/zero` read
+    /// without end, and a FIFO blocked in `open()`. Each is now refused at once (the FIFO has no writer: opened for
+    /// reading, it would block the command for ever), with an error naming the path and what it is.
+    @Test("a device or a FIFO as the document, the keyring, the signature or the signed file is refused at once")
+    func notRegularFiles() async throws {
+        let directory = fixture.directory
+        let fifo = directory.appending("fifo")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let keyring = directory.appending("keyring.gpg")
+        let signature = directory.appending("payload.json.gpg")
+        let payload = directory.appending("payload.json")
+        for (path, kind) in [("/dev/zero", "a device"), (fifo, "a FIFO")] {
+            let cases: [([String], String)] = [
+                ([path, "--keyring", keyring], "read document \(path)"),
+                ([directory.appending("index.sjson"), "--keyring", path], "read keyring \(path)"),
+                ([payload, "--keyring", keyring, "--signature", path], "read signature \(path)"),
+                ([path, "--keyring", keyring, "--signature", signature], "read \(path)"),
+            ]
+            for (arguments, subject) in cases {
+                let result = try await fixture.run(arguments)
+                #expect(result.status == 1 && !result.crashed, "\(arguments)")
+                #expect(result.standardOutput.isEmpty)
+                #expect(result.errorText.hasPrefix("error: cannot \(subject) ("), "\(arguments): \(result.errorText)")
+                #expect(result.errorText.contains("it is \(kind)"), "\(arguments): \(result.errorText)")
+            }
+        }
     }
 }
