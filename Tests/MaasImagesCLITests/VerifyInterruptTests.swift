@@ -112,7 +112,9 @@ struct VerifyInterruptTests {
         }
     }
 
-    @Test("SIGINT and SIGTERM during a signed read: the GnuPG home is removed, exit 130 or 143", arguments: [SIGINT, SIGTERM])
+    @Test(
+        "SIGINT and SIGTERM during a signed read: the GnuPG home is removed, exit 130 or 143",
+        arguments: [SIGINT, SIGTERM])
     func interrupted(signal number: Int32) async throws {
         let scratch = try TemporaryDirectory(prefix: "maas-images-interrupt")
         defer { scratch.remove() }
@@ -132,7 +134,8 @@ struct VerifyInterruptTests {
         let (status, killedBySignal, errorText) = await command.finish()
         #expect(!killedBySignal)
         #expect(status == 128 + number)
-        #expect(errorText.hasSuffix("error: interrupted by \(number == SIGINT ? "SIGINT" : "SIGTERM")\n"), "\(errorText)")
+        #expect(
+            errorText.hasSuffix("error: interrupted by \(number == SIGINT ? "SIGINT" : "SIGTERM")\n"), "\(errorText)")
         #expect(try Self.homes(in: temporary).isEmpty)
         #expect(try FileManager.default.contentsOfDirectory(atPath: temporary).isEmpty)
     }
@@ -153,9 +156,12 @@ struct VerifyInterruptTests {
             ("maas-gnupg.dead01", "\(dead)"), ("maas-gnupg.alive1", "\(getpid())"), ("maas-gnupg.norec1", nil),
         ] {
             let home = temporary + "/" + name
-            try FileManager.default.createDirectory(atPath: home + "/private-keys-v1.d", withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: home + "/private-keys-v1.d", withIntermediateDirectories: true)
             try Data("x".utf8).write(to: URL(fileURLWithPath: home + "/pubring.kbx"))
-            if let owner { try Data("\(owner)\n\(namespace)\n".utf8).write(to: URL(fileURLWithPath: home + "/owner.pid")) }
+            if let owner {
+                try Data("\(owner)\n\(namespace)\n".utf8).write(to: URL(fileURLWithPath: home + "/owner.pid"))
+            }
         }
         let result = try await CommandRunner.run(
             try CommandRunner.maasImages(),

@@ -6,7 +6,7 @@ import Verification
 /// Issue 16, defect 7: a keyring, a signature or a document given as `/dev/zero` was read without end, and a FIFO
 /// blocked in `open()`. Every file named is now opened without blocking, anything but a regular file is refused at
 /// once with an `io` error naming the path and what it is, and keyrings, signatures and documents are capped.
-@Suite("Files named by the caller: regular files only, capped")
+@Suite("Files named by the caller: regular files only, capped", .openPGPFixture)
 struct UnboundedReadTests {
     /// A scratch directory with a FIFO that no one writes to, and `/dev/zero`, with what each of them is.
     struct NotRegular {

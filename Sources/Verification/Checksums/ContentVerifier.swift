@@ -47,7 +47,8 @@ public struct ContentVerifier {
         guard !digests.isEmpty else {
             throw VerificationError(
                 .noDigest,
-                "\(name): nothing verified: no SHA-256, SHA-512 or MD5 digest was given (a size alone is not a verification)")
+                "\(name): nothing verified: no SHA-256, SHA-512 or MD5 digest was given "
+                    + "(a size alone is not a verification)")
         }
         self.expected = expected
         self.name = name

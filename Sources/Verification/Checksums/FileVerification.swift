@@ -147,9 +147,10 @@ extension ContentVerifier {
     static var onlineProcessors: Int { max(sysconf(Int32(_SC_NPROCESSORS_ONLN)), 1) }
 
     /// Verifies one file, on a thread of its own, stopping (by throwing) once `isCancelled()` is true.
-    typealias FileWorker = @Sendable (
-        _ path: String, _ expected: ExpectedContent, _ policy: Policy, _ isCancelled: () -> Bool
-    ) throws -> VerifiedContent
+    typealias FileWorker =
+        @Sendable (
+            _ path: String, _ expected: ExpectedContent, _ policy: Policy, _ isCancelled: () -> Bool
+        ) throws -> VerifiedContent
 
     /// The worker of every public entry point: ``verifyFile(_:expected:policy:chunkSize:isCancelled:)``.
     static let fileWorker: FileWorker = { path, expected, policy, isCancelled in
