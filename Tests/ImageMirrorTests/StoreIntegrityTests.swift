@@ -167,6 +167,26 @@ struct StoreIntegrityTests {
         #expect(leftovers.allSatisfy { !$0.contains(".tmp-") })
     }
 
+    // MARK: - Defect 7: unbounded reads
+
+    @Test("A FIFO or a device in a local source fails that file at once instead of blocking the run")
+    func localSourceSpecialFiles() async throws {
+        let stream = try await GeneratedMirror(versions: ["20250101"])
+        let fifo = GeneratedMirror.path(arch: "amd64", version: "20250101", item: "squashfs")
+        let device = GeneratedMirror.path(arch: "arm64", version: "20250101", item: "squashfs")
+        try FileManager.default.removeItem(atPath: stream.root + "/" + fifo)
+        try await Tool.run("mkfifo", [stream.root + "/" + fifo], check: true)
+        try FileManager.default.removeItem(atPath: stream.root + "/" + device)
+        try FileManager.default.createSymbolicLink(atPath: stream.root + "/" + device, withDestinationPath: "/dev/zero")
+        let mirror = StreamMirror(
+            source: try LocalStreamSource(stream.root), destination: stream.scratch.path + "/mirror",
+            policy: .verify(keyring: try Keyring(contentsOf: stream.keys.keyring)), retry: MirrorHarness.fastRetry)
+        let summary = try await mirror.run()
+        #expect(!summary.published)
+        #expect(Set(summary.failures.map(\.path)) == [fifo, device])
+        #expect(summary.failures.allSatisfy { $0.reason.contains("FIFO") || $0.reason.contains("device") })
+    }
+
     // MARK: - Defect 8: legacy digests
 
     @Test("Items with only md5 or only sha512 are mirrored and verified; an item without a digest is named")

@@ -1,4 +1,5 @@
-internal import Glibc
+internal import SystemLayer
+internal import SystemPackage
 public import SimpleStreams
 internal import Verification
 
@@ -42,39 +43,40 @@ extension LocalStreamSource: PayloadSource {
             throw ImageMirrorError(.invalidArgument, "unsafe payload path '\(path)'")
         }
         let fullPath = url(of: path)
-        let descriptor = open(fullPath, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            let code = errno
-            if code == ENOENT || code == ENOTDIR {
-                throw ImageMirrorError(.notFound, "\(fullPath) does not exist")
+        let file: FileDescriptor
+        do {
+            // Without blocking on a FIFO, and refusing anything but a regular file.
+            file = try FileIO.openRegularFile(atPath: fullPath)
+        } catch {
+            if error.errno == .noSuchFileOrDirectory || error.errno == .notDirectory {
+                throw ImageMirrorError(.notFound, "\(fullPath) does not exist", underlyingError: error)
             }
-            throw ImageMirrorError(.io, "cannot open \(fullPath)", underlyingError: ErrnoError(errno: code))
+            throw ImageMirrorError(.io, error.description, underlyingError: error)
         }
-        defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
-            throw ImageMirrorError(.io, "\(fullPath) is not a readable regular file")
+        defer { try? file.close() }
+        let size: Int64
+        do {
+            size = try file.stat().size
+        } catch {
+            throw ImageMirrorError(.io, "cannot inspect \(fullPath)", underlyingError: error)
         }
-        guard Int64(status.st_size) <= expectedSize else {
+        guard size <= expectedSize else {
             throw ImageMirrorError(
-                .contentMismatch, "\(fullPath) is \(status.st_size) bytes, more than the \(expectedSize) stated")
+                .contentMismatch, "\(fullPath) is \(size) bytes, more than the \(expectedSize) stated")
         }
-        let begin =
-            offset > 0 && offset <= Int64(status.st_size) && lseek(descriptor, off_t(offset), SEEK_SET) == offset
-            ? offset : 0
-        if begin == 0 && lseek(descriptor, 0, SEEK_SET) != 0 {
-            throw ImageMirrorError(.io, "cannot seek in \(fullPath)", underlyingError: ErrnoError(errno: errno))
-        }
-        try start(begin)
+        var position = offset > 0 && offset <= size ? offset : 0
+        try start(position)
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         while true {
             try Task.checkCancellation(path: fullPath)
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            guard count >= 0 else {
-                throw ImageMirrorError(.io, "cannot read \(fullPath)", underlyingError: ErrnoError(errno: errno))
+            let count: Int
+            do {
+                count = try chunk.withUnsafeMutableBytes { try file.read(fromAbsoluteOffset: position, into: $0) }
+            } catch {
+                throw ImageMirrorError(.io, "cannot read \(fullPath)", underlyingError: error)
             }
             if count == 0 { return }
+            position += Int64(count)
             let result = chunk.withUnsafeBytes { bytes in
                 Result { () throws(ImageMirrorError) in try receive(UnsafeRawBufferPointer(rebasing: bytes[..<count])) }
             }
