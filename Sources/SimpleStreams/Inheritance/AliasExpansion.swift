@@ -46,7 +46,8 @@ enum AliasExpansion {
         }
 
         mutating func expand(_ object: inout JSONObject) throws(SimpleStreamsError) {
-            for key in object.keys where key != aliasesKey {
+            // The keys as they are before merging (Python's `list(data.keys())`); `_aliases` by its exact bytes.
+            for key in object.keys where !key.hasSameBytes(as: aliasesKey) {
                 guard let ref = refs[key], isTruthy(ref) else { continue }
                 guard case .string(let value)? = object[key], !value.isEmpty else { continue }
                 guard case .object(let table) = ref else {
@@ -63,16 +64,16 @@ enum AliasExpansion {
                 for (memberKey, memberValue) in members { object.append(memberKey, memberValue) }
             }
             for position in object.indices {
-                var value = object.values[position]
+                var value = object[position].value
                 switch value {
                 case .object, .array: break
                 default: continue
                 }
-                let key = object.keys[position]
-                path.append(key)
+                object.setValue(.null, at: position)  // release the reference so the value is mutated in place
+                path.append(object[position].key)
                 try expand(&value)
                 path.removeLast()
-                object[key] = value
+                object.setValue(value, at: position)
             }
         }
 

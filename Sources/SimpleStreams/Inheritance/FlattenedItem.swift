@@ -35,11 +35,11 @@ public struct FlattenedItem: Sendable, Hashable, StreamAttributes {
 
     /// The inherited value of `key`: from the deepest level that has it as a string, number or Boolean.
     public func attribute(_ key: String) -> JSONValue? {
-        if key == "item_name" { return .string(itemName) }
+        if key.hasSameBytes(as: "item_name") { return .string(itemName) }
         if let value = item[key], value.isScalar { return value }
-        if key == "version_name" { return .string(versionName) }
+        if key.hasSameBytes(as: "version_name") { return .string(versionName) }
         if let value = version[key], value.isScalar { return value }
-        if key == "product_name" { return .string(productName) }
+        if key.hasSameBytes(as: "product_name") { return .string(productName) }
         if let value = product[key], value.isScalar { return value }
         if let value = top[key], value.isScalar { return value }
         return nil

@@ -1,18 +1,32 @@
 /// A JSON object that keeps its members in document order.
 ///
+/// Keys are byte strings, as Python's `json` and `dict` treat them: two keys are the same key only when their UTF-8
+/// bytes are the same. `"caf\u{e9}"` and `"cafe\u{301}"` (NFC and NFD), or `"K"` and `"\u{212A}"` (KELVIN SIGN),
+/// are two members, although `String ==` calls them equal; a lookup finds the member with exactly the bytes asked
+/// for (see ``BytewiseString``).
+///
 /// Lookups by key are by a hash index once the object has more than a few members, so the `products` object of a
 /// large stream is as quick to search as a dictionary. Setting a key that exists replaces its value in place, as a
 /// Python `dict` does; a duplicate key in a parsed document behaves the same way (the last value wins, at the first
-/// position).
+/// position), and only a byte-identical key is a duplicate.
+///
+/// An empty object allocates nothing, and a non-empty one holds its members in one array plus, past a few members,
+/// an index of 4-byte slots: a document of many small objects costs a small multiple of its size.
 ///
 /// Two objects are equal when they have the same members, in any order, like two Python dictionaries.
 public struct JSONObject: Sendable {
-    /// The keys, in document order.
-    public private(set) var keys: [String] = []
-    /// The values, in the order of ``keys``.
-    public private(set) var values: [JSONValue] = []
-    /// Key to position, built once the object outgrows a linear search.
-    private var positions: [String: Int]? = nil
+    /// One key and its value.
+    struct Member: Sendable {
+        var key: String
+        var value: JSONValue
+    }
+
+    /// The members, in document order. An empty array allocates nothing.
+    private var members: [Member] = []
+    /// An open-addressing index from the keys' byte hashes to positions: `position + 1` in each used slot, 0 in a
+    /// free one; a power of two at least twice the number of members. Empty while the object has no more than
+    /// ``indexThreshold`` members, which are searched in order.
+    private var index: [UInt32] = []
 
     private static let indexThreshold = 32
 
@@ -21,52 +35,68 @@ public struct JSONObject: Sendable {
 
     /// Creates an object with `members` in order; a repeated key keeps its first position and its last value.
     public init(_ members: some Sequence<(key: String, value: JSONValue)>) {
-        for member in members { self[member.key] = member.value }
+        for member in members { append(member.key, member.value) }
     }
+
+    /// The keys, in document order (a new array: iterate the object itself to avoid the copy).
+    public var keys: [String] { members.map(\.key) }
+
+    /// The values, in the order of ``keys`` (a new array: iterate the object itself to avoid the copy).
+    public var values: [JSONValue] { members.map(\.value) }
 
     /// The number of members.
-    public var count: Int { keys.count }
+    public var count: Int { members.count }
 
     /// Whether the object has no members.
-    public var isEmpty: Bool { keys.isEmpty }
+    public var isEmpty: Bool { members.isEmpty }
 
-    /// The position of `key` in ``keys``.
+    /// The position of the key with exactly the UTF-8 bytes of `key`.
     public func position(of key: String) -> Int? {
-        if let positions { return positions[key] }
-        return keys.firstIndex(of: key)
+        if index.isEmpty {
+            return members.firstIndex { BytewiseString.bytesEqual($0.key, key) }
+        }
+        let mask = index.count - 1
+        var slot = BytewiseString.hashValue(of: key) & mask
+        while true {
+            let entry = index[slot]
+            if entry == 0 { return nil }
+            let position = Int(entry) - 1
+            if BytewiseString.bytesEqual(members[position].key, key) { return position }
+            slot = (slot + 1) & mask
+        }
     }
 
-    /// The value for `key`; setting `nil` removes the member.
+    /// The value for the key with exactly the UTF-8 bytes of `key`; setting `nil` removes the member.
     public subscript(key: String) -> JSONValue? {
         get {
             guard let position = position(of: key) else { return nil }
-            return values[position]
+            return members[position].value
         }
         set {
-            if let position = position(of: key) {
-                if let newValue {
-                    values[position] = newValue
-                } else {
-                    removeMember(at: position)
-                }
-            } else if let newValue {
+            if let newValue {
                 append(key, newValue)
+            } else {
+                removeValue(forKey: key)
             }
         }
     }
 
-    /// Adds a member at the end, or replaces the value of an existing key in place.
+    /// The value at `position`, replaced in place.
+    mutating func setValue(_ value: JSONValue, at position: Int) {
+        members[position].value = value
+    }
+
+    /// Adds a member at the end, or replaces the value of an existing (byte-identical) key in place.
     mutating func append(_ key: String, _ value: JSONValue) {
         if let position = position(of: key) {
-            values[position] = value
+            members[position].value = value
             return
         }
-        keys.append(key)
-        values.append(value)
-        if positions != nil {
-            positions?[key] = keys.count - 1
-        } else if keys.count > Self.indexThreshold {
-            rebuildPositions()
+        members.append(Member(key: key, value: value))
+        if !index.isEmpty && members.count * 2 <= index.count {
+            insertIntoIndex(position: members.count - 1)
+        } else if members.count > Self.indexThreshold {
+            rebuildIndex(capacity: members.count)
         }
     }
 
@@ -74,21 +104,14 @@ public struct JSONObject: Sendable {
     @discardableResult
     public mutating func removeValue(forKey key: String) -> JSONValue? {
         guard let position = position(of: key) else { return nil }
-        let value = values[position]
-        removeMember(at: position)
+        let value = members.remove(at: position).value
+        if members.isEmpty {
+            members = []
+            index = []
+        } else if !index.isEmpty {
+            rebuildIndex(capacity: members.count)
+        }
         return value
-    }
-
-    private mutating func removeMember(at position: Int) {
-        keys.remove(at: position)
-        values.remove(at: position)
-        if positions != nil { rebuildPositions() }
-    }
-
-    private mutating func rebuildPositions() {
-        var table = [String: Int](minimumCapacity: keys.count)
-        for (position, key) in keys.enumerated() { table[key] = position }
-        positions = table
     }
 
     /// The object members of the object at `key` (a document's `products`, a product's `versions`, a version's
@@ -103,20 +126,49 @@ public struct JSONObject: Sendable {
         self[key]?.objectValue?[name]?.objectValue.map { make(name, $0) }
     }
 
-    /// Reserves room for `count` members.
+    /// Reserves room for `count` members, and sizes the index for them, so that adding them allocates nothing more.
     mutating func reserveCapacity(_ count: Int) {
-        keys.reserveCapacity(count)
-        values.reserveCapacity(count)
+        guard count > members.count else { return }
+        members.reserveCapacity(count)
+        if count > Self.indexThreshold { rebuildIndex(capacity: count) }
+    }
+
+    private mutating func insertIntoIndex(position: Int) {
+        let mask = index.count - 1
+        var slot = BytewiseString.hashValue(of: members[position].key) & mask
+        while index[slot] != 0 { slot = (slot + 1) & mask }
+        index[slot] = UInt32(truncatingIfNeeded: position + 1)
+    }
+
+    /// Sizes the index for `capacity` members (a power of two at least twice that, and at least a third more room
+    /// than the members have now so that appends do not rebuild it each time) and fills it; with more members than
+    /// 4-byte slots can number, searches stay linear.
+    private mutating func rebuildIndex(capacity: Int) {
+        guard members.count > Self.indexThreshold || capacity > Self.indexThreshold,
+            capacity < Int(UInt32.max / 4)
+        else {
+            index = []
+            return
+        }
+        var size = 64
+        while size < capacity * 2 { size *= 2 }
+        if capacity == members.count && size < members.count * 3 { size *= 2 }
+        index = [UInt32](repeating: 0, count: size)
+        for position in members.indices { insertIntoIndex(position: position) }
     }
 }
 
 extension JSONObject: RandomAccessCollection {
     public var startIndex: Int { 0 }
-    public var endIndex: Int { keys.count }
-    public subscript(position: Int) -> (key: String, value: JSONValue) { (keys[position], values[position]) }
+    public var endIndex: Int { members.count }
+    public subscript(position: Int) -> (key: String, value: JSONValue) {
+        let member = members[position]
+        return (member.key, member.value)
+    }
 }
 
 extension JSONObject: Hashable {
+    /// Whether the objects have the same members (keys compared by bytes), in any order.
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
         guard lhs.count == rhs.count else { return false }
         for (key, value) in lhs where rhs[key] != value { return false }
@@ -128,7 +180,7 @@ extension JSONObject: Hashable {
         var combined = 0
         for (key, value) in self {
             var member = Hasher()
-            member.combine(key)
+            BytewiseString.hashBytes(of: key, into: &member)
             member.combine(value)
             combined ^= member.finalize()
         }
@@ -139,6 +191,6 @@ extension JSONObject: Hashable {
 
 extension JSONObject: ExpressibleByDictionaryLiteral {
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
-        for (key, value) in elements { self[key] = value }
+        for (key, value) in elements { append(key, value) }
     }
 }

@@ -17,7 +17,8 @@ extension JSONValue: Codable {
             self = .array(value)
         } else {
             let members = try container.decode([String: JSONValue].self)
-            self = .object(JSONObject(members.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) }))
+            let sorted = members.sorted { BytewiseString.bytesPrecede($0.key, $1.key) }
+            self = .object(JSONObject(sorted.map { (key: $0.key, value: $0.value) }))
         }
     }
 

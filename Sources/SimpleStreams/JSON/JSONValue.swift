@@ -4,7 +4,10 @@
 /// Simplestreams documents are open-ended: producers add fields, and nested values such as `release_notification`
 /// appear on some items. The typed models of this module read the fields they know from a `JSONValue` tree and leave
 /// everything else in place.
-public enum JSONValue: Sendable, Hashable {
+///
+/// Strings and object keys compare by their UTF-8 bytes, as Python compares `str`: `.string("caf\u{e9}")` and
+/// `.string("cafe\u{301}")` are different values (see ``BytewiseString``).
+public enum JSONValue: Sendable {
     /// `null`.
     case null
     /// `true` or `false`.
@@ -93,6 +96,51 @@ public enum JSONValue: Sendable, Hashable {
         if value.isNaN { return "nan" }
         if value.isInfinite { return value < 0 ? "-inf" : "inf" }
         return value.description
+    }
+}
+
+extension JSONValue: Hashable {
+    /// Whether the values are the same: strings by their UTF-8 bytes, numbers of the same case by value, arrays
+    /// element by element, objects member by member in any order.
+    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): true
+        case (.bool(let left), .bool(let right)): left == right
+        case (.integer(let left), .integer(let right)): left == right
+        case (.largeInteger(let left), .largeInteger(let right)): BytewiseString.bytesEqual(left, right)
+        case (.double(let left), .double(let right)): left == right
+        case (.string(let left), .string(let right)): BytewiseString.bytesEqual(left, right)
+        case (.array(let left), .array(let right)): left == right
+        case (.object(let left), .object(let right)): left == right
+        default: false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .null: hasher.combine(0)
+        case .bool(let value):
+            hasher.combine(1)
+            hasher.combine(value)
+        case .integer(let value):
+            hasher.combine(2)
+            hasher.combine(value)
+        case .largeInteger(let digits):
+            hasher.combine(3)
+            BytewiseString.hashBytes(of: digits, into: &hasher)
+        case .double(let value):
+            hasher.combine(4)
+            hasher.combine(value)
+        case .string(let value):
+            hasher.combine(5)
+            BytewiseString.hashBytes(of: value, into: &hasher)
+        case .array(let elements):
+            hasher.combine(6)
+            hasher.combine(elements)
+        case .object(let object):
+            hasher.combine(7)
+            hasher.combine(object)
+        }
     }
 }
 

@@ -142,7 +142,7 @@ public struct RegexCompileError: Error, Sendable, CustomStringConvertible {
 struct FilterMatcher {
     let filter: ItemFilter
     private let regex: Regex<AnyRegexOutput>?
-    private var memo: [String: Bool] = [:]
+    private var memo: [BytewiseString: Bool] = [:]
 
     init(_ filter: ItemFilter) {
         self.filter = filter
@@ -154,11 +154,11 @@ struct FilterMatcher {
         let text = item.attribute(filter.key)?.pythonString ?? ""
         let found: Bool
         if let regex {
-            if let remembered = memo[text] {
+            if let remembered = memo[BytewiseString(text)] {
                 found = remembered
             } else {
                 found = (try? regex.firstMatch(in: text)) != nil
-                if memo.count < 4096 { memo[text] = found }
+                if memo.count < 4096 { memo[BytewiseString(text)] = found }
             }
         } else if filter.operation.isRegex {
             found = false

@@ -66,7 +66,7 @@ extension JSONValue {
     func isIdentical(to other: JSONValue) -> Bool {
         switch (self, other) {
         case (.object(let lhs), .object(let rhs)):
-            guard lhs.keys == rhs.keys else { return false }
+            guard lhs.keys.map(BytewiseString.init) == rhs.keys.map(BytewiseString.init) else { return false }
             return zip(lhs.values, rhs.values).allSatisfy { $0.isIdentical(to: $1) }
         case (.array(let lhs), .array(let rhs)):
             guard lhs.count == rhs.count else { return false }
