@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// `maas-images boot list`, over the signed mirror of the real MAAS products documents (``SignedMaasMirror``).
-@Suite("boot list", .timeLimit(.minutes(5)))
+@Suite("boot list")
 struct BootListCommandTests {
     let mirror: SignedMaasMirror
 

@@ -4,7 +4,7 @@ import Testing
 
 /// `maas-images demo`: the main job end to end on the sample mirror, from a directory and over HTTP, and the
 /// failures that must stop it.
-@Suite("maas-images demo", .timeLimit(.minutes(5)))
+@Suite("maas-images demo")
 struct DemoCommandTests {
     static let sampleMirror = ExamplesTests.mirror
     static let sampleKeyring = sampleMirror + "/keyring.gpg"

@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 /// `maas-images streams mirror`, and `streams query` and `boot list` over HTTP, against the real loopback server.
-@Suite("streams mirror and HTTP sources", .timeLimit(.minutes(5)))
+@Suite("streams mirror and HTTP sources")
 struct StreamsMirrorCommandTests {
     @Test("Mirrors a filtered subset from an HTTP server, then a dry run has nothing to do")
     func mirrorOverHTTP() async throws {

@@ -3,7 +3,7 @@ import Testing
 
 /// `maas-images streams query`, over a mirror made from the real MAAS stream documents (July 2025), signed with a key
 /// made for the suite by the real gpg, and checked against python-simplestreams' algorithm run by python3.
-@Suite("streams query", .timeLimit(.minutes(5)))
+@Suite("streams query")
 struct StreamsQueryCommandTests {
     let fixture: SignedMaasMirror
 

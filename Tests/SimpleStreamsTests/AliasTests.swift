@@ -2,7 +2,7 @@ import Foundation
 import SimpleStreams
 import Testing
 
-@Suite("Inheritance: _aliases expansion", .timeLimit(.minutes(5)))
+@Suite("Inheritance: _aliases expansion")
 struct AliasTests {
     static let aliased = #"""
         {

@@ -2,7 +2,7 @@ import Foundation
 import SimpleStreams
 import Testing
 
-@Suite("Filters: python-simplestreams grammar and semantics", .timeLimit(.minutes(5)))
+@Suite("Filters: python-simplestreams grammar and semantics")
 struct FilterTests {
     /// How an expression parses: key, operator and value, or the error code.
     enum Parsed: Equatable, CustomStringConvertible {

@@ -3,7 +3,7 @@ import SimpleStreams
 import TestSupport
 import Testing
 
-@Suite("Reading: indexes, datatypes and formats", .timeLimit(.minutes(5)))
+@Suite("Reading: indexes, datatypes and formats")
 struct IndexReadingTests {
     static let notifications = #"""
         {"format": "products:1.0", "datatype": "release-notifications", "content_id": "com.example:1:maas-notification",

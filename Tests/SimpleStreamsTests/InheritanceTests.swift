@@ -2,7 +2,7 @@ import Foundation
 import SimpleStreams
 import Testing
 
-@Suite("Inheritance: top → product → version → item", .timeLimit(.minutes(5)))
+@Suite("Inheritance: top → product → version → item")
 struct InheritanceTests {
     /// Every level sets something, overrides something, and holds arrays, objects and null that must be ignored.
     static let levels = #"""

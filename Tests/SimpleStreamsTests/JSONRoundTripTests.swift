@@ -3,7 +3,7 @@ import SimpleStreams
 import TestSupport
 import Testing
 
-@Suite("JSON: parse and write back", .timeLimit(.minutes(5)))
+@Suite("JSON: parse and write back")
 struct JSONRoundTripTests {
     static let fixtures = [
         "maas/simplestreams_ubuntu.json", "maas/simplestreams_centos.json", "maas/simplestreams_bootloaders.json",

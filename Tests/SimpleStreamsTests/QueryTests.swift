@@ -3,7 +3,7 @@ import SimpleStreams
 import TestSupport
 import Testing
 
-@Suite("Queries: filters, then the newest versions", .timeLimit(.minutes(5)))
+@Suite("Queries: filters, then the newest versions")
 struct QueryTests {
     /// Two products; the newest version of `a` has no squashfs, version names that sort as strings, not numbers.
     static let document = #"""

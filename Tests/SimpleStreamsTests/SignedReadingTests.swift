@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 import Verification
 
-@Suite("Reading: signed mirrors", .streamSigner, .timeLimit(.minutes(5)))
+@Suite("Reading: signed mirrors", .streamSigner)
 struct SignedReadingTests {
     static let download = "com.example.maas:stable:v3:download"
     static let bootloaders = "com.example.maas:stable:1:bootloader-download"

@@ -4,7 +4,7 @@ import Testing
 
 /// Replays the fuzzer's seed corpus and every recorded crash input (`Fuzz/Corpus`, `Fuzz/Regressions`) through the
 /// full exercise of ``ImageExerciser``: each must give results or `SquashFSError`s, never another error or a crash.
-@Suite("Fuzz corpus and regression replay", .timeLimit(.minutes(5)))
+@Suite("Fuzz corpus and regression replay")
 struct FuzzReplayTests {
     /// The repository's `Fuzz` folder, found from this source file's location.
     private static let fuzzDirectory = URL(fileURLWithPath: #filePath)

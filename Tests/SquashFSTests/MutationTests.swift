@@ -55,7 +55,7 @@ extension HostileImageTests {
         }
 
         @Test(
-            "seeded mutants never crash, hang or throw anything but SquashFSError", .timeLimit(.minutes(4)),
+            "seeded mutants never crash, hang or throw anything but SquashFSError",
             arguments: SmallImageFixture.imageOptions.map(\.name))
         func mutants(_ name: String) throws {
             let fixture = try SmallImageFixture.require()
@@ -74,7 +74,7 @@ extension HostileImageTests {
         }
 
         @Test(
-            "mutants with tiny caches and depth limits", .timeLimit(.minutes(5)),
+            "mutants with tiny caches and depth limits",
             arguments: SmallImageFixture.imageOptions.map(\.name))
         func mutantsWithSmallLimits(_ name: String) throws {
             let fixture = try SmallImageFixture.require()
