@@ -9,13 +9,16 @@ struct PathSafetyTests {
         "..", "a/..", "../x", "a/../b", "a/b/..", "/abs", "/", "http://evil/x", "https://evil/x", "file:///etc/passwd",
         "c:/x", "//evil/x", "a//b", "a/", "a\\b", "..\\x", "%2e%2e/x", "%2E%2E/x", ".%2e/x", "a%2Fb", "a%2fb", "a%5cb",
         "a%00b", "a%25b", "a\u{0}b", "a?b", "a#b", "", "a\nb", "a\rb", "a\u{7F}b",
+        // Other spellings of a file or URL an accepted path already names (issue 16, defect 2).
+        ".", "./streams/v1/index.sjson", "a/./b", "a/.", ".mirror/./x", "streams/./v1/index.sjson", "a/%41",
+        "%61", "a/%C3%A9", "a/%c3%a9", "a%", "a%4", "a%zz",
     ]
 
     static let safe = [
         "streams/v1/com.ubuntu.maas:stable:v3:download.json", "streams/v1/index.sjson",
         "jammy/amd64/20250718/squashfs", "jammy/amd64/20250718/ga-22.04/generic/boot-kernel",
         "bootloaders/uefi/amd64/20231004.0/grub2-signed.tar.xz", "centos/centos70/amd64/20240622_01/root-tgz",
-        "a/.hidden", "a/...", "a/..b", "...", "a/%41", "a/b:c", "a b/c", "é/ü",
+        "a/.hidden", "a/...", "a/..b", "...", "a/b:c", "a b/c", "é/ü", ".mirror/x", "a/.b/c", "a./b",
     ]
 
     @Test("Unsafe paths are refused", arguments: unsafe)
@@ -30,6 +33,38 @@ struct PathSafetyTests {
     func safePath(path: String) throws {
         #expect(StreamPath.isSafe(path))
         try StreamPath.validate(path, at: "somewhere")
+    }
+
+    @Test("An accepted path is canonical: no dot, dot-dot or empty segment, no percent-escape (issue 16, defect 2)")
+    func acceptedPathsAreCanonical() {
+        // Every path over a small alphabet up to 4 characters: whatever is accepted is its own canonical form.
+        let alphabet: [Character] = ["a", ".", "/", "%", "2", "e"]
+        var paths = [""]
+        for _ in 0..<4 { paths += paths.flatMap { prefix in alphabet.map { prefix + String($0) } } }
+        var canonical: [BytewiseString: String] = [:]
+        for path in Set(paths) where StreamPath.isSafe(path) {
+            let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+            #expect(!segments.contains { $0.isEmpty || $0 == "." || $0 == ".." }, "\(path)")
+            #expect(!path.contains("%"), "\(path)")
+            // What a file system or a server would resolve it to: the path itself.
+            let resolved = segments.joined(separator: "/")
+            #expect(canonical.updateValue(path, forKey: BytewiseString(resolved)) == nil, "\(path)")
+            #expect(StreamPath.problem(with: path) == nil)
+        }
+        #expect(StreamPath.problem(with: "./x") == "it has a '.' segment")
+        #expect(StreamPath.problem(with: "a/%61") != nil)
+    }
+
+    @Test("NFC and NFD spellings are two accepted paths, kept apart by their bytes (issue 16, defect 3)")
+    func unicodeSpellingsStayApart() {
+        let nfc = "images/caf\u{e9}/x"
+        let nfd = "images/cafe\u{301}/x"
+        #expect(StreamPath.isSafe(nfc) && StreamPath.isSafe(nfd))
+        #expect(nfc == nfd)  // what String == says, and why paths are compared as bytes
+        #expect(BytewiseString(nfc) != BytewiseString(nfd))
+        let keys = [nfc, nfd, "K", "\u{212A}"].map(BytewiseString.init)
+        #expect(Set(keys).count == 4)
+        #expect(keys.sorted().map(\.string) == ["K", nfd, nfc, "\u{212A}"])
     }
 
     @Test("Every path of every real fixture is safe")
