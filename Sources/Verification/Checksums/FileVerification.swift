@@ -57,7 +57,9 @@ enum ChecksumFileReader {
 extension ContentVerifier {
     /// Verifies a file: its size, then its strongest stated digest (see ``Policy``).
     ///
-    /// A regular file whose size differs from `expected.size` is refused before any byte is read. Otherwise the file
+    /// Only a regular file is verified: a FIFO, a device such as `/dev/zero` or a directory is refused at once (`io`),
+    /// without blocking, and `expected` must state a digest (`noDigest` otherwise: a size alone verifies nothing). A
+    /// file whose size differs from `expected.size` is refused before any byte is read. Otherwise the file
     /// is read front to back in chunks of `chunkSize` bytes (256 KiB by default) into one reused buffer and hashed
     /// straight from it; when a size is stated, no more than one byte past it is ever read (a file that grows while
     /// it is read is caught without reading the rest).
@@ -194,7 +196,8 @@ extension ContentVerifier {
 
 extension Digest {
     /// The digest of a file, read in 256 KiB chunks into one reused buffer and hashed straight from it. Throws a
-    /// ``VerificationError`` (`io`) naming the path when the file cannot be opened or read.
+    /// ``VerificationError`` (`io`) naming the path when the file cannot be opened or read, or is not a regular file
+    /// (a FIFO, a device or a directory is refused at once, without blocking).
     public static func compute(_ algorithm: DigestAlgorithm, ofFileAtPath path: String) throws -> Digest {
         var hasher = DigestHasher(algorithm)
         try ChecksumFileReader.read(
