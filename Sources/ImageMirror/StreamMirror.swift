@@ -96,7 +96,8 @@ public struct StreamMirror: Sendable {
         progress?.yield(.planned(files: plan.downloads.count, bytes: plan.bytesToDownload))
         for problem in plan.problems { progress?.yield(.failed(problem)) }
         if options.checksFreeSpace { try checkFreeSpace(plan, store) }
-        store.removeTemporaries(besides: MirrorManifest.relativePath)
+        // Temporaries an interrupted run left where only the mirror writes (its record and its metadata).
+        for path in [MirrorManifest.relativePath] + plan.metadataPaths { store.removeTemporaries(besides: path) }
 
         // Everything about to be created is recorded first, so pruning can find it after any interruption; files
         // found in place by hashing are recorded as verified.
@@ -136,13 +137,20 @@ public struct StreamMirror: Sendable {
         for file in plan.files {
             kept.files[ByteKey(file.path)] = MirrorManifest.Entry(size: file.size, digest: file.digest, verified: true)
         }
-        try kept.write(store)
         for removal in plan.removals {
-            try store.remove(removal.path)
+            do {
+                try store.remove(removal.path)
+            } catch {
+                // Kept in the record, so the next run tries again; the new metadata is published all the same.
+                logger.warning("cannot remove \(destination)/\(removal.path): \(error)")
+                if let entry = prepared.previous.files[ByteKey(removal.path)] { kept.files[ByteKey(removal.path)] = entry }
+                continue
+            }
             store.removeEmptyDirectories(holding: removal.path)
             summary.pruned.append(removal.path)
             progress?.yield(.pruned(path: removal.path, size: removal.size))
         }
+        try kept.write(store)
         return summary
     }
 

@@ -27,10 +27,12 @@ package final class DirectoryDescriptor: Sendable {
 
     // MARK: - Opening
 
-    /// Opens the directory at `path` (a path the user gave: its parents are resolved as usual, but the last
-    /// component must be a directory, not a symbolic link to one), creating it with `permissions` if `create`.
+    /// Opens the directory at `path` (a path the user gave: its parents are resolved as usual, and the last
+    /// component must be a directory, not a symbolic link to one, unless `followsSymbolicLink`), creating it with
+    /// `permissions` if `create`.
     package static func open(
-        _ path: String, create: Bool = false, permissions: FilePermissions = [.ownerReadWriteExecute, .groupReadExecute, .otherReadExecute]
+        _ path: String, create: Bool = false, followsSymbolicLink: Bool = false,
+        permissions: FilePermissions = [.ownerReadWriteExecute, .groupReadExecute, .otherReadExecute]
     ) throws(FileSystemError) -> DirectoryDescriptor {
         var trimmed = Substring(path)
         while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
@@ -41,7 +43,7 @@ package final class DirectoryDescriptor: Sendable {
                 throw .last("create the directory", path)
             }
         }
-        let raw = Glibc.open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        let raw = Glibc.open(path, O_RDONLY | O_DIRECTORY | (followsSymbolicLink ? 0 : O_NOFOLLOW) | O_CLOEXEC)
         guard raw >= 0 else { throw directoryError("open the directory", path) }
         return DirectoryDescriptor(descriptor: FileDescriptor(rawValue: raw), path: path)
     }

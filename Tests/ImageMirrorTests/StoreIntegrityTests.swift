@@ -150,6 +150,18 @@ struct StoreIntegrityTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: outside).isEmpty)
     }
 
+    @Test("DEST itself may be a symbolic link the user made: it is resolved, everything below it is confined")
+    func destinationLink() async throws {
+        let harness = try await MirrorHarness(versions: ["20250101"])
+        defer { Task { await harness.close() } }
+        let real = harness.stream.scratch.path + "/real-mirror"
+        try FileManager.default.createDirectory(atPath: real, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: harness.destination, withDestinationPath: real)
+        let (summary, _) = try await harness.run()
+        #expect(summary.succeeded)
+        #expect(FileManager.default.fileExists(atPath: real + "/streams/v1/index.sjson"))
+    }
+
     @Test("A symbolic link planted at the metadata cache is not followed; the run still succeeds")
     func plantedCacheLink() async throws {
         let harness = try await MirrorHarness(versions: ["20250101"])

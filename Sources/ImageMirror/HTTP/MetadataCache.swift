@@ -50,7 +50,8 @@ public struct MetadataCache: Sendable {
     }
 
     private func open(create: Bool) -> DirectoryDescriptor? {
-        try? DirectoryDescriptor.open(base, create: create).openDirectory(components: components, create: create)
+        try? DirectoryDescriptor.open(base, create: create, followsSymbolicLink: !components.isEmpty)
+            .openDirectory(components: components, create: create)
     }
 
     private static func name(for url: String) -> String {

@@ -19,11 +19,12 @@ final class MirrorDirectory: Sendable {
 
     private init(root: DirectoryDescriptor) { self.root = root }
 
-    /// Opens the destination at `path` (its last component must be a directory, not a symbolic link), creating it
-    /// when `create`; `nil` when it does not exist and `create` is false.
+    /// Opens the destination at `path`, creating it when `create`; `nil` when it does not exist and `create` is
+    /// false. The path the user gave is resolved as usual (a destination that is a symbolic link to a directory is
+    /// that directory); everything below it is confined.
     static func open(_ path: String, create: Bool) throws(ImageMirrorError) -> MirrorDirectory? {
         do {
-            return MirrorDirectory(root: try DirectoryDescriptor.open(path, create: create))
+            return MirrorDirectory(root: try DirectoryDescriptor.open(path, create: create, followsSymbolicLink: true))
         } catch where error.errno == .noSuchFileOrDirectory && !create {
             return nil
         } catch {
