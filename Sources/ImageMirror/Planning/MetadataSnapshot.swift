@@ -12,7 +12,7 @@ internal import Verification
 /// were verified rather than fetching them a second time.
 final class RecordingSource: StreamSource {
     let base: any StreamSource
-    private let recorded = Mutex<[String: [UInt8]]>([:])
+    private let recorded = Mutex<[ByteKey: [UInt8]]>([:])
 
     init(_ base: any StreamSource) { self.base = base }
 
@@ -20,11 +20,11 @@ final class RecordingSource: StreamSource {
 
     func read(_ path: String, maximumSize: Int) async throws(SimpleStreamsError) -> [UInt8] {
         let bytes = try await base.read(path, maximumSize: maximumSize)
-        recorded.withLock { $0[path] = bytes }
+        recorded.withLock { $0[ByteKey(path)] = bytes }
         return bytes
     }
 
-    func bytes(at path: String) -> [UInt8]? { recorded.withLock { $0[path] } }
+    func bytes(at path: String) -> [UInt8]? { recorded.withLock { $0[ByteKey(path)] } }
 }
 
 /// The verified metadata of the source: the documents read, their bytes, and what the query selected.
