@@ -6,8 +6,8 @@ enum FileReadingLimits {
     /// The largest keyring file read: 16 MiB. The Ubuntu cloud image keyring is a few KiB, and a keyring of many
     /// hundreds of keys stays under a MiB.
     static let keyring = 16 << 20
-    /// The largest clearsigned document file read: 256 MiB, the default document limit of `SimpleStreams`.
-    static let document = 256 << 20
+    /// The largest clearsigned document file read: 64 MiB, the default document limit of `SimpleStreams`.
+    static let document = 64 << 20
     /// The largest detached signature file read: 1 MiB (a signature is a few hundred bytes; many of them a few KiB).
     static let signature = 1 << 20
 }

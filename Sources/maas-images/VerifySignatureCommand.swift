@@ -15,7 +15,7 @@ struct VerifySignatureCommand: AsyncParsableCommand {
             armored); expired and revoked keys are rejected. On success the signer's primary key fingerprint is \
             printed and the exit status is 0; otherwise the reason is printed on standard error and the status is 1. \
             FILE, SIG and KEYRING must be regular files (a FIFO or a device is refused); a keyring is read up to \
-            16 MiB, a signature up to 1 MiB and a clearsigned document up to 256 MiB.
+            16 MiB, a signature up to 1 MiB and a clearsigned document up to 64 MiB.
             """
     )
 

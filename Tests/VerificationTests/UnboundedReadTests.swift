@@ -79,13 +79,13 @@ struct UnboundedReadTests {
         }
     }
 
-    @Test("a signature over 1 MiB and a document over 256 MiB are refused before they are read")
+    @Test("a signature over 1 MiB and a document over 64 MiB are refused before they are read")
     func documentAndSignatureCaps() throws {
         let verifier = try OpenPGPTests.verifier("alice.gpg")
         let files = try NotRegular()
         defer { files.scratch.remove() }
         #expect(SignatureVerifier.maximumSignatureFileSize == 1 << 20)
-        #expect(SignatureVerifier.maximumDocumentFileSize == 256 << 20)
+        #expect(SignatureVerifier.maximumDocumentFileSize == 64 << 20)
         let data = try files.scratch.write("data", Array("signed data\n".utf8))
         let signature = try files.sparseFile("large.gpg", size: SignatureVerifier.maximumSignatureFileSize + 1)
         let detached = OpenPGPTests.outcome { () throws(VerificationError) in
@@ -96,6 +96,6 @@ struct UnboundedReadTests {
         let clearsigned = OpenPGPTests.outcome { () throws(VerificationError) in
             try verifier.verifyClearsigned(contentsOf: document)
         }
-        #expect(Self.isRefusal(clearsigned, document, "larger than the limit of \(256 << 20) bytes"), "\(clearsigned)")
+        #expect(Self.isRefusal(clearsigned, document, "larger than the limit of \(64 << 20) bytes"), "\(clearsigned)")
     }
 }

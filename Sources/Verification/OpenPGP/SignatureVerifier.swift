@@ -98,7 +98,7 @@ public struct SignatureVerifier: Sendable {
         return VerifiedDocument(payload: plain.takeBytes(), signature: accepted)
     }
 
-    /// The largest clearsigned document file ``verifyClearsigned(contentsOf:)`` reads: 256 MiB, the default
+    /// The largest clearsigned document file ``verifyClearsigned(contentsOf:)`` reads: 64 MiB, the default
     /// document limit of `SimpleStreams`.
     public static let maximumDocumentFileSize = FileReadingLimits.document
 
