@@ -1,15 +1,18 @@
 import Glibc
 import Synchronization
+internal import SystemLayer
+internal import SystemPackage
 
 /// The open directories of an extraction's destination, reached only through directory file descriptors.
 ///
-/// Every directory is opened relative to its parent's descriptor with `O_NOFOLLOW | O_DIRECTORY`, so a symbolic
-/// link anywhere in the destination (planted before or during the extraction) is refused instead of followed, and
+/// Every directory is a `DirectoryDescriptor` of the system layer (the confined directory the image mirror writes
+/// through too), opened relative to its parent's descriptor with `O_NOFOLLOW | O_DIRECTORY`, so a symbolic link
+/// anywhere in the destination (planted before or during the extraction) is refused instead of followed, and
 /// nothing is ever created through a path. Descriptors are shared by the workers, counted while in use and closed
 /// least-recently-used first beyond ``capacity``; the destination's own descriptor stays open until `deinit`.
 final class DestinationDirectory: Sendable {
     private struct Handle {
-        var descriptor: Int32
+        var directory: DirectoryDescriptor
         var users: Int
         var lastUse: UInt64
     }
@@ -37,65 +40,45 @@ final class DestinationDirectory: Sendable {
         let path = String(trimmed)
         self.path = path
         self.entries = plan.entries
-        let created = mkdir(path, 0o700) == 0
-        if !created && errno != EEXIST {
-            throw SquashFSError(.output, "\(path): cannot create the destination", underlyingError: SystemError.last)
-        }
-        let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            let error = SystemError.last
-            if error.errno == ELOOP || error.errno == ENOTDIR {
+        let root: DirectoryDescriptor
+        let created: Bool
+        do throws(FileSystemError) {
+            (root, created) = try DirectoryDescriptor.openCreatingLast(path, permissions: [.ownerReadWriteExecute])
+        } catch {
+            if case .wrongKind = error.reason {
                 throw SquashFSError(
                     .unsafeDestination, "\(path): the destination is a symbolic link or not a directory",
-                    underlyingError: error)
+                    underlyingError: error.systemError)
             }
-            throw SquashFSError(.output, "\(path): cannot open the destination", underlyingError: error)
+            let action = error.operation == "create the directory" ? "create" : "open"
+            throw SquashFSError(
+                .output, "\(path): cannot \(action) the destination", underlyingError: error.systemError)
         }
         if !created && !allowsNonEmpty {
-            do {
-                guard try Self.isEmptyDirectory(descriptor) else {
-                    throw SquashFSError(
-                        .unsafeDestination,
-                        "\(path): the destination is not empty (allow replacing it, with --force or allowsNonEmptyDestination, to extract into it)"
-                    )
-                }
+            let isEmpty: Bool
+            do throws(FileSystemError) {
+                isEmpty = try root.isEmpty()
             } catch {
-                close(descriptor)
-                throw error
+                throw SquashFSError(.output, "cannot list the destination", underlyingError: error.systemError)
+            }
+            guard isEmpty else {
+                throw SquashFSError(
+                    .unsafeDestination,
+                    "\(path): the destination is not empty (allow replacing it, with --force or allowsNonEmptyDestination, to extract into it)"
+                )
             }
         }
-        state = Mutex(State(handles: [0: Handle(descriptor: descriptor, users: 1, lastUse: 0)]))
+        state = Mutex(State(handles: [0: Handle(directory: root, users: 1, lastUse: 0)]))
     }
 
-    deinit {
-        state.withLock { state in
-            for handle in state.handles.values { close(handle.descriptor) }
-        }
-    }
-
-    private static func isEmptyDirectory(_ descriptor: Int32) throws -> Bool {
-        let duplicate = fcntl(descriptor, F_DUPFD_CLOEXEC, 0)
-        guard duplicate >= 0, let directory = fdopendir(duplicate) else {
-            throw SquashFSError(.output, "cannot list the destination", underlyingError: SystemError.last)
-        }
-        defer { closedir(directory) }
-        while let entry = readdir(directory) {
-            let isDot = withUnsafeBytes(of: entry.pointee.d_name) { name in
-                name[0] == 0x2E && (name[1] == 0 || (name[1] == 0x2E && name[2] == 0))
-            }
-            if !isDot { return false }
-        }
-        return true
-    }
-
-    /// Runs `body` with an open descriptor of the directory created for plan entry `index`.
-    func withDescriptor<Result>(of index: Int, _ body: (Int32) throws -> Result) throws -> Result {
-        let descriptor = try acquire(index)
+    /// Runs `body` with the open directory created for plan entry `index`.
+    func withDirectory<Result>(of index: Int, _ body: (DirectoryDescriptor) throws -> Result) throws -> Result {
+        let directory = try acquire(index)
         defer { release(index) }
-        return try body(descriptor)
+        return try body(directory)
     }
 
-    private func acquire(_ index: Int) throws -> Int32 {
+    private func acquire(_ index: Int) throws -> DirectoryDescriptor {
         try state.withLock { state in
             state.clock += 1
             let now = state.clock
@@ -103,7 +86,7 @@ final class DestinationDirectory: Sendable {
                 handle.users += 1
                 handle.lastUse = now
                 state.handles[index] = handle
-                return handle.descriptor
+                return handle.directory
             }
             // Open every missing directory from the nearest open ancestor down.
             var missing: [Int] = []
@@ -115,27 +98,27 @@ final class DestinationDirectory: Sendable {
                 }
                 current = parent
             }
-            var parentDescriptor = state.handles[current]?.descriptor ?? -1
+            guard var parentDirectory = state.handles[current]?.directory else {
+                throw SquashFSError(.invalidArgument, "\(path): no directory for entry \(index)")
+            }
             for directory in missing.reversed() {
-                let descriptor = try entries[directory].name.withCString {
-                    openat(parentDescriptor, $0, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-                }
-                guard descriptor >= 0 else {
-                    let error = SystemError.last
+                do throws(FileSystemError) {
+                    parentDirectory = try parentDirectory.openDirectory(entries[directory].name)
+                } catch {
                     let location = self.path(of: directory)
-                    if error.errno == ELOOP || error.errno == ENOTDIR {
+                    if case .wrongKind = error.reason {
                         throw SquashFSError(
                             .unsafeDestination, "\(location): a symbolic link or file stands where a directory must go",
-                            underlyingError: error)
+                            underlyingError: error.systemError)
                     }
-                    throw SquashFSError(.output, "\(location): cannot open the directory", underlyingError: error)
+                    throw SquashFSError(
+                        .output, "\(location): cannot open the directory", underlyingError: error.systemError)
                 }
-                state.handles[directory] = Handle(descriptor: descriptor, users: 0, lastUse: now)
-                parentDescriptor = descriptor
+                state.handles[directory] = Handle(directory: parentDirectory, users: 0, lastUse: now)
             }
             state.handles[index]?.users = 1
             evictIdle(&state)
-            return parentDescriptor
+            return parentDirectory
         }
     }
 
@@ -151,8 +134,7 @@ final class DestinationDirectory: Sendable {
         let idle = state.handles.filter { $0.key != 0 && $0.value.users == 0 }.sorted {
             $0.value.lastUse < $1.value.lastUse
         }
-        for (index, handle) in idle.prefix(state.handles.count - capacity) {
-            close(handle.descriptor)
+        for (index, _) in idle.prefix(state.handles.count - capacity) {
             state.handles[index] = nil
         }
     }
@@ -162,6 +144,14 @@ final class DestinationDirectory: Sendable {
     func path(of index: Int) -> String {
         guard index < entries.count, entries[index].parent != nil else { return path }
         return path + entries[index].path.description
+    }
+}
+
+extension FileSystemError {
+    /// The `errno` as a ``SystemError`` (the underlying error extraction failures have always had), or this error
+    /// itself when no system call set one (a symbolic link refused, an invalid name).
+    var systemError: any Error & Sendable {
+        errno.map { SystemError(errno: $0.rawValue) } ?? self
     }
 }
 

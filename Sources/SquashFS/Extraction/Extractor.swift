@@ -1,5 +1,7 @@
 import Glibc
 import Synchronization
+internal import SystemLayer
+internal import SystemPackage
 
 /// Carries out an ``ExtractionPlan``: creates the directories, links and nodes, writes file contents on several
 /// threads, then adds hard links and finally gives directories their metadata, deepest first.
@@ -132,8 +134,8 @@ final class Extractor: Sendable {
         guard isStopped else { return }
         for file in files where file.leftTemporaryFile {
             let parent = entries[file.entry].parent ?? 0
-            _ = try? destination.withDescriptor(of: parent) { directory in
-                try temporaryName(file.entry).withCString { unlinkat(directory, $0, 0) }
+            _ = try? destination.withDirectory(of: parent) { directory in
+                try? directory.remove(temporaryName(file.entry))
             }
         }
         if let error = failure.withLock({ $0 }) { throw error }
@@ -180,13 +182,13 @@ final class Extractor: Sendable {
             case .symbolicLink:
                 let target = entry.inode.symlinkTarget ?? []
                 try createNode(index, entry, in: parent) { directory, name in
-                    try target.withCString { symlinkat($0, directory, name) }
+                    try target.withCString { symlinkat($0, directory.descriptor.rawValue, name) }
                 }
             case .fifo, .socket, .blockDevice, .characterDevice:
                 let type = entry.inode.kind.modeBits
                 let device = entry.inode.device.map { Self.deviceNumber($0) } ?? 0
                 try createNode(index, entry, in: parent) { directory, name in
-                    mknodat(directory, name, mode_t(type) | 0o600, device)
+                    mknodat(directory.descriptor.rawValue, name, mode_t(type) | 0o600, device)
                 }
             }
             entriesDone.add(entry.inode.kind == .directory ? 0 : 1, ordering: .relaxed)
@@ -194,44 +196,42 @@ final class Extractor: Sendable {
     }
 
     private func createDirectory(_ index: Int, _ entry: ExtractionPlan.Entry, in parent: Int) throws {
-        let result = try destination.withDescriptor(of: parent) { directory in
-            try entry.name.withCString { mkdirat(directory, $0, 0o700) }
-        }
-        if result == -1 {
-            let error = SystemError.last
-            guard error.errno == EEXIST else {
-                throw SquashFSError(.output, "\(path(of: index)): cannot create the directory", underlyingError: error)
+        let created = try destination.withDirectory(of: parent) { directory in
+            try mapping("create the directory", { path(of: index) }) { () throws(FileSystemError) in
+                try directory.makeDirectory(entry.name, permissions: [.ownerReadWriteExecute])
             }
+        }
+        if !created {
             // Only an existing real directory may be reused: opening it refuses symbolic links and files.
-            try destination.withDescriptor(of: index) { _ in }
+            try destination.withDirectory(of: index) { _ in }
         }
     }
 
     /// Creates a non-directory entry under a temporary name with `create`, sets its metadata, and renames it.
     private func createNode(
         _ index: Int, _ entry: ExtractionPlan.Entry, in parent: Int,
-        _ create: (Int32, UnsafePointer<CChar>) throws -> Int32
+        _ create: (DirectoryDescriptor, UnsafePointer<CChar>) throws -> Int32
     ) throws {
-        try destination.withDescriptor(of: parent) { directory in
+        try destination.withDirectory(of: parent) { directory in
             let temporary = temporaryName(index)
             try check(try temporary.withCString { try create(directory, $0) }, "create", { path(of: index) })
             do {
-                try metadata.apply(entry.inode, toEntry: temporary, in: directory, path: path(of: index))
+                try metadata.apply(
+                    entry.inode, toEntry: temporary, in: directory.descriptor.rawValue, path: path(of: index))
                 try rename(temporary, to: entry.name, in: directory, path: path(of: index))
             } catch {
-                _ = try? temporary.withCString { unlinkat(directory, $0, 0) }
+                try? directory.remove(temporary)
                 throw error
             }
         }
     }
 
-    private func rename(_ temporary: [UInt8], to name: [UInt8], in directory: Int32, path: @autoclosure () -> String)
-        throws
-    {
-        let result = try temporary.withCString { from in
-            try name.withCString { to in renameat(directory, from, directory, to) }
+    private func rename(
+        _ temporary: [UInt8], to name: [UInt8], in directory: DirectoryDescriptor, path: @autoclosure () -> String
+    ) throws {
+        try mapping("move into place", path) { () throws(FileSystemError) in
+            try directory.rename(temporary, to: name, in: directory)
         }
-        try check(result, "move into place", path)
     }
 
     /// The `dev_t` for a squashfs device number (glibc's `makedev`).
@@ -314,11 +314,12 @@ final class Extractor: Sendable {
     private func writePart(of file: Int, _ body: (Int32, FileReader) throws -> UInt64) throws {
         let pending = files[file]
         let entry = entries[pending.entry]
-        try destination.withDescriptor(of: entry.parent ?? 0) { directory in
+        try destination.withDirectory(of: entry.parent ?? 0) { directory in
             let temporary = temporaryName(pending.entry)
-            let descriptor = try pending.openTemporary(temporary, in: directory) { path(of: pending.entry) }
+            let file = try pending.openTemporary(temporary, in: directory) { path(of: pending.entry) }
+            let descriptor = file.rawValue
             var isOpen = true
-            defer { if isOpen { close(descriptor) } }
+            defer { if isOpen { try? file.close() } }
             bytesWritten.add(try body(descriptor, pending.reader), ordering: .relaxed)
             guard pending.finishPart() else { return }
             if pending.hasHoles {
@@ -327,7 +328,13 @@ final class Extractor: Sendable {
             }
             try metadata.apply(entry.inode, toDescriptor: descriptor, path: path(of: pending.entry))
             isOpen = false
-            try check(close(descriptor), "write", { path(of: pending.entry) })
+            do {
+                try file.close()
+            } catch {
+                let code = (error as? Errno)?.rawValue ?? EIO
+                throw SquashFSError(
+                    .output, "\(path(of: pending.entry)): cannot write", underlyingError: SystemError(errno: code))
+            }
             try rename(temporary, to: entry.name, in: directory, path: path(of: pending.entry))
             pending.markRenamed()
             entriesDone.add(1, ordering: .relaxed)
@@ -357,8 +364,8 @@ final class Extractor: Sendable {
         }
         for (index, entry) in entries.enumerated().reversed() where entry.inode.kind == .directory {
             guard !isStopped else { return }
-            try destination.withDescriptor(of: index) { directory in
-                try metadata.apply(entry.inode, toDescriptor: directory, path: path(of: index))
+            try destination.withDirectory(of: index) { directory in
+                try metadata.apply(entry.inode, toDescriptor: directory.descriptor.rawValue, path: path(of: index))
             }
             entriesDone.add(1, ordering: .relaxed)
         }
@@ -367,14 +374,14 @@ final class Extractor: Sendable {
     /// Links `entry` to the file this extraction created for `target`: under a temporary name, then renamed.
     private func createHardLink(_ index: Int, _ entry: ExtractionPlan.Entry, in parent: Int, to target: Int) throws {
         let targetEntry = entries[target]
-        try destination.withDescriptor(of: targetEntry.parent ?? 0) { source in
-            try destination.withDescriptor(of: parent) { directory in
+        try destination.withDirectory(of: targetEntry.parent ?? 0) { source in
+            try destination.withDirectory(of: parent) { directory in
                 let temporary = temporaryName(index)
-                let result = try targetEntry.name.withCString { from in
-                    try temporary.withCString { linkat(source, from, directory, $0, 0) }
+                try mapping("create the hard link to \(path(of: target)) at", { path(of: index) }) {
+                    () throws(FileSystemError) in
+                    try source.link(targetEntry.name, to: temporary, in: directory)
                 }
-                try check(result, "create the hard link to \(path(of: target)) at", { path(of: index) })
-                defer { _ = try? temporary.withCString { unlinkat(directory, $0, 0) } }
+                defer { try? directory.remove(temporary) }
                 // Renaming onto another name of the same inode does nothing: the deferred unlink removes the
                 // temporary name then.
                 try rename(temporary, to: entry.name, in: directory, path: path(of: index))

@@ -1,4 +1,5 @@
 import Glibc
+internal import SystemLayer
 
 /// Applies an inode's owner, extended attributes, mode and modification time to an extracted entry, in the order
 /// that keeps file capabilities (`chown` clears them, so it goes first; `chmod` after `setxattr`), as `unsquashfs`
@@ -94,5 +95,17 @@ struct MetadataWriter: Sendable {
 func check(_ result: Int32, _ action: String, _ path: () -> String) throws {
     guard result != -1 else {
         throw SquashFSError(.output, "\(path()): cannot \(action)", underlyingError: SystemError.last)
+    }
+}
+
+/// Runs a system layer operation, turning its failure into an `output` error naming `path` (`PATH: cannot ACTION`),
+/// with the `errno` as the underlying error, as ``check(_:_:_:)`` does for a raw call.
+func mapping<Result>(_ action: String, _ path: () -> String, _ body: () throws(FileSystemError) -> Result) throws
+    -> Result
+{
+    do {
+        return try body()
+    } catch {
+        throw SquashFSError(.output, "\(path()): cannot \(action)", underlyingError: error.systemError)
     }
 }

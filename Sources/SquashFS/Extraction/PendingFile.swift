@@ -1,5 +1,7 @@
 import Glibc
 import Synchronization
+internal import SystemLayer
+internal import SystemPackage
 
 /// A regular file being extracted: written under a temporary name by one or more parts (runs of data blocks, the
 /// tail in a fragment block), possibly on several threads, and renamed to its real name by the part that finishes
@@ -27,15 +29,18 @@ final class PendingFile: Sendable {
 
     /// Opens the temporary file for writing, creating it (exclusively, never through a symbolic link) the first
     /// time.
-    func openTemporary(_ name: [UInt8], in directory: Int32, path: () -> String) throws -> Int32 {
+    func openTemporary(_ name: [UInt8], in directory: DirectoryDescriptor, path: () -> String) throws
+        -> FileDescriptor
+    {
         try state.withLock { state in
-            let creation = state.created ? 0 : O_CREAT | O_EXCL
-            let descriptor = try name.withCString {
-                openat(directory, $0, O_WRONLY | O_NOFOLLOW | O_CLOEXEC | creation, 0o600)
+            let created = state.created
+            let file = try mapping("create a temporary file for", path) { () throws(FileSystemError) in
+                created
+                    ? try directory.reopenFileForWriting(name)
+                    : try directory.createFile(name, permissions: [.ownerReadWrite])
             }
-            try check(descriptor, "create a temporary file for", path)
             state.created = true
-            return descriptor
+            return file
         }
     }
 
