@@ -35,6 +35,31 @@ struct StreamsMirrorCommandTests {
         #expect(local.outputText.hasSuffix("0 files to download (0 B), 0 to remove (0 B), 3 present\n"))
     }
 
+    @Test("An older stream is refused with exit status 1 and DEST unchanged; --allow-older-metadata rolls back")
+    func olderMetadata() async throws {
+        let stream = try await GeneratedMirror(versions: ["20250201"])
+        let maasImages = try CommandRunner.maasImages()
+        let destination = stream.scratch.path + "/mirror"
+        let arguments = ["streams", "mirror", stream.root, destination, "--keyring", stream.keys.keyring, "--quiet"]
+        try await stream.write(versions: ["20250201"], updated: "Tue, 02 Dec 2025 00:00:00 +0000")
+        let first = try await CommandRunner.run(maasImages, arguments)
+        #expect(first.status == 0, "\(first.errorText)")
+        let index = try Data(contentsOf: URL(fileURLWithPath: destination + "/streams/v1/index.sjson"))
+
+        try await stream.write(versions: ["20250101"], updated: "Mon, 01 Dec 2025 00:00:00 +0000")
+        let refused = try await CommandRunner.run(maasImages, arguments)
+        #expect(refused.status == 1)
+        #expect(refused.errorText.hasPrefix("error: "))
+        #expect(refused.errorText.contains("refusing a replay or rollback"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: destination + "/streams/v1/index.sjson")) == index)
+        #expect(FileManager.default.fileExists(atPath: destination + "/noble/amd64/20250201/squashfs"))
+
+        let allowed = try await CommandRunner.run(maasImages, arguments + ["--allow-older-metadata"])
+        #expect(allowed.status == 0, "\(allowed.errorText)")
+        #expect(FileManager.default.fileExists(atPath: destination + "/noble/amd64/20250101/squashfs"))
+        #expect(!FileManager.default.fileExists(atPath: destination + "/noble/amd64/20250201/squashfs"))
+    }
+
     @Test("A dry run lists the downloads with sizes; a failed file makes the exit status 1")
     func dryRunAndFailure() async throws {
         let stream = try await GeneratedMirror(versions: ["20250101"])
