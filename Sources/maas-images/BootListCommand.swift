@@ -49,7 +49,7 @@ struct BootListCommand: AsyncParsableCommand {
                 try writeStandardOutput(value.serialized(JSONWritingStyle(indent: 1, spacedSeparators: true)) + [0x0A])
                 return
             }
-            for refusal in catalogue.refusals { writeStandardError("refused: \(refusal)\n") }
+            for refusal in catalogue.refusals { writeStandardError("refused: \(printable(refusal.description))\n") }
             var output = BufferedOutput()
             for resource in resources { output.write(Self.text(resource)) }
             try output.flush()
@@ -67,13 +67,13 @@ struct BootListCommand: AsyncParsableCommand {
     /// A resource as text: a heading line, then its latest complete version with its files, then newer
     /// incomplete versions with what they lack.
     static func text(_ resource: BootResource) -> String {
-        var heading = [resource.name, resource.architecture.description]
-        if let alias = resource.alias { heading.append("alias=\(alias)") }
-        if let kflavor = resource.kflavor { heading.append("kflavor=\(kflavor)") }
-        heading.append("label=\(resource.label)")
+        var heading = [printable(resource.name), printable(resource.architecture.description)]
+        if let alias = resource.alias { heading.append("alias=\(printable(alias))") }
+        if let kflavor = resource.kflavor { heading.append("kflavor=\(printable(kflavor))") }
+        heading.append("label=\(printable(resource.label))")
         var text = heading.joined(separator: "  ") + "\n"
         for version in resource.incompleteNewerVersions {
-            text += "  \(version.name)  incomplete: \(version.completeness)\n"
+            text += "  \(printable(version.name))  incomplete: \(printable(version.completeness.description))\n"
         }
         guard let version = resource.latestCompleteVersion else {
             return text + "  no complete version\n"
@@ -83,12 +83,10 @@ struct BootListCommand: AsyncParsableCommand {
         if resource.family != .bootloader {
             flags.append(version.completeness.isXInstallable ? "installable" : "not installable")
         }
-        text += "  \(version.name)  \(flags.joined(separator: ", "))\n"
+        text += "  \(printable(version.name))  \(flags.joined(separator: ", "))\n"
         for file in version.files {
-            text +=
-                "    "
-                + [file.itemName, file.fileType.rawValue, String(file.size), file.sha256, file.path]
-                .joined(separator: "\t") + "\n"
+            let fields = [file.itemName, file.fileType.rawValue, String(file.size), file.sha256, file.path]
+            text += "    " + fields.map(printable).joined(separator: "\t") + "\n"
         }
         return text
     }

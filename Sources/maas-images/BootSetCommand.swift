@@ -14,7 +14,8 @@ struct BootSetCommand: AsyncParsableCommand {
             complete version, and prints them with the paths MAAS serves them under. When something is missing, \
             the error names it and the no-such-image path MAAS would hand the machine.
 
-            Output: one line per file, tab-separated: role, served path, size, sha256, stream path.
+            Output: one line per file, tab-separated: role, served path, size, sha256, stream path; control \
+            characters and backslashes in them are written as \\xNN.
             """
     )
 
@@ -60,11 +61,12 @@ struct BootSetCommand: AsyncParsableCommand {
             let paths = ServingPaths(catalogue.resources)
             var output = BufferedOutput()
             func line(_ role: String, _ servedPath: String, _ file: BootResourceFile) {
-                output.write(
-                    [role, servedPath, String(file.size), file.sha256, file.path].joined(separator: "\t") + "\n")
+                let fields = [role, servedPath, String(file.size), file.sha256, file.path]
+                output.write(fields.map(printable).joined(separator: "\t") + "\n")
             }
             if let method = set.bootMethod {
-                writeStandardError("boot method \(method.name): DHCP boot file \(method.bootloaderPath)\n")
+                writeStandardError(
+                    "boot method \(printable(method.name)): DHCP boot file \(printable(method.bootloaderPath))\n")
             }
             for file in set.bootloader?.files ?? [] {
                 line("bootloader", file.servingPath, file.archive)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Glibc
+import SquashFS
 
 /// Runs `body`; any error is printed as `error: ...` on standard error and the command exits with status 1.
 func runReportingErrors(_ body: () throws -> Void) throws {
@@ -8,7 +9,7 @@ func runReportingErrors(_ body: () throws -> Void) throws {
     } catch let error as ExitCode {
         throw error
     } catch {
-        writeStandardError("error: \(error)\n")
+        writeStandardError("error: \(printableMessage(String(describing: error)))\n")
         throw ExitCode.failure
     }
 }
@@ -20,9 +21,31 @@ func runAsyncReportingErrors(_ body: () async throws -> Void) async throws {
     } catch let error as ExitCode {
         throw error
     } catch {
-        writeStandardError("error: \(error)\n")
+        writeStandardError("error: \(printableMessage(String(describing: error)))\n")
         throw ExitCode.failure
     }
+}
+
+/// One field of text output that comes from input (a product, version or item name, a path, a label): exactly as
+/// it is when it is printable, otherwise with control characters (C0 including TAB and LF, DEL), backslashes and
+/// invalid UTF-8 escaped as `\xNN`, so a name can neither add a line or a column to tab-separated output nor send
+/// an escape sequence to a terminal. The escaping is the squashfs commands' (`ImagePath.description`): one
+/// escaping for every text output of the tool. `--json` output is not escaped this way (JSON has its own escapes).
+func printable(_ text: String) -> String {
+    if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\\") }) { return text }
+    // Non-ASCII text without control characters or backslashes is printable as it is.
+    if !text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || $0 == "\\" }) { return text }
+    return ImagePath(bytes: Array(text.utf8)).description
+}
+
+/// A message for standard error (an error's description, which may quote names from a document): each line as
+/// ``printable(_:)`` makes it, when the message holds a control character other than a line break; otherwise as it is.
+func printableMessage(_ message: String) -> String {
+    guard message.unicodeScalars.contains(where: { ($0.value < 0x20 && $0 != "\n") || $0.value == 0x7F }) else {
+        return message
+    }
+    return message.split(separator: "\n", omittingEmptySubsequences: false).map { printable(String($0)) }
+        .joined(separator: "\n")
 }
 
 /// Writes a message to standard error, ignoring failures (there is nowhere left to report them).

@@ -18,8 +18,9 @@ struct StreamsQueryCommand: AsyncParsableCommand {
             regular expressions search anywhere (anchor with ^...$); several filters must all match. \
             --max keeps the newest N versions of each product that have a matching item.
 
-            Output: one line per item, tab-separated: product, version, item, ftype, size, path. With --json, an \
-            array of objects holding every inherited attribute.
+            Output: one line per item, tab-separated: product, version, item, ftype, size, path; control \
+            characters and backslashes in them are written as \\xNN. With --json, an array of objects holding every \
+            inherited attribute, exactly.
             """
     )
 
@@ -49,9 +50,10 @@ struct StreamsQueryCommand: AsyncParsableCommand {
                 var output = BufferedOutput()
                 for item in items {
                     let size = item.size.map(String.init) ?? "-"
-                    output.write(
-                        [item.productName, item.versionName, item.itemName, item.ftype ?? "-", size, item.path ?? "-"]
-                            .joined(separator: "\t") + "\n")
+                    let fields = [
+                        item.productName, item.versionName, item.itemName, item.ftype ?? "-", size, item.path ?? "-",
+                    ]
+                    output.write(fields.map(printable).joined(separator: "\t") + "\n")
                 }
                 try output.flush()
             }

@@ -24,6 +24,12 @@ internal import Verification
 /// starts from must not be older, and each document reached through an index entry must not be older than the
 /// `updated` that entry states, so an old products document cannot be replayed behind a fresh index.
 public struct StreamReader: Sendable {
+    /// The default of ``maximumDocumentSize``: 64 MiB. images.maas.io's largest products document is about 1 MiB
+    /// and the largest Ubuntu cloud-images one about 20 MiB; a parsed document takes from about 3 times its size
+    /// (real streams) to about 24 times (a hostile one made of one-element arrays), so this bounds the parser to
+    /// about 1.5 GB whatever the input.
+    public static let defaultMaximumDocumentSize = 64 << 20
+
     /// Where documents are read from.
     public var source: any StreamSource
     /// Whether signatures are required.
@@ -32,8 +38,8 @@ public struct StreamReader: Sendable {
     /// `updated` is before this date or unreadable, and a document reached through an index entry whose `updated` is
     /// before the entry's. `nil` turns rollback protection off.
     public var notOlderThan: Date?
-    /// The largest document accepted, in bytes (256 MiB by default; images.maas.io's largest is about 1 MiB).
-    public var maximumDocumentSize: Int = 256 << 20
+    /// The largest document accepted, in bytes: ``defaultMaximumDocumentSize`` unless raised.
+    public var maximumDocumentSize: Int = StreamReader.defaultMaximumDocumentSize
     /// How deep `index:1.0` entries pointing at further indexes are followed.
     public var maximumIndexDepth = 4
 
@@ -120,7 +126,7 @@ public struct StreamReader: Sendable {
     ///   products document, and every error of reading, verifying and querying.
     public func query(_ query: StreamQuery, path: String? = nil) async throws(SimpleStreamsError) -> StreamQueryResult {
         var result = StreamQueryResult()
-        var visited: Set<String> = []
+        var visited: Set<BytewiseString> = []
         try await collect(
             query, path: path ?? defaultIndexPath, notOlderThan: notOlderThan, depth: 0,
             visited: &visited, into: &result)
@@ -129,9 +135,9 @@ public struct StreamReader: Sendable {
 
     private func collect(
         _ query: StreamQuery, path: String, notOlderThan: Date?, depth: Int,
-        visited: inout Set<String>, into result: inout StreamQueryResult
+        visited: inout Set<BytewiseString>, into result: inout StreamQueryResult
     ) async throws(SimpleStreamsError) {
-        guard visited.insert(path).inserted else { return }
+        guard visited.insert(BytewiseString(path)).inserted else { return }
         let (object, payload, signature) = try await readObject(at: path, notOlderThan: notOlderThan)
         switch object["format"]?.stringValue {
         case "products:1.0":
