@@ -35,7 +35,7 @@ struct DemoCommandTests {
         #expect(
             output.contains(
                 "   esxcli network vswitch standard policy failover set -v vSwitch0 -a vmnic0,vmnic1 -l explicit"))
-        #expect(output.contains("  mirror ") && output.contains("6 files, 175.5 KiB, every SHA-256 checked twice"))
+        #expect(output.contains("  mirror ") && output.contains("6 files, 175.5 KiB, every digest checked twice"))
         #expect(output.contains("  squashfs ") && output.contains("8 packages, equal to the published manifest"))
         // The temporary mirror is gone.
         let line = output.split(separator: "\n").first { $0.hasPrefix("4. Mirror the boot set into ") }

@@ -112,7 +112,7 @@ struct MetadataSnapshot: Sendable {
         } else if path.hasSuffix(".json"), case .allowUnsigned = policy {
             let sjson = String(path.dropLast(".json".count)) + ".sjson"
             if let data = await optionalRead(sjson, recorder) {
-                guard let wrapped = try? UnverifiedClearsignedPayload.extract(data), sameDocument(wrapped, bytes) else {
+                guard let wrapped = try? UnverifiedClearsignedPayload.extract(data), sameDocument(bytes, wrapped) else {
                     throw ImageMirrorError(
                         .metadata,
                         "\(sjson) does not wrap the document \(path): refusing to publish two different documents; "
@@ -127,16 +127,26 @@ struct MetadataSnapshot: Sendable {
         return documents
     }
 
-    /// Whether two renderings of a document are the same bytes, but for the line break that ends the last line
-    /// (clearsigning does not sign it).
-    static func sameDocument(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
-        func trimmed(_ bytes: [UInt8]) -> ArraySlice<UInt8> {
-            var slice = bytes[...]
-            if slice.last == 0x0A { slice = slice.dropLast() }
-            if slice.last == 0x0D { slice = slice.dropLast() }
-            return slice
+    /// Whether `json` (a `.json` document) holds what `signed` (the payload of the `.sjson` beside it) states: the
+    /// same JSON value, as it is or once the index entries' `path`s of the signed copy are turned back from `.sjson`
+    /// to `.json`, as simplestreams' producers write them (`make_signed_content_paths`); the serialisation may
+    /// differ.
+    static func sameDocument(_ json: [UInt8], _ signed: [UInt8]) -> Bool {
+        guard case .object(let plain)? = try? JSONValue(parsing: json),
+            case .object(var payload)? = try? JSONValue(parsing: signed)
+        else { return false }
+        if plain == payload { return true }
+        if payload["format"]?.stringValue == "index:1.0", var entries = payload["index"]?.objectValue {
+            for key in entries.keys {
+                guard var entry = entries[key]?.objectValue, let path = entry["path"]?.stringValue,
+                    path.hasSuffix(".sjson")
+                else { continue }
+                entry["path"] = .string(String(path.dropLast(".sjson".count)) + ".json")
+                entries[key] = .object(entry)
+            }
+            payload["index"] = .object(entries)
         }
-        return trimmed(lhs) == trimmed(rhs)
+        return plain == payload
     }
 
     /// Throws ``ImageMirrorError/Code/rollback`` if a document of this snapshot is older (by its `updated` date)
