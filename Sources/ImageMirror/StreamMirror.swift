@@ -102,9 +102,9 @@ public struct StreamMirror: Sendable {
         // Everything about to be created is recorded first, so pruning can find it after any interruption; files
         // found in place by hashing are recorded as verified.
         var tracking = prepared.previous
-        let downloading = Set(plan.downloads.map { ByteKey($0.path) })
+        let downloading = Set(plan.downloads.map { BytewiseString($0.path) })
         for file in plan.files {
-            let key = ByteKey(file.path)
+            let key = BytewiseString(file.path)
             let inPlace = !downloading.contains(key)
             guard tracking.files[key] != MirrorManifest.Entry(size: file.size, digest: file.digest, verified: inPlace)
             else { continue }
@@ -118,9 +118,9 @@ public struct StreamMirror: Sendable {
             failures: plan.problems + transfer.failures, pruned: [], published: false)
         guard summary.failures.isEmpty else {
             // What did arrive is recorded as verified, so the rerun does not hash it again.
-            let arrived = Set((transfer.downloaded + transfer.linked).map(ByteKey.init))
-            for file in plan.files where arrived.contains(ByteKey(file.path)) {
-                tracking.files[ByteKey(file.path)]?.verified = true
+            let arrived = Set((transfer.downloaded + transfer.linked).map(BytewiseString.init))
+            for file in plan.files where arrived.contains(BytewiseString(file.path)) {
+                tracking.files[BytewiseString(file.path)]?.verified = true
             }
             try tracking.write(store)
             logger.error("\(summary.failures.count) files failed; the metadata was not published")
@@ -135,7 +135,7 @@ public struct StreamMirror: Sendable {
 
         var kept = MirrorManifest()
         for file in plan.files {
-            kept.files[ByteKey(file.path)] = MirrorManifest.Entry(size: file.size, digest: file.digest, verified: true)
+            kept.files[BytewiseString(file.path)] = MirrorManifest.Entry(size: file.size, digest: file.digest, verified: true)
         }
         for removal in plan.removals {
             do {
@@ -143,7 +143,7 @@ public struct StreamMirror: Sendable {
             } catch {
                 // Kept in the record, so the next run tries again; the new metadata is published all the same.
                 logger.warning("cannot remove \(destination)/\(removal.path): \(error)")
-                if let entry = prepared.previous.files[ByteKey(removal.path)] { kept.files[ByteKey(removal.path)] = entry }
+                if let entry = prepared.previous.files[BytewiseString(removal.path)] { kept.files[BytewiseString(removal.path)] = entry }
                 continue
             }
             store.removeEmptyDirectories(holding: removal.path)
@@ -166,14 +166,14 @@ public struct StreamMirror: Sendable {
 
     /// An item: its product, version and item names, compared as bytes.
     struct ItemKey: Hashable, Sendable {
-        var product: ByteKey
-        var version: ByteKey
-        var item: ByteKey
+        var product: BytewiseString
+        var version: BytewiseString
+        var item: BytewiseString
 
         init(_ product: String, _ version: String, _ item: String) {
-            self.product = ByteKey(product)
-            self.version = ByteKey(version)
-            self.item = ByteKey(item)
+            self.product = BytewiseString(product)
+            self.version = BytewiseString(version)
+            self.item = BytewiseString(item)
         }
 
         init(_ item: FlattenedItem) { self.init(item.productName, item.versionName, item.itemName) }
@@ -189,10 +189,10 @@ public struct StreamMirror: Sendable {
         } catch {
             throw ImageMirrorError(.invalidArgument, error.message, underlyingError: error)
         }
-        var files: [ByteKey: MirrorPlan.File] = [:]
-        var order: [ByteKey] = []
+        var files: [BytewiseString: MirrorPlan.File] = [:]
+        var order: [BytewiseString] = []
         var problems: [MirrorFailure] = []
-        var conflicting: Set<ByteKey> = []
+        var conflicting: Set<BytewiseString> = []
         var selected: Set<ItemKey> = []
         for products in snapshot.result.products {
             for query in queries {
@@ -204,7 +204,7 @@ public struct StreamMirror: Sendable {
                 }
                 for item in items {
                     guard selected.insert(ItemKey(item)).inserted, let path = item.path else { continue }
-                    let key = ByteKey(path)
+                    let key = BytewiseString(path)
                     func refuse(_ reason: String, _ digest: Digest? = nil) {
                         problems.append(
                             MirrorFailure(
@@ -244,10 +244,10 @@ public struct StreamMirror: Sendable {
         let kept = order.filter { !conflicting.contains($0) }.compactMap { files[$0] }
         let previous = MirrorManifest.read(store)
         var downloads: [MirrorPlan.File] = []
-        for file in kept where try !isPresent(file, in: store, recorded: previous.files[ByteKey(file.path)]) {
+        for file in kept where try !isPresent(file, in: store, recorded: previous.files[BytewiseString(file.path)]) {
             downloads.append(file)
         }
-        let keptPaths = Set(kept.map { ByteKey($0.path) })
+        let keptPaths = Set(kept.map { BytewiseString($0.path) })
         let removals = previous.files.keys.filter { !keptPaths.contains($0) }.sorted().map { key in
             MirrorPlan.Removal(path: key.string, size: store?.regularFileSize(key.string) ?? 0)
         }
@@ -338,9 +338,9 @@ public struct StreamMirror: Sendable {
     private func transferPayloads(_ plan: MirrorPlan, store: MirrorDirectory, progress: MirrorProgress?)
         async throws(ImageMirrorError) -> TransferResult
     {
-        let downloading = Set(plan.downloads.map { ByteKey($0.path) })
+        let downloading = Set(plan.downloads.map { BytewiseString($0.path) })
         var sourceOfDigest: [Digest: String] = [:]
-        for file in plan.files where !downloading.contains(ByteKey(file.path)) && sourceOfDigest[file.digest] == nil {
+        for file in plan.files where !downloading.contains(BytewiseString(file.path)) && sourceOfDigest[file.digest] == nil {
             sourceOfDigest[file.digest] = file.path
         }
         var groups: [[MirrorPlan.File]] = []

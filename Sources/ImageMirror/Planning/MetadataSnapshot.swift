@@ -12,7 +12,7 @@ internal import Verification
 /// were verified rather than fetching them a second time.
 final class RecordingSource: StreamSource {
     let base: any StreamSource
-    private let recorded = Mutex<[ByteKey: [UInt8]]>([:])
+    private let recorded = Mutex<[BytewiseString: [UInt8]]>([:])
 
     init(_ base: any StreamSource) { self.base = base }
 
@@ -20,11 +20,11 @@ final class RecordingSource: StreamSource {
 
     func read(_ path: String, maximumSize: Int) async throws(SimpleStreamsError) -> [UInt8] {
         let bytes = try await base.read(path, maximumSize: maximumSize)
-        recorded.withLock { $0[ByteKey(path)] = bytes }
+        recorded.withLock { $0[BytewiseString(path)] = bytes }
         return bytes
     }
 
-    func bytes(at path: String) -> [UInt8]? { recorded.withLock { $0[ByteKey(path)] } }
+    func bytes(at path: String) -> [UInt8]? { recorded.withLock { $0[BytewiseString(path)] } }
 }
 
 /// The verified metadata of the source: the documents read, their bytes, and what the query selected.
@@ -192,6 +192,6 @@ struct MetadataSnapshot: Sendable {
         try? await recorder.base.read(path, maximumSize: maximumDocumentSize)
     }
 
-    /// The largest document read (the stream reader's default).
-    static let maximumDocumentSize = 256 << 20
+    /// The largest document read: the stream reader's default.
+    static let maximumDocumentSize = StreamReader.defaultMaximumDocumentSize
 }

@@ -24,10 +24,10 @@ struct MetadataPublisher {
             return documents.map(\.path)
         }
         var written: [String] = []
-        var keptProducts: [ByteKey: [String]] = [:]
+        var keptProducts: [BytewiseString: [String]] = [:]
         for products in snapshot.result.products {
             let (filtered, names) = Self.filter(products.document.json, keeping: selected)
-            keptProducts[ByteKey(products.path)] = names
+            keptProducts[BytewiseString(products.path)] = names
             written += try writeSigned(filtered, at: products.path, signer: signer)
         }
         for index in snapshot.result.indexes.reversed() {
@@ -65,15 +65,15 @@ struct MetadataPublisher {
 
     /// The index with each entry listing only the products kept, and without entries left with none. Entries name
     /// the `.sjson` documents.
-    static func filter(index: JSONObject, keptProducts: [ByteKey: [String]]) -> JSONObject {
+    static func filter(index: JSONObject, keptProducts: [BytewiseString: [String]]) -> JSONObject {
         var result = index
         var entries = JSONObject()
         for (contentID, value) in index["index"]?.objectValue ?? JSONObject() {
             guard var entry = value.objectValue, let path = entry["path"]?.stringValue else { continue }
             let signedPath = Self.signedPath(path)
             guard
-                let kept = keptProducts[ByteKey(path)] ?? keptProducts[ByteKey(signedPath)]
-                    ?? keptProducts[ByteKey(Self.base(path) + ".json")],
+                let kept = keptProducts[BytewiseString(path)] ?? keptProducts[BytewiseString(signedPath)]
+                    ?? keptProducts[BytewiseString(Self.base(path) + ".json")],
                 !kept.isEmpty
             else { continue }
             entry["products"] = .array(kept.map { .string($0) })

@@ -22,7 +22,7 @@ struct MirrorManifest: Sendable, Equatable {
     }
 
     /// The payloads the mirror owns, by path (compared as bytes).
-    var files: [ByteKey: Entry] = [:]
+    var files: [BytewiseString: Entry] = [:]
 
     static let relativePath = ".mirror/manifest.json"
     static let format = "maas-images-mirror:2"
@@ -45,7 +45,7 @@ struct MirrorManifest: Sendable, Equatable {
                 }).first
             else { continue }
             let verified = verifiedFormat && entry["verified"] == .bool(true)
-            manifest.files[ByteKey(path)] = Entry(size: size, digest: digest, verified: verified)
+            manifest.files[BytewiseString(path)] = Entry(size: size, digest: digest, verified: verified)
         }
         return manifest
     }
