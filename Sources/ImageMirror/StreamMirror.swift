@@ -105,10 +105,8 @@ public struct StreamMirror: Sendable {
         let downloading = Set(plan.downloads.map { BytewiseString($0.path) })
         for file in plan.files {
             let key = BytewiseString(file.path)
-            let inPlace = !downloading.contains(key)
-            guard tracking.files[key] != MirrorManifest.Entry(size: file.size, digest: file.digest, verified: inPlace)
-            else { continue }
-            tracking.files[key] = MirrorManifest.Entry(size: file.size, digest: file.digest, verified: inPlace)
+            tracking.files[key] = MirrorManifest.Entry(
+                size: file.size, digest: file.digest, verified: !downloading.contains(key))
         }
         if tracking != prepared.previous { try tracking.write(store) }
 
@@ -135,7 +133,8 @@ public struct StreamMirror: Sendable {
 
         var kept = MirrorManifest()
         for file in plan.files {
-            kept.files[BytewiseString(file.path)] = MirrorManifest.Entry(size: file.size, digest: file.digest, verified: true)
+            kept.files[BytewiseString(file.path)] = MirrorManifest.Entry(
+                size: file.size, digest: file.digest, verified: true)
         }
         for removal in plan.removals {
             do {
@@ -143,7 +142,9 @@ public struct StreamMirror: Sendable {
             } catch {
                 // Kept in the record, so the next run tries again; the new metadata is published all the same.
                 logger.warning("cannot remove \(destination)/\(removal.path): \(error)")
-                if let entry = prepared.previous.files[BytewiseString(removal.path)] { kept.files[BytewiseString(removal.path)] = entry }
+                if let entry = prepared.previous.files[BytewiseString(removal.path)] {
+                    kept.files[BytewiseString(removal.path)] = entry
+                }
                 continue
             }
             store.removeEmptyDirectories(holding: removal.path)
@@ -235,7 +236,8 @@ public struct StreamMirror: Sendable {
                         existing.references.append(item.pedigree)
                         files[key] = existing
                     } else {
-                        files[key] = MirrorPlan.File(path: path, size: size, digest: digest, references: [item.pedigree])
+                        files[key] = MirrorPlan.File(
+                            path: path, size: size, digest: digest, references: [item.pedigree])
                         order.append(key)
                     }
                 }
@@ -282,7 +284,8 @@ public struct StreamMirror: Sendable {
                 return .success(try Digest(algorithm, hex: hex))
             } catch {
                 return .failure(
-                    ImageMirrorError(.metadata, "has a malformed \(algorithm.rawValue) '\(hex)'", underlyingError: error))
+                    ImageMirrorError(
+                        .metadata, "has a malformed \(algorithm.rawValue) '\(hex)'", underlyingError: error))
             }
         }
         return .failure(
@@ -340,7 +343,8 @@ public struct StreamMirror: Sendable {
     {
         let downloading = Set(plan.downloads.map { BytewiseString($0.path) })
         var sourceOfDigest: [Digest: String] = [:]
-        for file in plan.files where !downloading.contains(BytewiseString(file.path)) && sourceOfDigest[file.digest] == nil {
+        for file in plan.files
+        where !downloading.contains(BytewiseString(file.path)) && sourceOfDigest[file.digest] == nil {
             sourceOfDigest[file.digest] = file.path
         }
         var groups: [[MirrorPlan.File]] = []

@@ -62,7 +62,8 @@ package final class DirectoryDescriptor: Sendable {
     ///
     /// - Throws: ``FileSystemError/Reason/wrongKind(_:)`` when `name` is a symbolic link or not a directory.
     package func openDirectory(
-        _ name: some Collection<UInt8>, create: Bool = false, permissions: FilePermissions = [.ownerReadWriteExecute, .groupReadExecute, .otherReadExecute]
+        _ name: some Collection<UInt8>, create: Bool = false,
+        permissions: FilePermissions = [.ownerReadWriteExecute, .groupReadExecute, .otherReadExecute]
     ) throws(FileSystemError) -> DirectoryDescriptor {
         let location = child(name)
         return try Self.withName(name, location) { (cName) throws(FileSystemError) -> DirectoryDescriptor in
@@ -159,7 +160,7 @@ package final class DirectoryDescriptor: Sendable {
             let temporary = Self.temporaryName(for: name, using: &generator)
             do {
                 return (try createFile(temporary, permissions: permissions), temporary)
-            } catch where error.errno == .fileExists {
+            } catch  where error.errno == .fileExists {
                 lastError = error
             }
         }
@@ -177,7 +178,9 @@ package final class DirectoryDescriptor: Sendable {
     /// Whether `name` looks like a name ``temporaryName(for:using:)`` makes.
     package static func isTemporaryName(_ name: some Collection<UInt8>) -> Bool {
         let bytes = Array(name)
-        guard bytes.count > 22, bytes.first == UInt8(ascii: "."), bytes[bytes.count - 21..<bytes.count - 16] == ArraySlice(".tmp-".utf8) else { return false }
+        guard bytes.count > 22, bytes.first == UInt8(ascii: "."),
+            bytes[bytes.count - 21..<bytes.count - 16] == ArraySlice(".tmp-".utf8)
+        else { return false }
         return bytes.suffix(16).allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
     }
 

@@ -43,7 +43,8 @@ struct StoreIntegrityTests {
 
     // MARK: - Defect 2: `.` segments
 
-    @Test("Dot segments are refused: a payload at ./streams/v1/index.sjson never replaces or prunes the index",
+    @Test(
+        "Dot segments are refused: a payload at ./streams/v1/index.sjson never replaces or prunes the index",
         arguments: ["./streams/v1/index.sjson", "noble/./x", ".mirror/./manifest.json", "noble/./streams/x"])
     func dotSegments(path: String) async throws {
         let harness = try await MirrorHarness(versions: ["20250101"])
@@ -119,7 +120,8 @@ struct StoreIntegrityTests {
         try FileManager.default.createSymbolicLink(
             atPath: harness.destination + "/" + path + ".part", withDestinationPath: victim)
         try FileManager.default.createSymbolicLink(
-            atPath: harness.destination + "/" + GeneratedMirror.path(arch: "amd64", version: "20250101", item: "manifest"),
+            atPath: harness.destination + "/"
+                + GeneratedMirror.path(arch: "amd64", version: "20250101", item: "manifest"),
             withDestinationPath: victim)
         let (summary, _) = try await harness.run()
         #expect(summary.succeeded)
@@ -129,7 +131,8 @@ struct StoreIntegrityTests {
         #expect(harness.destinationBytes(path) == harness.sourceBytes(path))
     }
 
-    @Test("A directory of the destination planted as a symbolic link to outside is refused; nothing lands outside",
+    @Test(
+        "A directory of the destination planted as a symbolic link to outside is refused; nothing lands outside",
         arguments: ["noble", "noble/amd64", ".mirror"])
     func plantedDirectoryLink(link: String) async throws {
         let harness = try await MirrorHarness(versions: ["20250101"])
@@ -139,7 +142,8 @@ struct StoreIntegrityTests {
         try FileManager.default.createDirectory(
             atPath: harness.destination + "/" + (link as NSString).deletingLastPathComponent,
             withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(atPath: harness.destination + "/" + link, withDestinationPath: outside)
+        try FileManager.default.createSymbolicLink(
+            atPath: harness.destination + "/" + link, withDestinationPath: outside)
         do {
             let (summary, _) = try await harness.run()
             #expect(!summary.published)

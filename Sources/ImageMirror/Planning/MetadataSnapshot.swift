@@ -164,7 +164,8 @@ struct MetadataSnapshot: Sendable {
                 throw ImageMirrorError(
                     .rollback,
                     "\(path) has no valid 'updated' date, but the mirror publishes one of "
-                        + "\(StreamDates.formatRFC2822(newest)): refusing to replace it (allow older metadata to do so)")
+                        + "\(StreamDates.formatRFC2822(newest)): refusing to replace it (allow older metadata to do so)"
+                )
             }
             guard date >= newest else {
                 throw ImageMirrorError(

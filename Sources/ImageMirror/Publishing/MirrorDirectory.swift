@@ -25,7 +25,7 @@ final class MirrorDirectory: Sendable {
     static func open(_ path: String, create: Bool) throws(ImageMirrorError) -> MirrorDirectory? {
         do {
             return MirrorDirectory(root: try DirectoryDescriptor.open(path, create: create, followsSymbolicLink: true))
-        } catch where error.errno == .noSuchFileOrDirectory && !create {
+        } catch  where error.errno == .noSuchFileOrDirectory && !create {
             return nil
         } catch {
             throw ImageMirrorError(error)
@@ -52,7 +52,7 @@ final class MirrorDirectory: Sendable {
         let (directories, name) = try Self.split(path)
         do {
             return (try root.openDirectory(components: directories, create: create), name)
-        } catch where error.errno == .noSuchFileOrDirectory && !create {
+        } catch  where error.errno == .noSuchFileOrDirectory && !create {
             return nil
         } catch {
             throw ImageMirrorError(error)
@@ -163,7 +163,7 @@ final class MirrorDirectory: Sendable {
         let file: FileDescriptor
         do {
             file = try directory.openFile(name)
-        } catch where error.errno == .noSuchFileOrDirectory {
+        } catch  where error.errno == .noSuchFileOrDirectory {
             return nil
         } catch {
             throw ImageMirrorError(error)
@@ -187,7 +187,9 @@ final class MirrorDirectory: Sendable {
             let count: Int
             do {
                 count = try chunk.withUnsafeMutableBytes { buffer in
-                    try file.read(fromAbsoluteOffset: offset + total, into: UnsafeMutableRawBufferPointer(rebasing: buffer[..<wanted]))
+                    try file.read(
+                        fromAbsoluteOffset: offset + total,
+                        into: UnsafeMutableRawBufferPointer(rebasing: buffer[..<wanted]))
                 }
             } catch {
                 throw ImageMirrorError(.io, "cannot read \(path)", underlyingError: error)

@@ -1,6 +1,6 @@
+public import SimpleStreams
 internal import SystemLayer
 internal import SystemPackage
-public import SimpleStreams
 internal import Verification
 
 /// A mirror that also streams payloads: the files items point at, read from an offset in chunks.

@@ -2,8 +2,8 @@ import Foundation
 import ImageMirror
 import MirrorTestServer
 import SimpleStreams
-import TestSupport
 import Synchronization
+import TestSupport
 import Testing
 import Verification
 
