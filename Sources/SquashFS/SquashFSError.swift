@@ -85,10 +85,60 @@ public struct SquashFSError: Error, Sendable, CustomStringConvertible {
     public var underlyingError: (any Error & Sendable)?
 
     /// Creates an error.
+    ///
+    /// Messages quote image-controlled strings (names, link targets, seed.yaml values), so the message is made safe
+    /// to print here, whatever its parts: control characters (C0, DEL and C1, which a terminal may read as escape
+    /// sequences) become `\xNN`, and a message longer than ``maximumMessageBytes`` keeps its start and its end
+    /// around a note of how much was cut.
     public init(_ code: Code, _ message: String, underlyingError: (any Error & Sendable)? = nil) {
         self.code = code
-        self.message = message
+        self.message = Self.printableMessage(message)
         self.underlyingError = underlyingError
+    }
+
+    /// The longest message kept whole, in UTF-8 bytes.
+    public static let maximumMessageBytes = 4096
+
+    /// `message` with control characters escaped and, when longer than ``maximumMessageBytes``, its middle cut.
+    static func printableMessage(_ message: String) -> String {
+        let utf8 = message.utf8
+        let isPlain = utf8.count <= maximumMessageBytes && utf8.allSatisfy { $0 >= 0x20 && $0 != 0x7F && $0 < 0xC2 }
+        if isPlain { return message }
+        var result = ""
+        let scalars = message.unicodeScalars
+        func append(_ scalars: Substring.UnicodeScalarView) {
+            for scalar in scalars {
+                if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
+                    let hex = String(scalar.value, radix: 16)
+                    result += "\\x" + (hex.count < 2 ? "0" : "") + hex
+                } else {
+                    result.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        guard utf8.count > maximumMessageBytes else {
+            append(Substring(message).unicodeScalars)
+            return result
+        }
+        // Cut on scalar boundaries: the first half and the last quarter of the allowance are kept.
+        var headEnd = scalars.startIndex
+        var headBytes = 0
+        while headEnd < scalars.endIndex, headBytes + UTF8.width(scalars[headEnd]) <= maximumMessageBytes / 2 {
+            headBytes += UTF8.width(scalars[headEnd])
+            headEnd = scalars.index(after: headEnd)
+        }
+        var tailStart = scalars.endIndex
+        var tailBytes = 0
+        while tailStart > headEnd {
+            let previous = scalars.index(before: tailStart)
+            guard tailBytes + UTF8.width(scalars[previous]) <= maximumMessageBytes / 4 else { break }
+            tailBytes += UTF8.width(scalars[previous])
+            tailStart = previous
+        }
+        append(Substring(message)[..<headEnd].unicodeScalars)
+        result += " … (\(utf8.count - headBytes - tailBytes) bytes cut) … "
+        append(Substring(message)[tailStart...].unicodeScalars)
+        return result
     }
 
     public var description: String {

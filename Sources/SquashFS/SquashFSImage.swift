@@ -1,8 +1,8 @@
 /// A squashfs 4.0 image opened for reading.
 ///
-/// Opening an image reads and validates the superblock and the small tables every operation needs (the id table,
-/// the fragment and extended attribute indexes); everything else is read on demand and cached within bounds. An
-/// image is `Sendable`: one instance may serve many threads or tasks at once.
+/// Opening an image reads and validates the superblock, the small tables every operation needs (the id table, the
+/// fragment and extended attribute indexes) and the root inode, which must be a directory; everything else is read
+/// on demand and cached within bounds. An image is `Sendable`: one instance may serve many threads or tasks at once.
 ///
 /// ```swift
 /// let image = try SquashFSImage(path: "squashfs")
@@ -29,6 +29,20 @@ public final class SquashFSImage: Sendable {
         /// The largest block list (4 bytes per data block on disk) a file may have. A ``FileReader`` keeps 12 bytes
         /// per block, so this bounds its memory for sparse giants (64 MiB: 16 Mi blocks, 2 TiB at 128 KiB).
         public var maximumBlockListBytes = 64 << 20
+        /// The most path components one path resolution walks, counting those of the symbolic link targets it
+        /// follows (`..` and `.` included); `limitExceeded` beyond. A real path has a few dozen.
+        public var maximumPathComponents = 4096
+        /// The most bytes of symbolic link targets one path resolution follows (1 MiB; Linux allows 40 links of at
+        /// most 4 KiB); `limitExceeded` beyond.
+        public var maximumSymlinkTargetBytes = 1 << 20
+        /// The most directory listing bytes one path resolution scans to find its components (16 MiB; a lookup in
+        /// an indexed directory scans at most one 8 KiB block, a real unindexed one a few KiB); `limitExceeded`
+        /// beyond. Lookups repeated within one resolution are answered from a cache and not counted again.
+        public var maximumLookupBytes = 16 << 20
+        /// The most bytes of extended attribute values one inode may carry, counting a value shared by several of
+        /// its attributes once per attribute (64 KiB, Linux's largest single value); `limitExceeded` beyond. The
+        /// names are limited to Linux's 64 KiB list (`XATTR_LIST_MAX`) regardless.
+        public var maximumExtendedAttributeBytes = 64 << 10
         /// Which decoder is used for gzip images; libdeflate unless testing against the zlib reference.
         var zlibEngine = ZlibEngine.libdeflate
 
@@ -102,6 +116,12 @@ public final class SquashFSImage: Sendable {
             self.fragmentIndex = tables.fragmentBlocks
             self.directoryTableEnd = tables.directoryTableEnd
             self.xattrTable = tables.xattrTable
+            // Every operation starts at the root: one that is not a directory makes the image unusable (a symbolic
+            // link would extract to nothing, a file has no place to go), so it is refused here, as the kernel does.
+            let root = try rootInode()
+            guard root.kind == .directory else {
+                throw SquashFSError.corrupt("the root inode (\(root.reference)) is a \(root.kind), not a directory")
+            }
         } catch let error as SquashFSError {
             throw error.inImage(file.name)
         }

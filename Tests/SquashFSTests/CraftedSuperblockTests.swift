@@ -177,13 +177,16 @@ struct CraftedSuperblockTests {
                     _ = try $0.rootInode()
                 }
             }
-            // Pointing the root at a file's inode: listing "/" must fail cleanly.
-            let file = try crafted.entry("small-file")
-            let fileReference = UInt64(crafted.original.le16(file.inodeOffsetField))
-            crafted.expect(
-                .notADirectory, crafted.patched { $0.setLE64(SuperblockOffset.rootInode, fileReference) },
-                "root is a file"
-            ) { _ = try $0.contentsOfDirectory(at: "/") }
+            // Pointing the root at a file's or a symbolic link's inode: the image is refused when it is opened
+            // (issue 17, defect 9: a symlink root extracted to nothing, a file root failed to move into place).
+            for name in ["small-file", "symlink-x"] {
+                let entry = try crafted.entry(name)
+                let reference = UInt64(crafted.original.le16(entry.inodeOffsetField))
+                let bytes = crafted.patched { $0.setLE64(SuperblockOffset.rootInode, reference) }
+                let error = crafted.failure(of: bytes)
+                #expect(error?.code == .corrupt, "root is \(name): \(error.map { "\($0)" } ?? "opened")")
+                #expect(error?.message.contains("not a directory") == true)
+            }
         }
     }
 }

@@ -19,35 +19,86 @@ struct DpkgStanza: Sendable, Hashable {
     }
 }
 
-/// Parses deb822 text (dpkg's status file and its `updates/` journal): stanzas separated by empty lines, `Field:
-/// value` lines with case-insensitive names, continuation lines starting with a space or a tab.
-func parseDpkgStanzas(_ bytes: [UInt8]) -> [DpkgStanza] {
-    var stanzas: [DpkgStanza] = []
-    var fields: [String: String] = [:]
-    func finish() {
-        if let package = fields["package"], !package.isEmpty {
-            stanzas.append(
-                DpkgStanza(
-                    package: package, status: fields["status"] ?? "", architecture: fields["architecture"] ?? "",
-                    multiArch: fields["multi-arch"] ?? "", version: fields["version"] ?? ""))
+/// Reads deb822 text (dpkg's status file and its `updates/` journal) one line at a time: stanzas separated by empty
+/// lines, `Field: value` lines with case-insensitive names, continuation lines starting with a space or a tab.
+///
+/// Only the fields a manifest needs are kept (`Package`, `Status`, `Architecture`, `Multi-Arch`, `Version`); every
+/// other line is skipped without being copied, so memory follows the stanza being read, not the file.
+struct DpkgStanzaParser {
+    private var package: String?
+    private var status = ""
+    private var architecture = ""
+    private var multiArch = ""
+    private var version = ""
+
+    /// The fields kept, by lower-case name.
+    private enum Field {
+        case package, status, architecture, multiArch, version
+
+        init?(name: ArraySlice<UInt8>) {
+            // ASCII case folding: dpkg field names are ASCII.
+            let lowered = name.count <= 12 ? name.map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 } : []
+            switch lowered {
+            case Array("package".utf8): self = .package
+            case Array("status".utf8): self = .status
+            case Array("architecture".utf8): self = .architecture
+            case Array("multi-arch".utf8): self = .multiArch
+            case Array("version".utf8): self = .version
+            default: return nil
+            }
         }
-        fields.removeAll(keepingCapacity: true)
     }
-    for rawLine in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
+
+    /// Reads one line (without its LF); returns the stanza an empty line finishes.
+    ///
+    /// - Throws: ``SquashFSError`` (`limitExceeded`) when a line of a kept field was cut (`truncated`).
+    mutating func read(_ rawLine: ArraySlice<UInt8>, truncated: Bool, where location: () -> String) throws
+        -> DpkgStanza?
+    {
         var line = rawLine
         if line.last == 0x0D { line = line.dropLast() }
-        if line.isEmpty {
-            finish()
-            continue
-        }
+        if line.isEmpty { return finish() }
         // Continuation lines belong to multi-line fields (Description, Conffiles); none of the fields used here.
-        guard let first = line.first, first != 0x20, first != 0x09, first != 0x23 else { continue }
-        guard let colon = line.firstIndex(of: 0x3A) else { continue }
-        let name = String(decoding: line[line.startIndex..<colon], as: UTF8.self).lowercased()
-        let value = String(decoding: line[line.index(after: colon)...], as: UTF8.self)
-        fields[name] = value.trimmingSpaces()
+        guard let first = line.first, first != 0x20, first != 0x09, first != 0x23 else { return nil }
+        guard let colon = line.firstIndex(of: 0x3A), let field = Field(name: line[line.startIndex..<colon]) else {
+            return nil
+        }
+        guard !truncated else {
+            throw SquashFSError(
+                .limitExceeded, "\(location()): a '\(printable(Array(line[..<colon])))' line longer than the limit")
+        }
+        let value = String(decoding: line[line.index(after: colon)...], as: UTF8.self).trimmingSpaces()
+        switch field {
+        case .package: package = value
+        case .status: status = value
+        case .architecture: architecture = value
+        case .multiArch: multiArch = value
+        case .version: version = value
+        }
+        return nil
     }
-    finish()
+
+    /// Ends the current stanza: returns it when it has a package name, and starts the next one.
+    mutating func finish() -> DpkgStanza? {
+        defer { (package, status, architecture, multiArch, version) = (nil, "", "", "", "") }
+        guard let package, !package.isEmpty else { return nil }
+        return DpkgStanza(
+            package: package, status: status, architecture: architecture, multiArch: multiArch, version: version)
+    }
+}
+
+/// Parses deb822 text held in memory (see ``DpkgStanzaParser``).
+func parseDpkgStanzas(_ bytes: [UInt8]) -> [DpkgStanza] {
+    var stanzas: [DpkgStanza] = []
+    var parser = DpkgStanzaParser()
+    var scanner = LineScanner(maximumLineLength: .max)
+    let body: (ArraySlice<UInt8>, Int, Bool) -> Void = { line, _, _ in
+        // Lines are never cut here, so reading cannot throw.
+        if let stanza = try? parser.read(line, truncated: false, where: { "" }) { stanzas.append(stanza) }
+    }
+    scanner.feed(bytes[...], body)
+    scanner.finish(body)
+    if let stanza = parser.finish() { stanzas.append(stanza) }
     return stanzas
 }
 

@@ -105,7 +105,16 @@ public struct SnapSeed: Sendable, Hashable {
             throw SquashFSError(.limitExceeded, "\(path): \(bytes.count) bytes, over \(Self.maximumSize)")
         }
         var parser = SeedYAMLParser(path: path)
-        snaps = try parser.parse(bytes)
+        var scanner = LineScanner(maximumLineLength: .max)
+        try scanner.feed(bytes[...]) { line, number, _ in try parser.read(line: line, number: number) }
+        try scanner.finish { line, number, _ in try parser.read(line: line, number: number) }
+        snaps = try parser.finish()
+    }
+
+    /// Parses a seed.yaml read line by line from an image.
+    init(parser: SeedYAMLParser) throws {
+        var parser = parser
+        snaps = try parser.finish()
     }
 
     /// The manifest lines livecd-rootfs appends after the dpkg lines, one per snap, in seed order.
@@ -126,25 +135,40 @@ extension SquashFSImage {
     /// - Throws: ``SquashFSError`` with code `corrupt` when the file cannot be understood (see ``SnapSeed``),
     ///   `limitExceeded` when it is larger than ``SnapSeed/maximumSize``, or what reading the image throws.
     public func snapSeed() throws -> SnapSeed? {
-        let bytes: [UInt8]
+        try snapSeed(maximumLineLength: PackageManifest.Options().maximumLineLength)
+    }
+
+    /// Reads the seed as ``snapSeed()`` does, a chunk at a time: memory follows the snaps listed, not the file's
+    /// size or shape; a line longer than `maximumLineLength` is refused (`corrupt`).
+    func snapSeed(maximumLineLength: Int) throws -> SnapSeed? {
+        let file: FileReader
         do {
-            bytes = try contentsOfFile(at: SnapSeed.path, maximumSize: SnapSeed.maximumSize)
+            file = try fileReader(at: ImagePath(SnapSeed.path))
         } catch let error as SquashFSError
             where error.code == .notFound || error.code == .notADirectory || error.code == .notAFile
         {
             // snap-seed-parse checks os.path.isfile: a missing seed.yaml, or one that is not a file, seeds nothing.
             return nil
-        } catch let error as SquashFSError where error.code == .limitExceeded {
-            throw SquashFSError(
-                .limitExceeded, "\(name): \(SnapSeed.path) is larger than \(SnapSeed.maximumSize) bytes",
-                underlyingError: error)
         }
-        return try SnapSeed(parsing: bytes, path: "\(name): \(SnapSeed.path)")
+        guard file.size <= SnapSeed.maximumSize else {
+            throw SquashFSError(
+                .limitExceeded,
+                "\(name): \(SnapSeed.path) is larger than \(SnapSeed.maximumSize) bytes (\(file.size) bytes)")
+        }
+        var parser = SeedYAMLParser(path: "\(name): \(SnapSeed.path)")
+        try forEachLine(of: file, maximumLineLength: maximumLineLength) { line, number, truncated in
+            guard !truncated else {
+                throw SquashFSError(
+                    .corrupt, "\(name): \(SnapSeed.path), line \(number): longer than \(maximumLineLength) bytes")
+            }
+            try parser.read(line: line, number: number)
+        }
+        return try SnapSeed(parser: parser)
     }
 }
 
 /// A line-based reader for the seed.yaml subset (see ``SnapSeed``).
-private struct SeedYAMLParser {
+struct SeedYAMLParser {
     /// A scalar value: a string, YAML's null (an empty value, `~`, `null`), or a plain scalar YAML 1.1 reads as
     /// something else (a boolean, a number, a date).
     private enum Scalar {
@@ -181,20 +205,21 @@ private struct SeedYAMLParser {
         SquashFSError(.corrupt, "\(path), line \(line): \(message)")
     }
 
-    mutating func parse(_ bytes: [UInt8]) throws -> [SnapSeed.Snap] {
-        var number = 0
-        for rawLine in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
-            number += 1
-            var line = rawLine
-            if line.last == 0x0D { line = line.dropLast() }
-            try checkCharacters(line, line: number)
-            let indent = line.prefix { $0 == 0x20 }.count
-            let content = line.dropFirst(indent)
-            // PyYAML refuses a tab anywhere but in a comment; the value and structure checks refuse the others.
-            if content.first == 0x09 { throw error(number, "a tab in the indentation") }
-            if content.isEmpty || content.first == UInt8(ascii: "#") { continue }
-            try read(content, indent: indent, line: number)
-        }
+    /// Reads line `number` (without its LF).
+    mutating func read(line rawLine: ArraySlice<UInt8>, number: Int) throws {
+        var line = rawLine
+        if line.last == 0x0D { line = line.dropLast() }
+        try checkCharacters(line, line: number)
+        let indent = line.prefix { $0 == 0x20 }.count
+        let content = line.dropFirst(indent)
+        // PyYAML refuses a tab anywhere but in a comment; the value and structure checks refuse the others.
+        if content.first == 0x09 { throw error(number, "a tab in the indentation") }
+        if content.isEmpty || content.first == UInt8(ascii: "#") { return }
+        try read(content, indent: indent, line: number)
+    }
+
+    /// Ends the file: returns the snaps read.
+    mutating func finish() throws -> [SnapSeed.Snap] {
         try finishItem()
         guard sawSnapsKey else { throw error(1, "no top-level 'snaps:' list") }
         return snaps
@@ -251,7 +276,7 @@ private struct SeedYAMLParser {
     /// A line at column 1 that is not a list item: only `snaps:` (a block list follows) or `snaps: []`.
     private mutating func readTopLevel(_ content: ArraySlice<UInt8>, line: Int) throws {
         let (key, value) = try splitKey(content, line: line)
-        guard key == "snaps" else { throw error(line, "unknown top-level key '\(key)'") }
+        guard key == "snaps" else { throw error(line, "unknown top-level key \(quote(key))") }
         guard !sawSnapsKey else { throw error(line, "a second 'snaps:' key") }
         sawSnapsKey = true
         let rest = stripComment(value)
@@ -266,7 +291,7 @@ private struct SeedYAMLParser {
     private mutating func readKeyValue(_ content: ArraySlice<UInt8>, line: Int) throws {
         let (key, valueBytes) = try splitKey(content, line: line)
         guard Self.stringKeys.contains(key) || Self.booleanKeys.contains(key) else {
-            throw error(line, "unknown key '\(key)'")
+            throw error(line, "unknown key \(quote(key))")
         }
         guard var current = item else { throw error(line, "expected a '- ' list item") }
         if current.values[key] != nil { throw error(line, "a second '\(key)' in the same snap") }
@@ -419,25 +444,25 @@ private struct SeedYAMLParser {
             case .string(let value) where !value.isEmpty:
                 return (value, entry.line)
             case .nonString(let value):
-                throw error(entry.line, "'\(key)' is not a string in YAML 1.1: \(value) (quote it)")
+                throw error(entry.line, "'\(key)' is not a string in YAML 1.1: \(quote(value)) (quote it)")
             case .string, .null:
                 throw error(entry.line, "'\(key)' has no value")
             }
         }
         let name = try required("name")
-        guard isValidSnapName(name.value) else { throw error(name.line, "invalid snap name '\(name.value)'") }
+        guard isValidSnapName(name.value) else { throw error(name.line, "invalid snap name \(quote(name.value))") }
         guard names.insert(name.value).inserted else {
-            throw error(name.line, "snap '\(name.value)' is listed twice")
+            throw error(name.line, "snap \(quote(name.value)) is listed twice")
         }
         let channel = try required("channel")
         let components = channel.value.split(separator: "/", omittingEmptySubsequences: false)
         guard components.count <= 3, components.allSatisfy({ !$0.isEmpty && !$0.contains(" ") }) else {
-            throw error(channel.line, "invalid channel '\(channel.value)'")
+            throw error(channel.line, "invalid channel \(quote(channel.value))")
         }
         let file = try required("file")
         guard !file.value.contains("/") else { throw error(file.line, "'file' must be a file name, not a path") }
         guard let revision = SnapSeed.revision(fromFile: file.value) else {
-            throw error(file.line, "no revision in '\(file.value)' (expected NAME_REVISION.snap)")
+            throw error(file.line, "no revision in \(quote(file.value)) (expected NAME_REVISION.snap)")
         }
         func flag(_ key: String) -> Bool {
             guard case .nonString(let word)? = current.values[key]?.scalar else { return false }
@@ -482,6 +507,14 @@ private struct SeedYAMLParser {
 
     private func containsColonSpace(_ bytes: ArraySlice<UInt8>) -> Bool {
         zip(bytes, bytes.dropFirst()).contains { $0 == UInt8(ascii: ":") && $1 == 0x20 }
+    }
+
+    /// A value quoted for an error message: at most 200 bytes of it, with control characters and invalid UTF-8
+    /// escaped (a seed.yaml line can be megabytes long).
+    private func quote(_ value: String) -> String {
+        let bytes = Array(value.utf8.prefix(201))
+        if bytes.count <= 200 { return "'" + printable(bytes) + "'" }
+        return "'" + printable(Array(bytes.prefix(200))) + "…'"
     }
 
     /// A short, printable quotation of input for error messages.

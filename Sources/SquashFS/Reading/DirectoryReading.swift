@@ -19,6 +19,8 @@ public struct DirectoryEntry: Hashable, Sendable {
 struct DirectoryListingReader {
     private var cursor: MetadataCursor
     private var remaining: Int
+    /// The listing bytes this reader was given to read.
+    private let initialSize: Int
     private var leftInRun = 0
     private var runStart: UInt32 = 0
     private var runBase: UInt32 = 0
@@ -37,6 +39,7 @@ struct DirectoryListingReader {
             : try MetadataCursor(
                 reader: image.reader, table: image.directoryTable, block: UInt64(block), offset: offset)
         remaining = listingSize
+        initialSize = listingSize
         inodeCount = image.superblock.inodeCount
         inodeTableSize = image.superblock.directoryTableStart - image.superblock.inodeTableStart
         self.directoryName = directoryName
@@ -45,6 +48,9 @@ struct DirectoryListingReader {
     private func corrupt(_ message: String) -> SquashFSError {
         SquashFSError.corrupt("directory \(directoryName): \(message)")
     }
+
+    /// How many listing bytes have been read so far.
+    var consumedBytes: Int { initialSize - remaining }
 
     /// The next entry, or `nil` at the end of the listing.
     mutating func next() throws -> DirectoryEntry? {
@@ -149,12 +155,37 @@ extension SquashFSImage {
     }
 
     /// Finds the entry called `name` in a directory, using the directory index of large directories so that only
-    /// the metadata block holding the name is decoded.
+    /// the metadata block holding the name is decoded (the blocks before it are checked once, then cached).
+    ///
+    /// - Throws: ``SquashFSError``: `notADirectory`, `corrupt` (also for a directory index entry that does not point
+    ///   at the directory's own listing), `limitExceeded` when the lookup would scan more than
+    ///   ``Options/maximumLookupBytes`` bytes of index and listing.
     public func entry(named name: [UInt8], in directory: Inode) throws -> DirectoryEntry? {
+        var budget = options.maximumLookupBytes
+        return try entry(named: name, in: directory, budget: &budget)
+    }
+
+    /// Finds the entry called `name` in a directory, scanning at most `budget` bytes of directory index, skipped
+    /// listing blocks and listing; `budget` is reduced by what was scanned.
+    func entry(named name: [UInt8], in directory: Inode, budget: inout Int) throws -> DirectoryEntry? {
         let layout = try directoryLayout(of: directory)
+        func overBudget() -> SquashFSError {
+            SquashFSError(
+                .limitExceeded,
+                "\(self.name): looking up '\(printable(name))' in directory #\(directory.number) scans more than "
+                    + "the lookup budget (SquashFSImage.Options.maximumLookupBytes, \(options.maximumLookupBytes) bytes)")
+        }
+        func corrupt(_ message: String) -> SquashFSError {
+            SquashFSError.corrupt("\(self.name): directory #\(directory.number) index: \(message)")
+        }
+        func spend(_ bytes: Int) throws {
+            guard bytes <= budget else { throw overBudget() }
+            budget -= bytes
+        }
         var block = layout.startBlock
         var offset = Int(layout.startOffset)
         var skipped = 0
+        var usesIndex = false
         if layout.indexCount > 0 {
             var cursor = try MetadataCursor(
                 reader: reader, table: inodeTable, block: layout.indexBlock, offset: layout.indexOffset)
@@ -163,24 +194,24 @@ extension SquashFSImage {
                 let index = try cursor.readUInt32()
                 let start = try cursor.readUInt32()
                 let nameSize = Int(try cursor.readUInt32()) + 1
-                guard nameSize <= 256 else {
-                    throw SquashFSError.corrupt("\(self.name): directory #\(directory.number) index name too long")
-                }
+                guard nameSize <= 256 else { throw corrupt("an index name is too long") }
+                try spend(12 + nameSize)
                 let indexName = try cursor.readBytes(nameSize)
                 let increasing = previousIndex.map { $0 < index } ?? true
                 guard index < layout.listingSize, increasing, start >= block else {
-                    throw SquashFSError.corrupt(
-                        "\(self.name): directory #\(directory.number) index entry at \(index) is out of order")
+                    throw corrupt("the entry at \(index) is out of order")
                 }
                 previousIndex = index
                 if indexName.lexicographicallyPrecedes(name) || indexName == name {
                     block = start
                     skipped = Int(index)
+                    usesIndex = true
                     offset = (Int(layout.startOffset) + Int(index)) % BlockReader.metadataBlockSize
                 } else {
                     break
                 }
             }
+            if usesIndex { try checkIndexTarget(layout, index: skipped, block: block, spend: spend, corrupt: corrupt) }
         }
         var listing = try DirectoryListingReader(
             image: self, block: block, offset: offset, listingSize: Int(layout.listingSize) - skipped,
@@ -190,6 +221,8 @@ extension SquashFSImage {
             case match(DirectoryEntry)
             case after
         }
+        let allowance = budget
+        defer { budget = allowance - min(allowance, listing.consumedBytes) }
         while true {
             // Compare in place; only the matching entry's name is copied.
             let step = try listing.nextEntry { entryName, kind, number, reference -> Comparison in
@@ -199,11 +232,41 @@ extension SquashFSImage {
                 return .match(
                     DirectoryEntry(name: name, kind: kind, inodeNumber: number, inodeReference: reference))
             }
+            guard listing.consumedBytes <= allowance else { throw overBudget() }
             switch step {
             case nil, .after?: return nil
             case .match(let entry)?: return entry
             case .before?: continue
             }
+        }
+    }
+
+    /// Checks that the directory index entry for listing offset `index` names the metadata block that the
+    /// directory's own listing reaches at that offset (`block`, relative to the directory table): the listing's
+    /// blocks before it are followed (decoded and cached, every one of them a full 8 KiB block, as the index
+    /// arithmetic requires), so that an index entry can only lead a lookup to the directory's own entries, the ones
+    /// a listing shows and extraction creates.
+    private func checkIndexTarget(
+        _ layout: DirectoryLayout, index: Int, block: UInt32, spend: (Int) throws -> Void,
+        corrupt: (String) -> SquashFSError
+    ) throws {
+        let blockSize = BlockReader.metadataBlockSize
+        let blocksBefore = (Int(layout.startOffset) + index) / blockSize
+        let tableStart = superblock.directoryTableStart
+        var position = tableStart + UInt64(layout.startBlock)
+        for _ in 0..<blocksBefore {
+            try spend(blockSize)
+            let decoded = try reader.metadataBlock(at: position, end: directoryTableEnd)
+            guard decoded.bytes.count == blockSize else {
+                throw corrupt(
+                    "the listing's block at offset \(position) is \(decoded.bytes.count) bytes; the index needs 8 KiB")
+            }
+            position = decoded.next
+        }
+        guard position == tableStart + UInt64(block) else {
+            throw corrupt(
+                "the entry for listing offset \(index) points at directory block \(block), outside the directory's "
+                    + "listing (its block there is \(position - tableStart))")
         }
     }
 }

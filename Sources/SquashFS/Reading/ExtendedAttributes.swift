@@ -29,6 +29,10 @@ extension SquashFSImage {
         }
     }
 
+    /// Linux's limit on the list of one file's attribute names (`XATTR_LIST_MAX`): each name with its prefix and a
+    /// NUL, as `listxattr` returns them.
+    static let maximumXattrNameListSize = 65536
+
     private func readXattrs(index: UInt32, table: XattrTable) throws -> [ExtendedAttribute] {
         let entry = try reader.lookupTableEntry(
             Int(index), entrySize: 16, locations: table.idBlocks, end: table.idBlocksEnd, name: "xattr id table")
@@ -44,34 +48,67 @@ extension SquashFSImage {
             reader: reader, table: kvTable, block: reference.block, offset: reference.offset)
         var attributes: [ExtendedAttribute] = []
         let prefixes: [[UInt8]] = [Array("user.".utf8), Array("trusted.".utf8), Array("security.".utf8)]
+        // Out-of-line values are read once per reference and shared (arrays are copy-on-write): an inode whose
+        // attributes all point at one value holds it once.
+        var sharedValues: [UInt64: [UInt8]] = [:]
+        var nameBytes = 0
+        var valueBytes = 0
+        let valueLimit = options.maximumExtendedAttributeBytes
         for _ in 0..<count {
             let type = try cursor.readUInt16()
             let nameSize = Int(try cursor.readUInt16())
             guard type & 0xFEFF < 3 else { throw SquashFSError.corrupt("unknown xattr prefix id \(type & 0xFF)") }
             guard nameSize >= 1, nameSize <= 255 else { throw SquashFSError.corrupt("xattr name of \(nameSize) bytes") }
-            let name = prefixes[Int(type & 0xFF)] + (try cursor.readBytes(nameSize))
+            let prefix = prefixes[Int(type & 0xFF)]
+            nameBytes += prefix.count + nameSize + 1
+            guard nameBytes <= Self.maximumXattrNameListSize else {
+                throw SquashFSError(
+                    .limitExceeded,
+                    "attribute names of more than \(Self.maximumXattrNameListSize) bytes (\(attributes.count) read)")
+            }
+            let name = prefix + (try cursor.readBytes(nameSize))
             let valueSize = try cursor.readUInt32()
             let value: [UInt8]
             if type & 0x100 != 0 {
                 guard valueSize == 8 else {
                     throw SquashFSError.corrupt("out-of-line xattr value reference of \(valueSize) bytes")
                 }
-                let target = InodeReference(rawValue: try cursor.readUInt64())
-                var valueCursor = try MetadataCursor(
-                    reader: reader, table: kvTable, block: target.block, offset: target.offset)
-                let size = try valueCursor.readUInt32()
-                guard size <= Self.maximumXattrValueSize else {
-                    throw SquashFSError.corrupt("xattr value of \(size) bytes")
+                let target = try cursor.readUInt64()
+                if let shared = sharedValues[target] {
+                    value = shared
+                } else {
+                    let location = InodeReference(rawValue: target)
+                    var valueCursor = try MetadataCursor(
+                        reader: reader, table: kvTable, block: location.block, offset: location.offset)
+                    let size = try valueCursor.readUInt32()
+                    guard size <= Self.maximumXattrValueSize else {
+                        throw SquashFSError.corrupt("xattr value of \(size) bytes")
+                    }
+                    try checkValueBudget(valueBytes, adding: Int(size), limit: valueLimit)
+                    value = try valueCursor.readBytes(Int(size))
+                    sharedValues[target] = value
                 }
-                value = try valueCursor.readBytes(Int(size))
             } else {
                 guard valueSize <= Self.maximumXattrValueSize else {
                     throw SquashFSError.corrupt("xattr value of \(valueSize) bytes")
                 }
+                try checkValueBudget(valueBytes, adding: Int(valueSize), limit: valueLimit)
                 value = try cursor.readBytes(Int(valueSize))
             }
+            try checkValueBudget(valueBytes, adding: value.count, limit: valueLimit)
+            valueBytes += value.count
             attributes.append(ExtendedAttribute(name: name, value: value))
         }
         return attributes
+    }
+
+    /// Refuses (`limitExceeded`) an attribute value that would take an inode's values past `limit` bytes.
+    private func checkValueBudget(_ used: Int, adding size: Int, limit: Int) throws {
+        guard size <= limit - min(used, limit) else {
+            throw SquashFSError(
+                .limitExceeded,
+                "attribute values of more than \(limit) bytes (\(used) read, \(size) more); see "
+                    + "SquashFSImage.Options.maximumExtendedAttributeBytes")
+        }
     }
 }

@@ -25,12 +25,32 @@ extension SquashFSImage {
 
     /// Resolves `path` to its canonical location inside the image (no `.`, `..` or symbolic links left) and its
     /// inode.
+    ///
+    /// One resolution does bounded work: at most ``maximumSymlinkHops`` links, ``Options/maximumPathComponents``
+    /// components (those of the link targets included), ``Options/maximumSymlinkTargetBytes`` bytes of link
+    /// targets and ``Options/maximumLookupBytes`` bytes of directory listings scanned; a lookup repeated within the
+    /// resolution (`/a/../a/../a`) is answered from a cache.
+    ///
+    /// - Throws: ``SquashFSError``: `notFound`, `notADirectory`, `tooManySymlinks`, `limitExceeded`, `corrupt`.
     public func resolve(_ path: ImagePath, followSymlinks: Bool = true) throws -> (path: ImagePath, inode: Inode) {
         let root = try rootInode()
         var stack: [(name: [UInt8], inode: Inode)] = [([], root)]
         var pending = Array(path.components.reversed())
         var hops = 0
+        var components = 0
+        var targetBytes = 0
+        var lookupBudget = options.maximumLookupBytes
+        var lookups: [LookupKey: DirectoryEntry?] = [:]
+        func limit(_ what: String) -> SquashFSError {
+            SquashFSError(.limitExceeded, "\(name): \(path): \(what)")
+        }
         while let component = pending.popLast() {
+            components += 1
+            guard components <= options.maximumPathComponents else {
+                throw limit(
+                    "more than \(options.maximumPathComponents) path components to walk, link targets included "
+                        + "(SquashFSImage.Options.maximumPathComponents)")
+            }
             if component == [0x2E] { continue }
             if component == [0x2E, 0x2E] {
                 if stack.count > 1 { stack.removeLast() }
@@ -40,7 +60,15 @@ extension SquashFSImage {
             guard current.inode.kind == .directory else {
                 throw SquashFSError(.notADirectory, "\(name): \(path): \(displayPath(stack)) is not a directory")
             }
-            guard let entry = try entry(named: component, in: current.inode) else {
+            let key = LookupKey(directory: current.inode.reference, name: component)
+            let found: DirectoryEntry?
+            if let cached = lookups[key] {
+                found = cached
+            } else {
+                found = try entry(named: component, in: current.inode, budget: &lookupBudget)
+                if lookups.count < Self.maximumCachedLookups { lookups[key] = found }
+            }
+            guard let entry = found else {
                 throw SquashFSError(
                     .notFound, "\(name): \(path): no '\(printable(component))' in \(displayPath(stack))")
             }
@@ -55,8 +83,21 @@ extension SquashFSImage {
                     throw SquashFSError(
                         .notFound, "\(name): \(path): symbolic link '\(printable(component))' has an empty target")
                 }
+                targetBytes += target.count
+                guard targetBytes <= options.maximumSymlinkTargetBytes else {
+                    throw limit(
+                        "more than \(options.maximumSymlinkTargetBytes) bytes of symbolic link targets to follow "
+                            + "(SquashFSImage.Options.maximumSymlinkTargetBytes)")
+                }
+                let targetComponents = ImagePath(bytes: target).components
+                // Checked before queueing: a target cannot make the pending list outgrow the component budget.
+                guard targetComponents.count <= options.maximumPathComponents - components else {
+                    throw limit(
+                        "more than \(options.maximumPathComponents) path components to walk, link targets "
+                            + "included (SquashFSImage.Options.maximumPathComponents)")
+                }
                 if target.first == 0x2F { stack.removeSubrange(1...) }
-                pending.append(contentsOf: ImagePath(bytes: target).components.reversed())
+                pending.append(contentsOf: targetComponents.reversed())
                 continue
             }
             stack.append((component, child))
@@ -67,6 +108,9 @@ extension SquashFSImage {
         guard let last = stack.last else { throw SquashFSError(.notFound, "\(name): \(path)") }
         return (canonicalPath(stack), last.inode)
     }
+
+    /// The most lookups one resolution caches (each at most 256 bytes of name).
+    private static let maximumCachedLookups = 4096
 
     private func canonicalPath(_ stack: [(name: [UInt8], inode: Inode)]) -> ImagePath {
         var path = ImagePath.root
@@ -93,4 +137,10 @@ extension SquashFSImage {
     public func contentsOfDirectory(at path: ImagePath) throws -> [DirectoryEntry] {
         try contentsOfDirectory(try inode(at: path))
     }
+}
+
+/// A lookup of one name in one directory, as a path resolution caches it.
+private struct LookupKey: Hashable {
+    var directory: InodeReference
+    var name: [UInt8]
 }
