@@ -85,7 +85,7 @@ struct StreamsMirrorCommand: AsyncParsableCommand {
         try await runInterruptibleReportingErrors { [self] in
             let root = stream.rootAndDocument.root
             if HTTPStreamSource.isHTTP(root) {
-                try await HTTPTransport.withTransport(HTTPSettings()) { transport in
+                try await HTTPTransport.withTransport(stream.httpSettings()) { transport in
                     let cache = MetadataCache(mirror: destination)
                     try await mirror(from: try HTTPStreamSource(root, transport: transport, cache: cache))
                 }
@@ -114,7 +114,8 @@ struct StreamsMirrorCommand: AsyncParsableCommand {
         logger.logLevel = .warning
         var mirror = StreamMirror(
             source: source, destination: destination, policy: try stream.policy(),
-            documentPath: stream.rootAndDocument.documentPath, options: try options(), logger: logger)
+            documentPath: stream.rootAndDocument.documentPath, options: try options(),
+            retry: stream.httpSettings().retry, logger: logger)
         mirror.notOlderThan = try stream.rollbackDate()
         if dryRun {
             try printPlan(try await mirror.plan())
