@@ -47,9 +47,9 @@ extension DirectoryDescriptor {
     /// be sure it is a real directory).
     @discardableResult
     package func makeDirectory(
-        _ name: some Collection<UInt8>, permissions: FilePermissions
+        _ name: [UInt8], permissions: FilePermissions
     ) throws(FileSystemError) -> Bool {
-        let result = try Self.withPlainName(name, child(name)) { cName in
+        let result = try Self.withName(name, child(name)) { cName in
             mkdirat(descriptor.rawValue, cName, permissions.rawValue)
         }
         if result == 0 { return true }
@@ -59,32 +59,12 @@ extension DirectoryDescriptor {
 
     /// Opens the existing file `name` for writing, never following a symbolic link (`O_WRONLY | O_NOFOLLOW`), for a
     /// file this process created with ``createFile(_:permissions:)`` and writes again from another thread.
-    package func reopenFileForWriting(_ name: some Collection<UInt8>) throws(FileSystemError) -> FileDescriptor {
-        let raw = try Self.withPlainName(name, child(name)) { cName in
+    package func reopenFileForWriting(_ name: [UInt8]) throws(FileSystemError) -> FileDescriptor {
+        let raw = try Self.withName(name, child(name)) { cName in
             openat(descriptor.rawValue, cName, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)
         }
         guard raw >= 0 else { throw .last("open", child(name)) }
         return FileDescriptor(rawValue: raw)
     }
 
-    /// Calls `body` with `name` as a C string, after checking it is a plain name (``isPlainName(_:)``).
-    package static func withPlainName<Result>(
-        _ name: some Collection<UInt8>, _ location: @autoclosure () -> String,
-        _ body: (UnsafePointer<CChar>) throws(FileSystemError) -> Result
-    ) throws(FileSystemError) -> Result {
-        guard isPlainName(name) else { throw FileSystemError("use", location(), .invalidName) }
-        var terminated = Array(name)
-        terminated.append(0)
-        let result = terminated.withUnsafeBufferPointer { buffer in
-            buffer.withMemoryRebound(to: CChar.self) { characters in
-                Swift.Result { () throws(FileSystemError) -> Result in
-                    guard let base = characters.baseAddress else {
-                        throw FileSystemError("use", location(), .invalidName)
-                    }
-                    return try body(base)
-                }
-            }
-        }
-        return try result.get()
-    }
 }

@@ -62,22 +62,21 @@ package final class DirectoryDescriptor: Sendable {
     ///
     /// - Throws: ``FileSystemError/Reason/wrongKind(_:)`` when `name` is a symbolic link or not a directory.
     package func openDirectory(
-        _ name: some Collection<UInt8>, create: Bool = false,
+        _ name: [UInt8], create: Bool = false,
         permissions: FilePermissions = [.ownerReadWriteExecute, .groupReadExecute, .otherReadExecute]
     ) throws(FileSystemError) -> DirectoryDescriptor {
-        let location = child(name)
-        return try Self.withName(name, location) { (cName) throws(FileSystemError) -> DirectoryDescriptor in
+        return try Self.withName(name, child(name)) { (cName) throws(FileSystemError) -> DirectoryDescriptor in
             for attempt in 0..<2 {
                 let raw = openat(descriptor.rawValue, cName, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-                if raw >= 0 { return DirectoryDescriptor(descriptor: FileDescriptor(rawValue: raw), path: location) }
+                if raw >= 0 { return DirectoryDescriptor(descriptor: FileDescriptor(rawValue: raw), path: child(name)) }
                 guard create, attempt == 0, Glibc.errno == ENOENT else {
-                    throw Self.directoryError("open the directory", location)
+                    throw Self.directoryError("open the directory", child(name))
                 }
                 if mkdirat(descriptor.rawValue, cName, permissions.rawValue) != 0 && Glibc.errno != EEXIST {
-                    throw .last("create the directory", location)
+                    throw .last("create the directory", child(name))
                 }
             }
-            throw FileSystemError("open the directory", location, .system(.noSuchFileOrDirectory))
+            throw FileSystemError("open the directory", child(name), .system(.noSuchFileOrDirectory))
         }
     }
 
@@ -112,23 +111,22 @@ package final class DirectoryDescriptor: Sendable {
     /// and never blocking on a FIFO.
     ///
     /// - Throws: ``FileSystemError/Reason/wrongKind(_:)`` for anything but a regular file.
-    package func openFile(_ name: some Collection<UInt8>, writable: Bool = false) throws(FileSystemError)
+    package func openFile(_ name: [UInt8], writable: Bool = false) throws(FileSystemError)
         -> FileDescriptor
     {
-        let location = child(name)
-        let raw = try Self.withName(name, location) { cName in
+        let raw = try Self.withName(name, child(name)) { cName in
             openat(
                 descriptor.rawValue, cName,
                 (writable ? O_RDWR : O_RDONLY) | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
         }
         guard raw >= 0 else {
-            if Glibc.errno == ELOOP { throw FileSystemError("open", location, .wrongKind("a symbolic link")) }
-            throw .last("open", location)
+            if Glibc.errno == ELOOP { throw FileSystemError("open", child(name), .wrongKind("a symbolic link")) }
+            throw .last("open", child(name))
         }
         let file = FileDescriptor(rawValue: raw)
         do throws(FileSystemError) {
-            try FileIO.requireRegularFile(file, location)
-            try FileIO.clearNonBlocking(file, location)
+            try FileIO.requireRegularFile(file, child(name))
+            try FileIO.clearNonBlocking(file, child(name))
         } catch {
             try? file.close()
             throw error
@@ -138,24 +136,23 @@ package final class DirectoryDescriptor: Sendable {
 
     /// Creates a new file `name`, which must not exist (`O_CREAT | O_EXCL | O_NOFOLLOW`), open for writing.
     package func createFile(
-        _ name: some Collection<UInt8>, permissions: FilePermissions = [.ownerReadWrite, .groupRead, .otherRead]
+        _ name: [UInt8], permissions: FilePermissions = [.ownerReadWrite, .groupRead, .otherRead]
     ) throws(FileSystemError) -> FileDescriptor {
-        let location = child(name)
-        let raw = try Self.withName(name, location) { cName in
+        let raw = try Self.withName(name, child(name)) { cName in
             openat(
                 descriptor.rawValue, cName, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, permissions.rawValue)
         }
-        guard raw >= 0 else { throw .last("create", location) }
+        guard raw >= 0 else { throw .last("create", child(name)) }
         return FileDescriptor(rawValue: raw)
     }
 
     /// Creates a new file with an unpredictable name beside `name` (`.NAME.tmp-<random>`) and returns it with its
     /// name; put it in place with ``rename(_:to:in:)``, or remove it with ``remove(_:)``.
     package func createTemporaryFile(
-        for name: some Collection<UInt8>, permissions: FilePermissions = [.ownerReadWrite, .groupRead, .otherRead]
+        for name: [UInt8], permissions: FilePermissions = [.ownerReadWrite, .groupRead, .otherRead]
     ) throws(FileSystemError) -> (file: FileDescriptor, name: [UInt8]) {
         var generator = SystemRandomNumberGenerator()
-        var lastError = FileSystemError("create a temporary file for", child(name), .system(.fileExists))
+        var lastError: FileSystemError? = nil
         for _ in 0..<16 {
             let temporary = Self.temporaryName(for: name, using: &generator)
             do {
@@ -164,20 +161,20 @@ package final class DirectoryDescriptor: Sendable {
                 lastError = error
             }
         }
-        throw lastError
+        throw lastError ?? FileSystemError("create a temporary file for", child(name), .system(.fileExists))
     }
 
     /// `.NAME.tmp-` and 16 random hexadecimal digits (NAME cut to keep the whole within 255 bytes).
     package static func temporaryName(
-        for name: some Collection<UInt8>, using generator: inout some RandomNumberGenerator
+        for name: [UInt8], using generator: inout some RandomNumberGenerator
     ) -> [UInt8] {
         let suffix = Array(".tmp-".utf8) + Array(hex(generator.next() as UInt64).utf8)
         return [UInt8(ascii: ".")] + Array(name.prefix(255 - 1 - suffix.count)) + suffix
     }
 
     /// Whether `name` looks like a name ``temporaryName(for:using:)`` makes.
-    package static func isTemporaryName(_ name: some Collection<UInt8>) -> Bool {
-        let bytes = Array(name)
+    package static func isTemporaryName(_ name: [UInt8]) -> Bool {
+        let bytes = name
         guard bytes.count > 22, bytes.first == UInt8(ascii: "."),
             bytes[bytes.count - 21..<bytes.count - 16] == ArraySlice(".tmp-".utf8)
         else { return false }
@@ -192,12 +189,12 @@ package final class DirectoryDescriptor: Sendable {
     /// Writes `bytes` to `name` atomically: a new temporary file beside it, written, flushed, then renamed over
     /// `name`, so `name` holds its old content or all of `bytes`, whatever happens.
     package func writeAtomically(
-        _ bytes: some Collection<UInt8>, to name: some Collection<UInt8>,
+        _ bytes: [UInt8], to name: [UInt8],
         permissions: FilePermissions = [.ownerReadWrite, .groupRead, .otherRead]
     ) throws(FileSystemError) {
         let (file, temporary) = try createTemporaryFile(for: name, permissions: permissions)
         do throws(FileSystemError) {
-            try FileIO.writeAll(file, Array(bytes), child(temporary))
+            try FileIO.writeAll(file, bytes, child(temporary))
             try FileIO.synchronize(file, child(temporary))
             try? file.close()
             try rename(temporary, to: name, in: self)
@@ -211,15 +208,14 @@ package final class DirectoryDescriptor: Sendable {
     // MARK: - Names
 
     /// What `name` is, without following a symbolic link; `nil` when there is nothing by that name.
-    package func status(_ name: some Collection<UInt8>) throws(FileSystemError) -> Stat? {
-        let location = child(name)
+    package func status(_ name: [UInt8]) throws(FileSystemError) -> Stat? {
         var raw = Glibc.stat()
-        let result = try Self.withName(name, location) { cName in
+        let result = try Self.withName(name, child(name)) { cName in
             fstatat(descriptor.rawValue, cName, &raw, AT_SYMLINK_NOFOLLOW)
         }
         guard result == 0 else {
             if Glibc.errno == ENOENT { return nil }
-            throw .last("inspect", location)
+            throw .last("inspect", child(name))
         }
         return Stat(rawValue: raw)
     }
@@ -227,48 +223,45 @@ package final class DirectoryDescriptor: Sendable {
     /// Renames `name` to `newName` in `directory`, replacing what is there (a symbolic link at `newName` is
     /// replaced, not followed).
     package func rename(
-        _ name: some Collection<UInt8>, to newName: some Collection<UInt8>, in directory: DirectoryDescriptor
+        _ name: [UInt8], to newName: [UInt8], in directory: DirectoryDescriptor
     ) throws(FileSystemError) {
-        let location = child(name)
-        let result = try Self.withName(name, location) { (from) throws(FileSystemError) -> Int32 in
+        let result = try Self.withName(name, child(name)) { (from) throws(FileSystemError) -> Int32 in
             try Self.withName(newName, directory.child(newName)) { to in
                 renameat(descriptor.rawValue, from, directory.descriptor.rawValue, to)
             }
         }
-        guard result == 0 else { throw .last("rename to \(directory.child(newName))", location) }
+        guard result == 0 else { throw .last("rename to \(directory.child(newName))", child(name)) }
     }
 
     /// Makes `newName` in `directory` a hard link to the file `name` here (a symbolic link at `name` is linked as
     /// itself, never followed); fails if `newName` exists.
     package func link(
-        _ name: some Collection<UInt8>, to newName: some Collection<UInt8>, in directory: DirectoryDescriptor
+        _ name: [UInt8], to newName: [UInt8], in directory: DirectoryDescriptor
     ) throws(FileSystemError) {
-        let location = child(name)
-        let result = try Self.withName(name, location) { (from) throws(FileSystemError) -> Int32 in
+        let result = try Self.withName(name, child(name)) { (from) throws(FileSystemError) -> Int32 in
             try Self.withName(newName, directory.child(newName)) { to in
                 linkat(descriptor.rawValue, from, directory.descriptor.rawValue, to, 0)
             }
         }
-        guard result == 0 else { throw .last("link to \(directory.child(newName))", location) }
+        guard result == 0 else { throw .last("link to \(directory.child(newName))", child(name)) }
     }
 
     /// Removes the file (or symbolic link) `name`; a missing one is not an error.
-    package func remove(_ name: some Collection<UInt8>) throws(FileSystemError) {
-        let location = child(name)
-        let result = try Self.withName(name, location) { cName in unlinkat(descriptor.rawValue, cName, 0) }
-        guard result == 0 || Glibc.errno == ENOENT else { throw .last("remove", location) }
+    package func remove(_ name: [UInt8]) throws(FileSystemError) {
+        let result = try Self.withName(name, child(name)) { cName in unlinkat(descriptor.rawValue, cName, 0) }
+        guard result == 0 || Glibc.errno == ENOENT else { throw .last("remove", child(name)) }
     }
 
     /// Removes the directory `name` if it is empty; returns whether it did (a missing or non-empty one is not an
     /// error).
     @discardableResult
-    package func removeDirectoryIfEmpty(_ name: some Collection<UInt8>) throws(FileSystemError) -> Bool {
-        let location = child(name)
-        let result = try Self.withName(name, location) { cName in unlinkat(descriptor.rawValue, cName, AT_REMOVEDIR) }
+    package func removeDirectoryIfEmpty(_ name: [UInt8]) throws(FileSystemError) -> Bool {
+        let result = try Self.withName(name, child(name)) { cName in unlinkat(descriptor.rawValue, cName, AT_REMOVEDIR)
+        }
         if result == 0 { return true }
         let code = Glibc.errno
         if code == ENOENT || code == ENOTEMPTY || code == EEXIST || code == ENOTDIR { return false }
-        throw FileSystemError("remove the directory", location, .system(Errno(rawValue: code)))
+        throw FileSystemError("remove the directory", child(name), .system(Errno(rawValue: code)))
     }
 
     /// The names in this directory (without `.` and `..`), in the order the file system gives them.
@@ -309,29 +302,31 @@ package final class DirectoryDescriptor: Sendable {
     // MARK: - Helpers
 
     /// Whether `name` is one plain path component: not empty, `.` or `..`, and without `/` or NUL.
-    package static func isPlainName(_ name: some Collection<UInt8>) -> Bool {
+    package static func isPlainName(_ name: [UInt8]) -> Bool {
         guard !name.isEmpty, name.count <= 255 else { return false }
         if name.elementsEqual([0x2E]) || name.elementsEqual([0x2E, 0x2E]) { return false }
         return !name.contains(0) && !name.contains(UInt8(ascii: "/"))
     }
 
     /// `PATH/NAME`, for messages (the name decoded leniently).
-    package func child(_ name: some Collection<UInt8>) -> String {
-        (path == "/" ? "/" : path + "/") + String(decoding: Array(name), as: UTF8.self)
+    package func child(_ name: [UInt8]) -> String {
+        (path == "/" ? "/" : path + "/") + String(decoding: name, as: UTF8.self)
     }
 
-    private static func withName<Result>(
-        _ name: some Collection<UInt8>, _ location: String,
+    /// Calls `body` with `name` as a C string, after checking it is a plain name (``isPlainName(_:)``); `location`
+    /// is built only for an error.
+    package static func withName<Result>(
+        _ name: [UInt8], _ location: @autoclosure () -> String,
         _ body: (UnsafePointer<CChar>) throws(FileSystemError) -> Result
     ) throws(FileSystemError) -> Result {
-        guard isPlainName(name) else { throw FileSystemError("use", location, .invalidName) }
-        var terminated = Array(name)
+        guard isPlainName(name) else { throw FileSystemError("use", location(), .invalidName) }
+        var terminated = name
         terminated.append(0)
         let result = terminated.withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) { characters in
                 Swift.Result { () throws(FileSystemError) -> Result in
                     guard let base = characters.baseAddress else {
-                        throw FileSystemError("use", location, .invalidName)
+                        throw FileSystemError("use", location(), .invalidName)
                     }
                     return try body(base)
                 }

@@ -35,13 +35,14 @@ package enum FileIO {
     }
 
     /// Reads `file` from its current offset to its end, refusing more than `maximumSize` bytes.
-    package static func readAll(_ file: FileDescriptor, _ path: String, maximumSize: Int) throws(FileSystemError)
+    package static func readAll(_ file: FileDescriptor, _ path: @autoclosure () -> String, maximumSize: Int)
+        throws(FileSystemError)
         -> [UInt8]
     {
         var expected = 0
         if let size = try? file.stat().size {
             guard size <= Int64(maximumSize) else {
-                throw FileSystemError("read", path, .tooLarge(limit: Int64(maximumSize)))
+                throw FileSystemError("read", path(), .tooLarge(limit: Int64(maximumSize)))
             }
             expected = Int(size)
         }
@@ -51,55 +52,63 @@ package enum FileIO {
         while true {
             let count = chunk.withUnsafeMutableBytes { Glibc.read(file.rawValue, $0.baseAddress, $0.count) }
             if count < 0 && Glibc.errno == EINTR { continue }
-            guard count >= 0 else { throw .last("read", path) }
+            guard count >= 0 else { throw .last("read", path()) }
             if count == 0 { return bytes }
             guard count <= maximumSize - bytes.count else {
-                throw FileSystemError("read", path, .tooLarge(limit: Int64(maximumSize)))
+                throw FileSystemError("read", path(), .tooLarge(limit: Int64(maximumSize)))
             }
             bytes.append(contentsOf: chunk[..<count])
         }
     }
 
     /// Writes all of `bytes` to `file`, retrying short writes.
-    package static func writeAll(_ file: FileDescriptor, _ bytes: [UInt8], _ path: String) throws(FileSystemError) {
+    package static func writeAll(_ file: FileDescriptor, _ bytes: [UInt8], _ path: @autoclosure () -> String)
+        throws(FileSystemError)
+    {
         let result = bytes.withUnsafeBytes { buffer in
-            Swift.Result { () throws(FileSystemError) in try writeAll(file, buffer, path) }
+            Swift.Result { () throws(FileSystemError) in try writeAll(file, buffer, path()) }
         }
         try result.get()
     }
 
     /// Writes all of `buffer` to `file`, retrying short writes.
-    package static func writeAll(_ file: FileDescriptor, _ buffer: UnsafeRawBufferPointer, _ path: String)
+    package static func writeAll(
+        _ file: FileDescriptor, _ buffer: UnsafeRawBufferPointer, _ path: @autoclosure () -> String
+    )
         throws(FileSystemError)
     {
         var done = 0
         while done < buffer.count {
             let written = Glibc.write(file.rawValue, buffer.baseAddress.map { $0 + done }, buffer.count - done)
             if written < 0 && Glibc.errno == EINTR { continue }
-            guard written > 0 else { throw .last("write", path) }
+            guard written > 0 else { throw .last("write", path()) }
             done += written
         }
     }
 
     /// Flushes `file` to stable storage.
-    package static func synchronize(_ file: FileDescriptor, _ path: String) throws(FileSystemError) {
-        guard fsync(file.rawValue) == 0 else { throw .last("flush", path) }
+    package static func synchronize(_ file: FileDescriptor, _ path: @autoclosure () -> String) throws(FileSystemError) {
+        guard fsync(file.rawValue) == 0 else { throw .last("flush", path()) }
     }
 
     /// Truncates `file` to `size` bytes and moves its offset there.
-    package static func truncate(_ file: FileDescriptor, to size: Int64, _ path: String) throws(FileSystemError) {
+    package static func truncate(_ file: FileDescriptor, to size: Int64, _ path: @autoclosure () -> String)
+        throws(FileSystemError)
+    {
         guard ftruncate(file.rawValue, off_t(size)) == 0, lseek(file.rawValue, off_t(size), SEEK_SET) == size else {
-            throw .last("truncate", path)
+            throw .last("truncate", path())
         }
     }
 
     /// Throws ``FileSystemError/Reason/wrongKind(_:)`` unless `file` is a regular file.
-    package static func requireRegularFile(_ file: FileDescriptor, _ path: String) throws(FileSystemError) {
+    package static func requireRegularFile(_ file: FileDescriptor, _ path: @autoclosure () -> String)
+        throws(FileSystemError)
+    {
         let type: FileType
         do {
             type = try file.stat().type
         } catch {
-            throw FileSystemError("inspect", path, .system(error))
+            throw FileSystemError("inspect", path(), .system(error))
         }
         guard type != .regular else { return }
         let kind =
@@ -111,14 +120,14 @@ package enum FileIO {
             case .symbolicLink: "a symbolic link"
             default: "not a regular file"
             }
-        throw FileSystemError("read", path, .wrongKind(kind))
+        throw FileSystemError("read", path(), .wrongKind(kind))
     }
 
     /// Clears `O_NONBLOCK`, set only so that opening cannot block.
-    static func clearNonBlocking(_ file: FileDescriptor, _ path: String) throws(FileSystemError) {
+    static func clearNonBlocking(_ file: FileDescriptor, _ path: @autoclosure () -> String) throws(FileSystemError) {
         let flags = fcntl(file.rawValue, F_GETFL)
         guard flags >= 0, fcntl(file.rawValue, F_SETFL, flags & ~O_NONBLOCK) == 0 else {
-            throw .last("open", path)
+            throw .last("open", path())
         }
     }
 }

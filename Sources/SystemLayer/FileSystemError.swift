@@ -30,9 +30,10 @@ package struct FileSystemError: Error, Sendable, Hashable, CustomStringConvertib
         self.reason = reason
     }
 
-    /// The error of a call that set `errno` just now.
-    static func last(_ operation: String, _ path: String) -> FileSystemError {
-        FileSystemError(operation, path, .system(Errno(rawValue: Glibc.errno)))
+    /// The error of a call that set `errno` just now (read before `path` is built).
+    static func last(_ operation: String, _ path: @autoclosure () -> String) -> FileSystemError {
+        let code = Errno(rawValue: Glibc.errno)
+        return FileSystemError(operation, path(), .system(code))
     }
 
     /// The `errno` of the failure, when a call set one.

@@ -9,24 +9,26 @@ import Verification
 
 /// Issue 16, defect 6: a server that drips or stalls cannot hold a transfer, or the retries of a file, forever.
 ///
-/// Every test configures limits far from what the server does (a minimum rate of 1000 B/s over a 3 s window against a
-/// server dripping one byte every 50 ms, while healthy files of at most 80 KB arrive on loopback in one go), so the
+/// Every test configures limits far from what the server does (a minimum rate of 1 byte/s over a 10 s window against
+/// a server dripping one byte every 2 s, while healthy files of at most 80 KB arrive on loopback in one go), so the
 /// outcome is the same on an idle or a loaded machine; they assert on which limit ended the transfer, never on how
 /// long it took.
 @Suite("Transfer deadlines: minimum rate, document deadline, response head, bounded retries")
 struct DeadlineTests {
     static let payload = GeneratedMirror.path(arch: "amd64", version: "20250101", item: "squashfs")
     static let index = "streams/v1/index.sjson"
+    /// The pause between the bytes of a dripped body, in milliseconds: half the rate ``strictRate()`` asks for.
+    static let drip = 2000
 
-    /// Settings with a 3 s rate window at 1000 B/s and no other limit that could end the transfer first. A drip of
-    /// one byte every 50 ms (20 B/s) fails the first window whatever the machine's load; a healthy transfer on
-    /// loopback fails only if it stalls for most of a window, so a loaded machine does not fail the healthy files of
-    /// a run.
+    /// Settings with a 10 s rate window at 1 byte/s and no other limit that could end the transfer first: a drip of
+    /// one byte every ``drip`` (5 bytes a window) fails the first window whatever the machine's load, while a healthy
+    /// transfer fails only if it receives nothing for a whole window, so a loaded machine does not fail the healthy
+    /// files of a run.
     static func strictRate() -> HTTPSettings {
         var settings = HTTPSettings(proxies: ProxySettings())
         settings.readTimeout = .seconds(600)
-        settings.speedLimit = 1000
-        settings.speedTime = .seconds(3)
+        settings.speedLimit = 1
+        settings.speedTime = .seconds(10)
         settings.documentTimeout = nil
         settings.payloadTimeout = nil
         settings.retry = RetryPolicy(maximumAttempts: 1)
@@ -95,7 +97,9 @@ struct DeadlineTests {
 
     @Test("A document dripped one byte at a time fails on the rate rule")
     func documentDrip() async throws {
-        try await Self.withSource(Self.strictRate(), faults: Self.faults { $0.dripMilliseconds[Self.index] = 50 }) {
+        try await Self.withSource(
+            Self.strictRate(), faults: Self.faults { $0.dripMilliseconds[Self.index] = Self.drip }
+        ) {
             source, _ in
             await #expect {
                 _ = try await source.read(Self.index, maximumSize: 1 << 20)
@@ -107,7 +111,9 @@ struct DeadlineTests {
 
     @Test("A payload dripped one byte at a time fails on the rate rule, retryable")
     func payloadDrip() async throws {
-        try await Self.withSource(Self.strictRate(), faults: Self.faults { $0.dripMilliseconds[Self.payload] = 50 }) {
+        try await Self.withSource(
+            Self.strictRate(), faults: Self.faults { $0.dripMilliseconds[Self.payload] = Self.drip }
+        ) {
             source, _ in
             let error = await Self.stream(source, Self.payload)
             #expect(error?.code == .transport)
@@ -119,8 +125,8 @@ struct DeadlineTests {
     @Test("A body that stalls after a few bytes is ended by the watchdog, document and payload")
     func stalls() async throws {
         let faults = Self.faults {
-            $0.stallAfterBytes[Self.index] = 10
-            $0.stallAfterBytes[Self.payload] = 10
+            $0.stallAfterBytes[Self.index] = 3
+            $0.stallAfterBytes[Self.payload] = 3
         }
         try await Self.withSource(Self.strictRate(), faults: faults) { source, _ in
             await #expect {
@@ -163,9 +169,9 @@ struct DeadlineTests {
             source, _ in
             await #expect {
                 _ = try await source.read(Self.index, maximumSize: 1 << 20)
-            } throws: { Self.limit(of: $0) == .noResponseHead(.seconds(2)) }
+            } throws: { Self.limit(of: $0) == .noResponseHead(.seconds(11)) }
             let error = await Self.stream(source, Self.payload)
-            #expect(error.flatMap { Self.limit(of: $0) } == .noResponseHead(.seconds(2)))
+            #expect(error.flatMap { Self.limit(of: $0) } == .noResponseHead(.seconds(11)))
         }
     }
 
@@ -175,7 +181,7 @@ struct DeadlineTests {
         settings.retry = RetryPolicy(
             maximumAttempts: 3, initialDelay: .milliseconds(1), maximumDelay: .milliseconds(2),
             maximumRetryTime: nil)
-        try await Self.withSource(settings, faults: Self.faults { $0.dripMilliseconds[Self.index] = 50 }) {
+        try await Self.withSource(settings, faults: Self.faults { $0.dripMilliseconds[Self.index] = Self.drip }) {
             source, server in
             await #expect {
                 _ = try await source.read(Self.index, maximumSize: 1 << 20)
@@ -188,7 +194,7 @@ struct DeadlineTests {
     func mirrorDrip() async throws {
         let stream = try await GeneratedMirror(versions: ["20250101"])
         let server = try await LoopbackHTTPServer.start(root: stream.root)
-        server.setFaults { $0.dripMilliseconds[Self.payload] = 50 }
+        server.setFaults { $0.dripMilliseconds[Self.payload] = Self.drip }
         let destination = stream.scratch.path + "/mirror"
         let retry = RetryPolicy(maximumAttempts: 2, initialDelay: .milliseconds(1), maximumDelay: .milliseconds(2))
         let summary = try await HTTPTransport.withTransport(Self.strictRate()) { transport in
