@@ -88,7 +88,8 @@ struct ManifestMemoryTests {
             [("var/lib/dpkg/status", Self.repeated(0x0A, count: (64 << 20) + 1))], in: directory)
         let (result, peak) = try await Self.manifest(image, in: directory)
         #expect(result.status == 1 && !result.crashed)
-        #expect(result.errorText.contains("var/lib/dpkg/status is 67108865 bytes, over the limit"), "\(result.errorText)")
+        #expect(
+            result.errorText.contains("var/lib/dpkg/status is 67108865 bytes, over the limit"), "\(result.errorText)")
         #expect(peak < Self.peakLimit, "peak RSS \(peak) bytes")
     }
 
@@ -144,7 +145,10 @@ struct ManifestMemoryTests {
         let longValue = try await Self.image(
             [
                 ("var/lib/dpkg/status", Self.text(Self.dpkgStanza)),
-                ("var/lib/snapd/seed/seed.yaml", Self.text("snaps:\n- name: lxd\n  channel: \(channel)\n  file: a_1\n")),
+                (
+                    "var/lib/snapd/seed/seed.yaml",
+                    Self.text("snaps:\n- name: lxd\n  channel: \(channel)\n  file: a_1\n")
+                ),
             ], in: other)
         let (failed, _) = try await Self.manifest(longValue, in: other)
         #expect(failed.status == 1)

@@ -1,6 +1,7 @@
 import Foundation
-@testable import SquashFS
 import Testing
+
+@testable import SquashFS
 
 /// Issue 17, the reading side: path resolution and lookups with a work budget, a directory index that cannot send a
 /// lookup outside its directory, shared and capped extended attribute values, streamed manifest parsing with limits,
@@ -139,6 +140,30 @@ struct BoundedWorkTests {
             #expect(failure?.code == .corrupt, "\(failure.map { "\($0)" } ?? "no error")")
             #expect(failure?.message.contains("outside the directory's listing") == true)
             crafted.exerciseSurvives(patched, "index into b-dir")
+        }
+    }
+
+    // MARK: - Defect 5: shared listings
+
+    @Test("two directory inodes sharing one listing are corrupt when walked")
+    func sharedListing() async throws {
+        var tree = TreeSpecification()
+        tree.root()
+        tree.directory("dir-one")
+        tree.file("dir-one/file-1", .bytes([1]))
+        tree.directory("dir-two")
+        tree.file("dir-two/file-2", .bytes([2]))
+        try await withImage(tree) { crafted in
+            let one = crafted.inodeOffset(of: try crafted.entry("dir-one"))
+            let two = crafted.inodeOffset(of: try crafted.entry("dir-two"))
+            try #require(crafted.original.le16(one) == 1 && crafted.original.le16(two) == 1, "basic directory inodes")
+            // Basic directory inode: u32 start block at +16, u16 file size at +24, u16 offset at +26.
+            let shared = crafted.patched { bytes in
+                bytes.setLE32(two + 16, crafted.original.le32(one + 16))
+                bytes.setLE16(two + 24, crafted.original.le16(one + 24))
+                bytes.setLE16(two + 26, crafted.original.le16(one + 26))
+            }
+            crafted.expect(.corrupt, shared, "dir-two shares dir-one's listing") { try walkAll($0) }
         }
     }
 

@@ -69,8 +69,10 @@ extension HostileImageTests {
                 #expect(outcome.foreignErrors.isEmpty, "\(name) mutant \(index) [\(log)]: \(outcome.foreignErrors)")
                 if outcome.opened { opened += 1 }
             }
-            // Sanity: the mutants are not all rejected at the superblock, so the tables were really exercised.
-            #expect(opened > Self.mutantsPerImage / 2, "only \(opened) of \(Self.mutantsPerImage) mutants opened")
+            // Sanity: the mutants are not all rejected at the superblock, so the tables were really exercised. Opening
+            // reads the root inode (issue 17, defect 9), so most mutants of this small image's single inode block
+            // (two thirds of the mutations hit the tables) are refused when opened: about 30 % open.
+            #expect(opened > Self.mutantsPerImage / 5, "only \(opened) of \(Self.mutantsPerImage) mutants opened")
         }
 
         @Test(

@@ -287,7 +287,8 @@ extension SquashFSImage {
         var parser = DpkgStanzaParser()
         let imageName = name
         try forEachLine(of: file, maximumLineLength: options.maximumLineLength) { line, number, truncated in
-            if let stanza = try parser.read(line, truncated: truncated, where: { "\(imageName): \(path), line \(number)" })
+            if let stanza = try parser.read(
+                line, truncated: truncated, where: { "\(imageName): \(path), line \(number)" })
             {
                 try database.apply(stanza, in: "\(imageName): \(path)")
             }
@@ -358,7 +359,8 @@ private struct DpkgDatabase {
             guard order.count <= options.maximumPackages else {
                 throw SquashFSError(
                     .limitExceeded,
-                    "\(file()): more than \(options.maximumPackages) packages (PackageManifest.Options.maximumPackages)")
+                    "\(file()): more than \(options.maximumPackages) packages (PackageManifest.Options.maximumPackages)"
+                )
             }
         }
     }

@@ -173,7 +173,8 @@ extension SquashFSImage {
             SquashFSError(
                 .limitExceeded,
                 "\(self.name): looking up '\(printable(name))' in directory #\(directory.number) scans more than "
-                    + "the lookup budget (SquashFSImage.Options.maximumLookupBytes, \(options.maximumLookupBytes) bytes)")
+                    + "the lookup budget (SquashFSImage.Options.maximumLookupBytes, \(options.maximumLookupBytes) bytes)"
+            )
         }
         func corrupt(_ message: String) -> SquashFSError {
             SquashFSError.corrupt("\(self.name): directory #\(directory.number) index: \(message)")

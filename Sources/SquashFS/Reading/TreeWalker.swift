@@ -10,8 +10,8 @@ public struct WalkEntry: Hashable, Sendable {
 
 /// Walks an image's tree depth-first, in on-disk (sorted) order, without recursion.
 ///
-/// Each directory is entered once: a directory reachable twice (a loop or a directory hard link) is an error, as is a
-/// tree deeper than ``SquashFSImage/Options/maximumDepth``. Hard-linked files are reported at every path; their
+/// Each directory is entered once: a directory reachable twice (a loop or a directory hard link), or two directories
+/// sharing one listing, is an error, as is a tree deeper than ``SquashFSImage/Options/maximumDepth``. Hard-linked files are reported at every path; their
 /// inodes share a ``Inode/reference``.
 ///
 /// ```swift
@@ -31,6 +31,8 @@ public struct TreeWalker {
     private var stack: [Frame] = []
     private var pendingRoot: WalkEntry?
     private var visitedDirectories: Set<InodeReference> = []
+    /// Where the non-empty listings entered so far start (directory table block << 16 | offset).
+    private var visitedListings: Set<UInt64> = []
     private var inodeBlockMemo = MetadataBlockMemo()
     private let skipsDescendants: Bool
 
@@ -78,6 +80,14 @@ public struct TreeWalker {
     {
         guard visitedDirectories.insert(reference).inserted else {
             throw SquashFSError.corrupt("\(image.name): directory loop: \(path) (\(reference)) was already visited")
+        }
+        // No writer shares a listing between directories; an image that does would multiply the walk (4000
+        // directory inodes sharing one 4000-entry listing list 16 million entries), so it is refused.
+        let listingStart = UInt64(layout.startBlock) << 16 | UInt64(layout.startOffset)
+        guard layout.listingSize == 0 || visitedListings.insert(listingStart).inserted else {
+            throw SquashFSError.corrupt(
+                "\(image.name): directory \(path) (\(reference)) shares its listing (directory block "
+                    + "\(layout.startBlock), offset \(layout.startOffset)) with a directory already walked")
         }
         guard depth < image.options.maximumDepth else {
             throw SquashFSError(
