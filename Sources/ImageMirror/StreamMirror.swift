@@ -182,7 +182,8 @@ public struct StreamMirror: Sendable {
 
     private func prepare(_ store: MirrorDirectory?) async throws(ImageMirrorError) -> Prepared {
         let snapshot = try await MetadataSnapshot.read(
-            source: source, policy: policy, path: documentPath, notOlderThan: notOlderThan)
+            source: source, policy: policy, path: documentPath, notOlderThan: notOlderThan,
+            maximumDocumentSize: options.maximumDocumentSize)
         if !options.allowsOlderMetadata, let store { try snapshot.checkNotOlder(than: store) }
         let queries: [StreamQuery]
         do {

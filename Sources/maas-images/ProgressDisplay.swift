@@ -1,5 +1,6 @@
 import Glibc
 import ImageMirror
+import SimpleStreams
 
 /// Shows a mirror run's progress on standard error: a progress bar with bytes, rate and ETA redrawn in place on a
 /// terminal, plain lines every few seconds otherwise. Failures and removals get a line of their own.
@@ -10,7 +11,7 @@ struct ProgressDisplay {
     private var planned = false
     private var done: Int64 = 0
     /// The bytes each started file has so far (a file can start again: a retry, a server that ignored `Range`).
-    private var doneByFile: [String: Int64] = [:]
+    private var doneByFile: [BytewiseString: Int64] = [:]
     private var filesDone = 0
     private let start = ContinuousClock.now
     private var lastDraw = ContinuousClock.now
@@ -35,15 +36,15 @@ struct ProgressDisplay {
             total = bytes
             planned = true
         case .started(let path, let size, let resumedAt):
-            if let previous = doneByFile[path] {
+            if let previous = doneByFile[BytewiseString(path)] {
                 done -= previous
             } else if !planned {
                 total += size
             }
-            doneByFile[path] = resumedAt
+            doneByFile[BytewiseString(path)] = resumedAt
             done += resumedAt
         case .bytes(let path, let count):
-            doneByFile[path, default: 0] += Int64(count)
+            doneByFile[BytewiseString(path), default: 0] += Int64(count)
             done += Int64(count)
         case .verified(_, let size, let linked):
             filesDone += 1

@@ -26,6 +26,12 @@ struct StreamSourceOptions: ParsableArguments {
     var quiet = false
 
     @Option(
+        help: ArgumentHelp(
+            "The largest metadata document read, in MiB (default \(StreamReader.defaultMaximumDocumentSize >> 20)).",
+            valueName: "MiB"))
+    var maxDocumentSize: Int?
+
+    @Option(
         help: ArgumentHelp("The longest a connection may take to open, in seconds (default 10).", valueName: "seconds"))
     var connectTimeout: Double?
 
@@ -78,10 +84,19 @@ struct StreamSourceOptions: ParsableArguments {
                         + "\(Int(Self.longestTimeout)), not \(value)")
             }
         }
+        if let maxDocumentSize, maxDocumentSize < 1 || maxDocumentSize > Self.largestDocumentMiB {
+            throw ValidationError("--max-document-size must be a number of MiB from 1 up to \(Self.largestDocumentMiB)")
+        }
         if let speedLimit, speedLimit < 0 || speedLimit > 1 << 40 {
             throw ValidationError("--speed-limit must be a number of bytes per second from 0 up to 2^40")
         }
     }
+
+    /// The largest `--max-document-size` accepted, in MiB.
+    static let largestDocumentMiB = 4096
+
+    /// The largest metadata document to read, in bytes.
+    var maximumDocumentSize: Int { maxDocumentSize.map { $0 << 20 } ?? StreamReader.defaultMaximumDocumentSize }
 
     /// The longest timeout accepted (a week).
     static let longestTimeout: Double = 7 * 24 * 3600
@@ -120,6 +135,7 @@ struct StreamSourceOptions: ParsableArguments {
     private func configured(_ reader: StreamReader) throws -> StreamReader {
         var reader = reader
         reader.notOlderThan = try rollbackDate()
+        reader.maximumDocumentSize = maximumDocumentSize
         return reader
     }
 

@@ -106,7 +106,8 @@ struct StreamsMirrorCommand: AsyncParsableCommand {
         }
         return MirrorOptions(
             filters: try StreamQuery(filters: filters).filters, selections: selections, maximumVersions: max,
-            jobs: jobs, verifyExisting: verifyExisting, signer: signer, allowsOlderMetadata: allowOlderMetadata)
+            jobs: jobs, verifyExisting: verifyExisting, signer: signer, allowsOlderMetadata: allowOlderMetadata,
+            maximumDocumentSize: stream.maximumDocumentSize)
     }
 
     private func mirror(from source: some PayloadSource) async throws {

@@ -1,3 +1,5 @@
+internal import SimpleStreams
+
 /// Whether a boot resource version has the files it needs, by MAAS's rules, and what is missing.
 ///
 /// Three questions, answered separately because MAAS asks them in different places:
@@ -28,11 +30,11 @@ public struct Completeness: Hashable, Sendable, CustomStringConvertible {
             }
         }
 
-        func isMet(types: Set<BootFileType>, items: Set<String>) -> Bool {
+        func isMet(types: Set<BootFileType>, items: Set<BytewiseString>) -> Bool {
             switch self {
             case .fileType(let type): types.contains(type)
             case .anyFileType(let wanted): wanted.contains { types.contains($0) }
-            case .anyItem(let names): names.contains { items.contains($0) }
+            case .anyItem(let names): names.contains { items.contains(BytewiseString($0)) }
             }
         }
     }
@@ -48,7 +50,7 @@ public struct Completeness: Hashable, Sendable, CustomStringConvertible {
     public init(family: BootResourceFamily, files: [BootResourceFile]) {
         self.family = family
         let types = Set(files.map(\.fileType))
-        let items = Set(files.map(\.itemName))
+        let items = Set(files.map { BytewiseString($0.itemName) })
         fileTypes = types
         missing = Self.requirements(of: family).filter { !$0.isMet(types: types, items: items) }
     }

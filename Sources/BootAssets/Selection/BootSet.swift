@@ -1,3 +1,5 @@
+internal import SimpleStreams
+
 /// Everything a machine needs to boot and install, chosen from a catalogue: the bootloader files, the kernel,
 /// initrd and root of the ephemeral Ubuntu environment, and the image curtin installs.
 public struct BootSet: Hashable, Sendable {
@@ -24,11 +26,11 @@ public struct BootSet: Hashable, Sendable {
 
     /// Every file to download, each once: bootloader archives, kernel, initrd, root, device tree, deployment image.
     public var files: [BootResourceFile] {
-        var seen = Set<String>()
+        var seen = Set<BytewiseString>()
         let all =
             (bootloader?.archives ?? []) + [kernel, initrd, root] + (deviceTree.map { [$0] } ?? [])
             + [deployment.file]
-        return all.filter { seen.insert($0.path).inserted }
+        return all.filter { seen.insert(BytewiseString($0.path)).inserted }
     }
 
     /// The kernel, initrd, root and device tree with the paths MAAS serves them under in `layout`.
@@ -63,8 +65,8 @@ public struct BootloaderSelection: Hashable, Sendable {
 
     /// The archives the files come from, each once.
     public var archives: [BootResourceFile] {
-        var seen = Set<String>()
-        return files.map(\.archive).filter { seen.insert($0.itemName).inserted }
+        var seen = Set<BytewiseString>()
+        return files.map(\.archive).filter { seen.insert(BytewiseString($0.itemName)).inserted }
     }
 }
 

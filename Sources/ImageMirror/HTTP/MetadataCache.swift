@@ -71,7 +71,7 @@ public struct MetadataCache: Sendable {
             let validatorBytes = Self.read(name + ".validators", in: directory, maximumSize: 1 << 16),
             case .object(let validators)? = try? JSONValue(parsing: validatorBytes),
             validators["url"]?.stringValue.map({ $0.utf8.elementsEqual(url.utf8) }) == true,
-            let body = Self.read(name, in: directory, maximumSize: MetadataSnapshot.maximumDocumentSize)
+            let body = Self.read(name, in: directory, maximumSize: StreamReader.defaultMaximumDocumentSize)
         else { return nil }
         let entry = Entry(
             etag: validators["etag"]?.stringValue, lastModified: validators["last_modified"]?.stringValue, body: body)

@@ -41,6 +41,8 @@ struct MetadataSnapshot: Sendable {
     var productsDocuments: [Document]
     /// Index documents and their companions, the top index last.
     var indexDocuments: [Document]
+    /// The largest document read, in bytes.
+    var maximumDocumentSize: Int
 
     /// Reads and verifies every document under `path` (the source's default index when `nil`), and the upstream
     /// companions of each: the `.json` and detached `.json.gpg` beside a `.sjson` (verified together, dropped when
@@ -48,10 +50,12 @@ struct MetadataSnapshot: Sendable {
     ///
     /// - Throws: ``ImageMirrorError/Code/metadata`` for any failure of reading or verifying.
     static func read(
-        source: any StreamSource, policy: SignaturePolicy, path: String?, notOlderThan: Date?
+        source: any StreamSource, policy: SignaturePolicy, path: String?, notOlderThan: Date?,
+        maximumDocumentSize: Int
     ) async throws(ImageMirrorError) -> MetadataSnapshot {
         let recorder = RecordingSource(source)
-        let reader = StreamReader(source: recorder, policy: policy, notOlderThan: notOlderThan)
+        var reader = StreamReader(source: recorder, policy: policy, notOlderThan: notOlderThan)
+        reader.maximumDocumentSize = maximumDocumentSize
         let result: StreamQueryResult
         do {
             result = try await reader.query(StreamQuery(), path: path)
@@ -63,14 +67,18 @@ struct MetadataSnapshot: Sendable {
         var products: [Document] = []
         for document in result.products {
             products += try await companions(
-                of: document.path, payload: document.payload, recorder: recorder, policy: policy)
+                of: document.path, payload: document.payload, recorder: recorder, policy: policy,
+                maximumSize: maximumDocumentSize)
         }
         var indexes: [Document] = []
         for document in result.indexes.reversed() {
             indexes += try await companions(
-                of: document.path, payload: document.payload, recorder: recorder, policy: policy)
+                of: document.path, payload: document.payload, recorder: recorder, policy: policy,
+                maximumSize: maximumDocumentSize)
         }
-        return MetadataSnapshot(result: result, productsDocuments: products, indexDocuments: indexes)
+        return MetadataSnapshot(
+            result: result, productsDocuments: products, indexDocuments: indexes,
+            maximumDocumentSize: maximumDocumentSize)
     }
 
     /// The document at `path` as read, then the upstream files beside it.
@@ -79,7 +87,7 @@ struct MetadataSnapshot: Sendable {
     /// verified `.sjson` must hold exactly its signed payload (an old genuine `.json` and `.json.gpg` pair beside a
     /// current `.sjson` is refused, not published), and the `.sjson` beside an unsigned `.json` must wrap it.
     private static func companions(
-        of path: String, payload: [UInt8], recorder: RecordingSource, policy: SignaturePolicy
+        of path: String, payload: [UInt8], recorder: RecordingSource, policy: SignaturePolicy, maximumSize: Int
     ) async throws(ImageMirrorError) -> [Document] {
         guard let bytes = recorder.bytes(at: path) else { return [] }
         var documents: [Document] = []
@@ -89,8 +97,8 @@ struct MetadataSnapshot: Sendable {
         documents.append(Document(path: path, bytes: bytes))
         if path.hasSuffix(".sjson") {
             let json = String(path.dropLast(".sjson".count)) + ".json"
-            guard let data = await optionalRead(json, recorder),
-                let signature = await optionalRead(json + ".gpg", recorder)
+            guard let data = await optionalRead(json, recorder, maximumSize),
+                let signature = await optionalRead(json + ".gpg", recorder, maximumSize)
             else { return documents }
             if case .verify(let verifier) = policy {
                 do {
@@ -111,7 +119,7 @@ struct MetadataSnapshot: Sendable {
                 contentsOf: [Document(path: json, bytes: data), Document(path: json + ".gpg", bytes: signature)], at: 0)
         } else if path.hasSuffix(".json"), case .allowUnsigned = policy {
             let sjson = String(path.dropLast(".json".count)) + ".sjson"
-            if let data = await optionalRead(sjson, recorder) {
+            if let data = await optionalRead(sjson, recorder, maximumSize) {
                 guard let wrapped = try? UnverifiedClearsignedPayload.extract(data), sameDocument(bytes, wrapped) else {
                     throw ImageMirrorError(
                         .metadata,
@@ -120,7 +128,9 @@ struct MetadataSnapshot: Sendable {
                 }
                 documents.insert(Document(path: sjson, bytes: data), at: 0)
             }
-            if recorder.bytes(at: path + ".gpg") == nil, let signature = await optionalRead(path + ".gpg", recorder) {
+            if recorder.bytes(at: path + ".gpg") == nil,
+                let signature = await optionalRead(path + ".gpg", recorder, maximumSize)
+            {
                 documents.insert(Document(path: path + ".gpg", bytes: signature), at: 0)
             }
         }
@@ -157,7 +167,7 @@ struct MetadataSnapshot: Sendable {
             result.indexes.map { ($0.path, $0.document.json) } + result.products.map { ($0.path, $0.document.json) }
         for (path, json) in documents {
             let base = MetadataPublisher.base(path)
-            let published = [base + ".sjson", base + ".json"].compactMap { Self.publishedDate(at: $0, in: store) }
+            let published = [base + ".sjson", base + ".json"].compactMap { publishedDate(at: $0, in: store) }
             guard let newest = published.max() else { continue }
             let updated = json["updated"]?.stringValue
             guard let updated, let date = StreamDates.parseRFC2822(updated) else {
@@ -178,7 +188,7 @@ struct MetadataSnapshot: Sendable {
     }
 
     /// The `updated` date of the document the mirror publishes at `path`, if it has a readable one.
-    private static func publishedDate(at path: String, in store: MirrorDirectory) -> Date? {
+    private func publishedDate(at path: String, in store: MirrorDirectory) -> Date? {
         guard let bytes = store.readFile(path, maximumSize: maximumDocumentSize) else { return nil }
         let payload =
             UnverifiedClearsignedPayload.isClearsigned(bytes)
@@ -189,10 +199,9 @@ struct MetadataSnapshot: Sendable {
         return StreamDates.parseRFC2822(updated)
     }
 
-    private static func optionalRead(_ path: String, _ recorder: RecordingSource) async -> [UInt8]? {
-        try? await recorder.base.read(path, maximumSize: maximumDocumentSize)
+    private static func optionalRead(_ path: String, _ recorder: RecordingSource, _ maximumSize: Int) async
+        -> [UInt8]?
+    {
+        try? await recorder.base.read(path, maximumSize: maximumSize)
     }
-
-    /// The largest document read: the stream reader's default.
-    static let maximumDocumentSize = StreamReader.defaultMaximumDocumentSize
 }

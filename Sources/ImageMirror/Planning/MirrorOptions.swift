@@ -85,12 +85,14 @@ public struct MirrorOptions: Sendable {
     /// Whether the source's metadata may replace published metadata with a newer `updated` date (a deliberate
     /// rollback). Off by default: a replayed older stream is refused with ``ImageMirrorError/Code/rollback``.
     public var allowsOlderMetadata: Bool
+    /// The largest metadata document read, in bytes (`StreamReader.defaultMaximumDocumentSize` by default).
+    public var maximumDocumentSize: Int
 
     /// Creates options: everything, all versions, 4 jobs, no re-hashing, upstream metadata.
     public init(
         filters: [ItemFilter] = [], selections: [BootSelection] = [], maximumVersions: Int? = nil, jobs: Int = 4,
         verifyExisting: Bool = false, checksFreeSpace: Bool = true, signer: DocumentSigner? = nil,
-        allowsOlderMetadata: Bool = false
+        allowsOlderMetadata: Bool = false, maximumDocumentSize: Int = StreamReader.defaultMaximumDocumentSize
     ) {
         self.filters = filters
         self.selections = selections
@@ -100,6 +102,7 @@ public struct MirrorOptions: Sendable {
         self.checksFreeSpace = checksFreeSpace
         self.signer = signer
         self.allowsOlderMetadata = allowsOlderMetadata
+        self.maximumDocumentSize = max(0, maximumDocumentSize)
     }
 
     /// The queries whose union is mirrored: one per selection (or one), each with the filters and version limit.
