@@ -24,22 +24,12 @@ extension DirectoryDescriptor {
 
     /// Whether the directory holds nothing but `.` and `..` (it reads up to the first other entry only).
     package func isEmpty() throws(FileSystemError) -> Bool {
-        let duplicate = fcntl(descriptor.rawValue, F_DUPFD_CLOEXEC, 0)
-        guard duplicate >= 0 else { throw .last("list", path) }
-        guard let stream = fdopendir(duplicate) else {
-            let error = FileSystemError.last("list", path)
-            Glibc.close(duplicate)
-            throw error
+        var empty = true
+        try forEachName { _ in
+            empty = false
+            return false
         }
-        defer { closedir(stream) }
-        rewinddir(stream)
-        while let entry = readdir(stream) {
-            let isDot = withUnsafeBytes(of: entry.pointee.d_name) { name in
-                name[0] == 0x2E && (name[1] == 0 || (name[1] == 0x2E && name[2] == 0))
-            }
-            if !isDot { return false }
-        }
-        return true
+        return empty
     }
 
     /// Creates the directory `name` with `permissions` (`mkdirat`) without opening it; returns `false` when

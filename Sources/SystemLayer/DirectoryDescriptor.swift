@@ -266,6 +266,17 @@ package final class DirectoryDescriptor: Sendable {
 
     /// The names in this directory (without `.` and `..`), in the order the file system gives them.
     package func names() throws(FileSystemError) -> [[UInt8]] {
+        var names: [[UInt8]] = []
+        try forEachName { name in
+            names.append(Array(name))
+            return true
+        }
+        return names
+    }
+
+    /// Calls `body` with each name in this directory but `.` and `..` (the bytes are valid during the call only),
+    /// while it returns `true`.
+    package func forEachName(_ body: (UnsafeRawBufferPointer) -> Bool) throws(FileSystemError) {
         let duplicate = fcntl(descriptor.rawValue, F_DUPFD_CLOEXEC, 0)
         guard duplicate >= 0 else { throw .last("list", path) }
         guard let stream = fdopendir(duplicate) else {
@@ -275,15 +286,14 @@ package final class DirectoryDescriptor: Sendable {
         }
         defer { closedir(stream) }
         rewinddir(stream)
-        var names: [[UInt8]] = []
         while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                Array(raw.prefix { $0 != 0 })
+            let goOn = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                let name = UnsafeRawBufferPointer(rebasing: raw.prefix { $0 != 0 })
+                if name.elementsEqual([0x2E]) || name.elementsEqual([0x2E, 0x2E]) { return true }
+                return body(name)
             }
-            if name == [0x2E] || name == [0x2E, 0x2E] { continue }
-            names.append(name)
+            if !goOn { return }
         }
-        return names
     }
 
     /// The bytes available to an unprivileged user on this directory's file system.
