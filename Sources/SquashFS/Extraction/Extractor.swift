@@ -43,7 +43,10 @@ final class Extractor: Sendable {
         self.metadata = MetadataWriter(image: image, options: options)
         self.jobs = options.jobs
         self.totalBytes = plan.totalBytes
-        self.temporaryPrefix = Array(".maas-images-\(getpid())-".utf8)
+        // Random, so an image cannot hold a file named like one of this run's temporaries.
+        var generator = SystemRandomNumberGenerator()
+        let random = String(generator.next() as UInt64, radix: 16)
+        self.temporaryPrefix = Array(".maas-images-\(String(repeating: "0", count: 16 - random.count) + random)-".utf8)
         self.blocksPerItem = max(1, (1 << 20) / image.blockSize)
 
         var skipped: [Int: String] = [:]
