@@ -25,8 +25,13 @@ public struct ImagePath: Hashable, Sendable, Comparable, CustomStringConvertible
         bytes.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true).map(Array.init)
     }
 
-    /// The last component (or `/` for the root).
-    public var lastComponent: [UInt8] { components.last ?? [UInt8(ascii: "/")] }
+    /// The last component (or `/` for the root), found from the end: its cost follows the name, not the path.
+    public var lastComponent: [UInt8] {
+        let slash = UInt8(ascii: "/")
+        guard let end = bytes.lastIndex(where: { $0 != slash }) else { return [slash] }
+        let start = bytes[..<end].lastIndex(of: slash).map { $0 + 1 } ?? bytes.startIndex
+        return Array(bytes[start...end])
+    }
 
     /// This path with `name` appended.
     public func appending(_ name: [UInt8]) -> ImagePath {

@@ -28,10 +28,27 @@ struct DirectoryListingReader {
     private var previousName: ArraySlice<UInt8>?
     private let inodeCount: UInt32
     private let inodeTableSize: UInt64
-    /// The directory's path or number, formatted only for error messages.
-    private let directoryName: ImagePath
+    /// The image's name, for error messages.
+    private let imageName: String
+    /// The directory's inode number, for error messages (a number, not a path, so that a reader kept per level of a
+    /// deep walk costs the same at every depth).
+    private let directoryInode: UInt32?
+    /// The directory's path, for error messages, when the caller has one at hand anyway (a lookup of a fixed path).
+    private let directoryName: ImagePath?
 
-    init(image: SquashFSImage, block: UInt32, offset: Int, listingSize: Int, directoryName: ImagePath) throws {
+    /// The longest entry name, in bytes: `SQUASHFS_NAME_LEN`, the limit of the kernel, `unsquashfs` and
+    /// `rdsquashfs`. The format could record names of up to 65,536 bytes.
+    static let maximumNameLength = 256
+
+    /// Positions a reader at a listing.
+    ///
+    /// - Parameters:
+    ///   - directoryInode: the directory's inode number, named in error messages.
+    ///   - directoryName: the directory's path, named in error messages when given.
+    init(
+        image: SquashFSImage, block: UInt32, offset: Int, listingSize: Int, directoryInode: UInt32? = nil,
+        directoryName: ImagePath? = nil
+    ) throws {
         // An empty listing may point past the end of an empty directory table: nothing is read for it.
         cursor =
             listingSize == 0
@@ -42,11 +59,27 @@ struct DirectoryListingReader {
         initialSize = listingSize
         inodeCount = image.superblock.inodeCount
         inodeTableSize = image.superblock.directoryTableStart - image.superblock.inodeTableStart
+        imageName = image.name
+        self.directoryInode = directoryInode
         self.directoryName = directoryName
     }
 
+    /// "directory /path (inode #N)", "directory #N" or "directory /path", as much as is known.
+    private var directoryLabel: String {
+        Self.label(name: directoryName, inode: directoryInode)
+    }
+
+    private static func label(name: ImagePath?, inode: UInt32?) -> String {
+        switch (name, inode) {
+        case (let name?, let inode?): "directory \(name) (inode #\(inode))"
+        case (let name?, nil): "directory \(name)"
+        case (nil, let inode?): "directory inode #\(inode)"
+        case (nil, nil): "directory"
+        }
+    }
+
     private func corrupt(_ message: String) -> SquashFSError {
-        SquashFSError.corrupt("directory \(directoryName): \(message)")
+        SquashFSError.corrupt("\(imageName): \(directoryLabel): \(message)")
     }
 
     /// How many listing bytes have been read so far.
@@ -78,10 +111,19 @@ struct DirectoryListingReader {
             leftInRun = Int(count) + 1
         }
         guard remaining >= 8 else { throw corrupt("listing ends inside an entry") }
+        let entryStart = consumedBytes
+        let (entryBlock, entryOffset) = (cursor.blockPosition, cursor.offset)
         let (offset, delta, type, nameSize) = try cursor.withBytes(8) { bytes in
             (bytes.le16(0), Int16(bitPattern: bytes.le16(2)), bytes.le16(4), Int(bytes.le16(6)) + 1)
         }
         remaining -= 8
+        // A longer name is legal in the format's 16-bit field but not in any file system: the kernel, unsquashfs and
+        // rdsquashfs refuse it, and accepting it would let an image multiply path lengths by 256.
+        guard nameSize <= Self.maximumNameLength else {
+            throw corrupt(
+                "the entry at listing byte \(entryStart) (metadata block at image offset \(entryBlock), byte "
+                    + "\(entryOffset)) has a name of \(nameSize) bytes (at most \(Self.maximumNameLength))")
+        }
         guard nameSize <= remaining else {
             throw corrupt("a name of \(nameSize) bytes does not fit in the \(remaining) bytes left")
         }
@@ -97,20 +139,14 @@ struct DirectoryListingReader {
         let name = try cursor.readSlice(nameSize)
         let previous = previousName
         previousName = name
-        let directory = directoryName
         return try name.withUnsafeBytes { bytes in
-            try Self.check(name: bytes, after: previous, in: directory)
+            try check(name: bytes, after: previous)
             return try body(bytes, kind, UInt32(number), reference)
         }
     }
 
     /// Rejects `.`, `..`, names containing `/` or NUL, and names not strictly after the previous one.
-    private static func check(
-        name: UnsafeRawBufferPointer, after previousName: ArraySlice<UInt8>?, in directory: ImagePath
-    ) throws {
-        func corrupt(_ message: String) -> SquashFSError {
-            SquashFSError.corrupt("directory \(directory): \(message)")
-        }
+    private func check(name: UnsafeRawBufferPointer, after previousName: ArraySlice<UInt8>?) throws {
         let count = name.count
         guard let base = name.baseAddress, count > 0 else { throw corrupt("empty entry name") }
         let dot = UInt8(ascii: ".")
@@ -148,7 +184,7 @@ extension SquashFSImage {
         let layout = try directoryLayout(of: directory)
         var reader = try DirectoryListingReader(
             image: self, block: layout.startBlock, offset: Int(layout.startOffset),
-            listingSize: Int(layout.listingSize), directoryName: ImagePath("#\(directory.number)"))
+            listingSize: Int(layout.listingSize), directoryInode: directory.number)
         var entries: [DirectoryEntry] = []
         while let entry = try reader.next() { entries.append(entry) }
         return entries
@@ -216,7 +252,7 @@ extension SquashFSImage {
         }
         var listing = try DirectoryListingReader(
             image: self, block: block, offset: offset, listingSize: Int(layout.listingSize) - skipped,
-            directoryName: ImagePath("#\(directory.number)"))
+            directoryInode: directory.number)
         enum Comparison {
             case before
             case match(DirectoryEntry)

@@ -21,14 +21,22 @@ public struct WalkEntry: Hashable, Sendable {
 /// }
 /// ```
 public struct TreeWalker {
+    /// One directory being listed. A frame holds no path: its directory's name is the part of
+    /// ``TreeWalker/directoryPath`` after `parentPathLength`, and its parent is the frame below it, so the walker's
+    /// state grows with the depth plus the length of one path, never with depth × path length (4000 levels of
+    /// 255-byte names once kept 2 GB of paths).
     private struct Frame {
-        var path: ImagePath
+        /// How long ``TreeWalker/directoryPath`` was before this directory's name was appended: its parent's path.
+        var parentPathLength: Int
         var depth: Int
         var listing: DirectoryListingReader
     }
 
     private let image: SquashFSImage
     private var stack: [Frame] = []
+    /// The path of the directory on top of the stack, the only full path the walker keeps; each entry's path is
+    /// built from it when the entry is returned.
+    private var directoryPath: [UInt8] = []
     private var pendingRoot: WalkEntry?
     private var visitedDirectories: Set<InodeReference> = []
     /// Where the non-empty listings entered so far start (directory table block << 16 | offset).
@@ -40,6 +48,7 @@ public struct TreeWalker {
         self.image = image
         self.skipsDescendants = !recursive
         let (canonical, inode) = try image.resolve(path)
+        directoryPath = canonical.bytes
         pendingRoot = WalkEntry(path: canonical, inode: inode, depth: 0)
     }
 
@@ -49,35 +58,38 @@ public struct TreeWalker {
     public mutating func next() throws -> WalkEntry? {
         if let root = pendingRoot.take() {
             if let layout = root.inode.directory {
-                try enter(root.path, reference: root.inode.reference, layout: layout, depth: 0)
+                try enter(root.path, inode: root.inode, layout: layout, depth: 0)
             }
             return root
         }
         while let top = stack.indices.last {
             // Advance the top frame's listing in place (no copy of the frame per entry).
+            let parent = ImagePath(bytes: directoryPath)
             let next = try stack.withUnsafeMutableBufferPointer { frames in
-                let parent = frames[top].path
-                return try frames[top].listing.nextEntry { name, kind, number, reference in
+                try frames[top].listing.nextEntry { name, kind, number, reference in
                     (parent.appending(name), kind, number, reference, frames[top].depth + 1)
                 }
             }
             guard let (path, kind, number, reference, depth) = next else {
-                stack.removeLast()
+                let finished = stack.removeLast()
+                if finished.parentPathLength < directoryPath.count {
+                    directoryPath.removeSubrange(finished.parentPathLength...)
+                }
                 continue
             }
             let inode = try image.inode(
                 at: reference, listedAs: kind, number: number, entryName: path.description, memo: &inodeBlockMemo)
             if !skipsDescendants, let layout = inode.directory {
-                try enter(path, reference: reference, layout: layout, depth: depth)
+                try enter(path, inode: inode, layout: layout, depth: depth)
             }
             return WalkEntry(path: path, inode: inode, depth: depth)
         }
         return nil
     }
 
-    private mutating func enter(_ path: ImagePath, reference: InodeReference, layout: DirectoryLayout, depth: Int)
-        throws
-    {
+    /// Pushes a frame for the directory `inode` found at `path`, which becomes ``directoryPath``.
+    private mutating func enter(_ path: ImagePath, inode: Inode, layout: DirectoryLayout, depth: Int) throws {
+        let reference = inode.reference
         guard visitedDirectories.insert(reference).inserted else {
             throw SquashFSError.corrupt("\(image.name): directory loop: \(path) (\(reference)) was already visited")
         }
@@ -95,8 +107,9 @@ public struct TreeWalker {
         }
         let listing = try DirectoryListingReader(
             image: image, block: layout.startBlock, offset: Int(layout.startOffset),
-            listingSize: Int(layout.listingSize), directoryName: path)
-        stack.append(Frame(path: path, depth: depth, listing: listing))
+            listingSize: Int(layout.listingSize), directoryInode: inode.number)
+        stack.append(Frame(parentPathLength: directoryPath.count, depth: depth, listing: listing))
+        directoryPath = path.bytes
     }
 }
 
