@@ -33,6 +33,13 @@ extension SquashFSCommand {
         @Flag(help: "Do not restore extended attributes (file capabilities, security labels).")
         var noXattrs = false
 
+        @Flag(
+            help: """
+                For untrusted images, even as root: create no device nodes, clear set-user-id and set-group-id \
+                bits, restore no trusted.* or security.* extended attributes; each is reported.
+                """)
+        var safe = false
+
         @Option(help: "Refuse images that would write more than this many bytes of file contents.")
         var maximumBytes: UInt64?
 
@@ -55,6 +62,7 @@ extension SquashFSCommand {
             options.allowsNonEmptyDestination = force
             options.restoresExtendedAttributes = !noXattrs
             options.ownership = owners.map { $0 ? .preserve : .ignore } ?? .automatic
+            options.safe = safe
             if let jobs { options.jobs = jobs }
             if let maximumBytes { options.maximumTotalBytes = maximumBytes }
             if let maximumEntries { options.maximumEntries = maximumEntries }
@@ -75,10 +83,12 @@ extension SquashFSCommand {
             }
             progressBar?.finish()
             for skipped in summary.skipped.prefix(20) {
-                writeStandardError("warning: \(skipped.path) not created: \(skipped.reason)\n")
+                let what = skipped.created ? "" : " not created"
+                writeStandardError("warning: \(skipped.path)\(what): \(skipped.reason)\n")
             }
             if summary.skipped.count > 20 {
-                writeStandardError("warning: \(summary.skipped.count - 20) more entries not created\n")
+                writeStandardError(
+                    "warning: \(summary.skipped.count - 20) more entries not created or created incompletely\n")
             }
             if !quiet {
                 print(

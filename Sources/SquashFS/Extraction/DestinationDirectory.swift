@@ -143,7 +143,7 @@ final class DestinationDirectory: Sendable {
     /// (the tree under the destination mirrors the image's paths).
     func path(of index: Int) -> String {
         guard index < entries.count, entries[index].parent != nil else { return path }
-        return path + entries[index].path.description
+        return path + ExtractionPlan.path(of: index, in: entries).description
     }
 }
 

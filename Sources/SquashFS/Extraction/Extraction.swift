@@ -30,6 +30,10 @@ public struct ExtractionOptions: Sendable {
     public var maximumEntries = 10_000_000
     /// How many threads decode and write file data; the number of online processors by default.
     public var jobs = activeProcessorCount
+    /// Safe mode, for images that are not trusted, even when running as root: device nodes are not created,
+    /// set-user-id and set-group-id bits are cleared, and `trusted.` and `security.` extended attributes (file
+    /// capabilities, security labels) are not restored. Each is reported in ``ExtractionSummary/skipped``.
+    public var safe = false
 
     /// The default options.
     public init() {}
@@ -61,17 +65,22 @@ public struct ExtractionSummary: Sendable, Hashable {
     public var specialFiles = 0
     /// Bytes of file contents written (holes included).
     public var bytes: UInt64 = 0
-    /// Entries that were not created and why (device nodes when not root), as image paths.
+    /// Entries that were not created, or created without something the image asked for, and why: device nodes
+    /// when not root or in safe mode; in safe mode, also set-id bits cleared and extended attributes not restored
+    /// (an entry may appear once per reason). In plan order, by image path.
     public var skipped: [SkippedEntry] = []
 
     /// The number of entries created.
     public var entries: Int { files + directories + symbolicLinks + hardLinks + specialFiles }
 }
 
-/// An entry an extraction left out on purpose.
+/// An entry an extraction left out on purpose, or created without part of its metadata (safe mode).
 public struct SkippedEntry: Sendable, Hashable {
     /// Its path inside the image.
     public var path: ImagePath
-    /// Why it was not created.
+    /// Why it was not created, or what was left out.
     public var reason: String
+    /// Whether the entry was created nonetheless, without what ``reason`` names (safe mode's set-id bits and
+    /// extended attributes).
+    public var created = false
 }

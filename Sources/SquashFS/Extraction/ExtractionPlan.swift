@@ -1,14 +1,17 @@
 /// Everything an extraction creates, decided before anything is written: the entries in walk order (every
 /// directory before its contents), hard-link groups, and the totals that the limits are checked against.
+///
+/// An entry keeps its parent's index and its own name, never its full path: the plan's memory follows the number
+/// of entries, not their depth (4000 levels of 255-byte names once held 2 GB of paths). Paths, needed only for
+/// messages and skipped-entry reports, are rebuilt from the parents by ``path(of:in:)``.
 struct ExtractionPlan {
     /// One entry to create under the destination.
     struct Entry {
-        /// The index of the parent directory's entry; `nil` for the destination itself.
+        /// The index of the parent directory's entry (always lower than the entry's own); `nil` for the
+        /// destination itself.
         var parent: Int?
         /// The name inside the parent (empty for the destination).
         var name: [UInt8]
-        /// The entry's path inside the image, for messages.
-        var path: ImagePath
         var inode: Inode
         /// For a second or later name of a hard-linked inode, the entry that holds its first name.
         var linkTarget: Int?
@@ -27,7 +30,7 @@ struct ExtractionPlan {
         self.image = image
         self.options = options
         let root = try image.rootInode()
-        try add(Entry(parent: nil, name: [], path: .root, inode: root))
+        try add(Entry(parent: nil, name: [], inode: root))
         indexOfDirectory[.root] = 0
         for target in try Self.selectedTargets(image: image, paths: paths) {
             try addSubtree(at: target.path, inode: target.inode)
@@ -60,7 +63,7 @@ struct ExtractionPlan {
                 continue
             }
             let directory = try image.inode(at: prefix, followSymlinks: false)
-            try add(Entry(parent: parent, name: component, path: prefix, inode: directory))
+            try add(Entry(parent: parent, name: component, inode: directory))
             parent = entries.count - 1
             indexOfDirectory[prefix] = parent
         }
@@ -68,7 +71,7 @@ struct ExtractionPlan {
             try addChildren(of: path)
             return
         }
-        try add(Entry(parent: parent, name: path.lastComponent, path: path, inode: inode))
+        try add(Entry(parent: parent, name: path.lastComponent, inode: inode))
         if inode.kind == .directory {
             indexOfDirectory[path] = entries.count - 1
             try addChildren(of: path)
@@ -87,7 +90,7 @@ struct ExtractionPlan {
             guard let parent = parents.last else {
                 throw SquashFSError.corrupt("\(image.name): \(entry.path): walk depth \(entry.depth) out of order")
             }
-            try add(Entry(parent: parent, name: entry.path.lastComponent, path: entry.path, inode: entry.inode))
+            try add(Entry(parent: parent, name: entry.path.lastComponent, inode: entry.inode))
             if entry.inode.kind == .directory { parents.append(entries.count - 1) }
         }
     }
@@ -97,7 +100,7 @@ struct ExtractionPlan {
         guard entries.count < options.maximumEntries else {
             throw SquashFSError(
                 .limitExceeded,
-                "\(image.name): extraction would create more than \(options.maximumEntries) entries (at \(entry.path))"
+                "\(image.name): extraction would create more than \(options.maximumEntries) entries (at \(pathOf(entry)))"
             )
         }
         var entry = entry
@@ -112,13 +115,39 @@ struct ExtractionPlan {
                         throw SquashFSError(
                             .limitExceeded,
                             "\(image.name): extraction would write more than \(options.maximumTotalBytes) bytes "
-                                + "(at \(entry.path), \(entry.inode.size) bytes)")
+                                + "(at \(pathOf(entry)), \(entry.inode.size) bytes)")
                     }
                     totalBytes = total
                 }
             }
         }
         entries.append(entry)
+    }
+
+    /// The image path of `entry`, about to be appended, for messages.
+    private func pathOf(_ entry: Entry) -> ImagePath {
+        guard let parent = entry.parent else { return .root }
+        return Self.path(of: parent, in: entries).appending(entry.name)
+    }
+
+    /// The path inside the image of entry `index` of `entries`, rebuilt from the parents (`/` for the destination
+    /// itself, or for an index outside the plan).
+    static func path(of index: Int, in entries: [Entry]) -> ImagePath {
+        var names: [[UInt8]] = []
+        var current = index
+        // Parents always come first, so each step goes down: the loop ends even on a malformed plan.
+        while current >= 0, current < entries.count, let parent = entries[current].parent, parent < current {
+            names.append(entries[current].name)
+            current = parent
+        }
+        let slash = UInt8(ascii: "/")
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(names.reduce(0) { $0 + $1.count + 1 })
+        for name in names.reversed() {
+            bytes.append(slash)
+            bytes.append(contentsOf: name)
+        }
+        return bytes.isEmpty ? .root : ImagePath(bytes: bytes)
     }
 }
 

@@ -6,14 +6,30 @@ internal import SystemPackage
 /// Carries out an ``ExtractionPlan``: creates the directories, links and nodes, writes file contents on several
 /// threads, then adds hard links and finally gives directories their metadata, deepest first.
 final class Extractor: Sendable {
-    /// One unit of file-content work, in image order.
-    private enum Work: Sendable {
-        /// Data blocks `blocks` of file `file`.
-        case blocks(file: Int, blocks: Range<Int>)
+    /// A stretch of file-content work, in image order. Data blocks are handed out from it a run at a time, their
+    /// block list read only then (``BlockListReader``), so memory follows the work in flight, not the image.
+    private enum Segment: Sendable {
+        /// All data blocks of file `file`.
+        case blocks(file: Int)
         /// One fragment block, decoded once, and the files whose tails (or whole contents) it holds.
         case fragment(index: UInt32, start: UInt64, sizeWord: UInt32, files: [Int])
         /// An empty file.
         case empty(file: Int)
+    }
+
+    /// One unit of work handed to a worker.
+    private enum Job {
+        /// A run of data blocks of file `file`.
+        case blocks(file: Int, run: BlockRun)
+        case fragment(index: UInt32, start: UInt64, sizeWord: UInt32, files: [Int])
+        case empty(file: Int)
+    }
+
+    /// Where the workers are in the list of segments.
+    private struct Queue {
+        var segment = 0
+        /// The block list of the file whose blocks are being handed out.
+        var blockList: BlockListReader?
     }
 
     private let image: SquashFSImage
@@ -22,9 +38,12 @@ final class Extractor: Sendable {
     private let metadata: MetadataWriter
     private let jobs: Int
     private let files: [PendingFile]
-    private let work: [Work]
-    /// Entries not created on purpose (device nodes when not root, and hard links to them), by plan index.
+    private let segments: [Segment]
+    /// Entries not created on purpose (device nodes when not root or in safe mode, and hard links to them), by
+    /// plan index.
     private let skipped: [Int: String]
+    /// What safe mode left out of entries that were created (set-id bits, extended attributes), by plan index.
+    private let leftOut = Mutex<[Int: [String]]>([:])
     private let temporaryPrefix: [UInt8]
     /// The data blocks one work item decodes before writing (1 MiB of output).
     private let blocksPerItem: Int
@@ -33,7 +52,7 @@ final class Extractor: Sendable {
 
     private let bytesWritten = Atomic<UInt64>(0)
     private let entriesDone = Atomic<Int>(0)
-    private let nextWork = Atomic<Int>(0)
+    private let queue = Mutex(Queue())
     private let stopped = Atomic<Bool>(false)
     private let failure = Mutex<SquashFSError?>(nil)
 
@@ -51,8 +70,9 @@ final class Extractor: Sendable {
 
         var skipped: [Int: String] = [:]
         var files: [PendingFile] = []
-        var work: [(position: UInt64, work: Work)] = []
+        var segments: [(position: UInt64, segment: Segment)] = []
         var fragmentUsers: [UInt32: [Int]] = [:]
+        let blockListLimit = image.options.maximumBlockListBytes / 4
         for (index, entry) in plan.entries.enumerated() {
             if let target = entry.linkTarget {
                 if skipped[target] != nil { skipped[index] = "a hard link to a device node that was not created" }
@@ -60,22 +80,34 @@ final class Extractor: Sendable {
             }
             switch entry.inode.kind {
             case .blockDevice, .characterDevice:
-                if geteuid() != 0 { skipped[index] = "device nodes are only created when running as root" }
-            case .regularFile:
-                let reader = try image.fileReader(for: entry.inode)
-                let chunks = (reader.blockCount + blocksPerItem - 1) / blocksPerItem
-                let parts = chunks + (reader.fragmentIndex == nil ? 0 : 1)
-                let file = files.count
-                files.append(PendingFile(entry: index, reader: reader, parts: max(parts, 1)))
-                for chunk in 0..<chunks {
-                    let first = chunk * blocksPerItem
-                    let blocks = first..<min(first + blocksPerItem, reader.blockCount)
-                    work.append((reader.position(ofBlock: first), .blocks(file: file, blocks: blocks)))
+                if options.safe {
+                    skipped[index] = "device nodes are not created in safe mode"
+                } else if geteuid() != 0 {
+                    skipped[index] = "device nodes are only created when running as root"
                 }
-                if let fragment = reader.fragmentIndex {
+            case .regularFile:
+                // Only the layout is read here; the block list is read run by run as the work is handed out.
+                guard let layout = entry.inode.file else {
+                    throw SquashFSError(
+                        .notAFile, "\(image.name): inode #\(entry.inode.number) is a \(entry.inode.kind), not a file")
+                }
+                guard layout.blockCount <= blockListLimit else {
+                    throw SquashFSError(
+                        .limitExceeded,
+                        "\(image.name): inode #\(entry.inode.number) has \(layout.blockCount) blocks, more than the "
+                            + "limit of \(blockListLimit)")
+                }
+                let chunks = (layout.blockCount + blocksPerItem - 1) / blocksPerItem
+                let parts = chunks + (layout.fragmentIndex == nil ? 0 : 1)
+                let file = files.count
+                files.append(PendingFile(entry: index, parts: max(parts, 1)))
+                if chunks > 0 {
+                    segments.append((layout.blocksStart, .blocks(file: file)))
+                }
+                if let fragment = layout.fragmentIndex {
                     fragmentUsers[fragment, default: []].append(file)
                 } else if parts == 0 {
-                    work.append((0, .empty(file: file)))
+                    segments.append((0, .empty(file: file)))
                 }
             default:
                 break
@@ -83,12 +115,12 @@ final class Extractor: Sendable {
         }
         for (index, users) in fragmentUsers {
             let (start, sizeWord) = try image.fragmentLocation(index)
-            work.append((start, .fragment(index: index, start: start, sizeWord: sizeWord, files: users)))
+            segments.append((start, .fragment(index: index, start: start, sizeWord: sizeWord, files: users)))
         }
-        // Read the image front to back.
-        work.sort { $0.position < $1.position }
+        // Read the image front to back (a file's blocks are contiguous from its first block).
+        segments.sort { $0.position < $1.position }
         self.files = files
-        self.work = work.map(\.work)
+        self.segments = segments.map(\.segment)
         self.skipped = skipped
         self.totalEntries = plan.entries.count - skipped.count
         self.destination = try DestinationDirectory(
@@ -111,7 +143,9 @@ final class Extractor: Sendable {
     func run() async throws -> ExtractionSummary {
         await onDedicatedThreads(1) { _ in self.recordingFailure(self.createStructure) }
         try finishPhase()
-        await onDedicatedThreads(min(jobs, max(work.count, 1))) { _ in self.recordingFailure(self.writeContents) }
+        await onDedicatedThreads(min(jobs, max(segments.count, 1))) { _ in
+            self.recordingFailure(self.writeContents)
+        }
         try finishPhase()
         await onDedicatedThreads(1) { _ in self.recordingFailure(self.linkAndSetDirectoryMetadata) }
         try finishPhase()
@@ -161,8 +195,22 @@ final class Extractor: Sendable {
             default: summary.specialFiles += 1
             }
         }
-        summary.skipped = skipped.keys.sorted().map { SkippedEntry(path: entries[$0].path, reason: skipped[$0] ?? "") }
+        var reasons = skipped.mapValues { [SkippedEntry(path: .root, reason: $0)] }
+        for (index, notes) in leftOut.withLock({ $0 }) {
+            reasons[index, default: []].append(
+                contentsOf: notes.map { SkippedEntry(path: .root, reason: $0, created: true) })
+        }
+        summary.skipped = reasons.keys.sorted().flatMap { index in
+            let path = ExtractionPlan.path(of: index, in: entries)
+            return (reasons[index] ?? []).map { SkippedEntry(path: path, reason: $0.reason, created: $0.created) }
+        }
         return summary
+    }
+
+    /// Records what safe mode left out of entry `index`.
+    private func note(_ index: Int, _ notes: [String]) {
+        guard !notes.isEmpty else { return }
+        leftOut.withLock { $0[index, default: []].append(contentsOf: notes) }
     }
 
     private func temporaryName(_ entry: Int) -> [UInt8] {
@@ -219,8 +267,10 @@ final class Extractor: Sendable {
             let temporary = temporaryName(index)
             try check(try temporary.withCString { try create(directory, $0) }, "create", { path(of: index) })
             do {
-                try metadata.apply(
-                    entry.inode, toEntry: temporary, in: directory.descriptor.rawValue, path: path(of: index))
+                note(
+                    index,
+                    try metadata.apply(
+                        entry.inode, toEntry: temporary, in: directory.descriptor.rawValue, path: path(of: index)))
                 try rename(temporary, to: entry.name, in: directory, path: path(of: index))
             } catch {
                 try? directory.remove(temporary)
@@ -246,16 +296,46 @@ final class Extractor: Sendable {
 
     // MARK: Phase 2: file contents, on all workers
 
+    /// The next unit of work, or `nil` when everything has been handed out. A file's block list is read here, one
+    /// run at a time, under the queue's lock (a few KiB of metadata per run).
+    private func nextJob() throws -> Job? {
+        try queue.withLock { queue in
+            while queue.segment < segments.count {
+                switch segments[queue.segment] {
+                case .blocks(let file):
+                    var blockList = try queue.blockList ?? BlockListReader(image: image, inode: inode(ofFile: file))
+                    let run = try blockList.nextRun(count: blocksPerItem)
+                    if blockList.isFinished {
+                        queue.blockList = nil
+                        queue.segment += 1
+                    } else {
+                        queue.blockList = blockList
+                    }
+                    return .blocks(file: file, run: run)
+                case .fragment(let index, let start, let sizeWord, let users):
+                    queue.segment += 1
+                    return .fragment(index: index, start: start, sizeWord: sizeWord, files: users)
+                case .empty(let file):
+                    queue.segment += 1
+                    return .empty(file: file)
+                }
+            }
+            return nil
+        }
+    }
+
+    private func inode(ofFile file: Int) -> Inode {
+        entries[files[file].entry].inode
+    }
+
     private func writeContents() throws {
         let blockSize = image.blockSize
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: blocksPerItem * blockSize, alignment: 64)
         defer { buffer.deallocate() }
-        while !isStopped {
-            let next = nextWork.add(1, ordering: .relaxed).oldValue
-            guard next < work.count else { return }
-            switch work[next] {
-            case .blocks(let file, let blocks):
-                try writeBlocks(blocks, of: file, using: buffer)
+        while !isStopped, let job = try nextJob() {
+            switch job {
+            case .blocks(let file, let run):
+                try writeBlocks(run, of: file, using: buffer)
             case .fragment(let index, let start, let sizeWord, let users):
                 let fragment = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<blockSize])
                 let length: Int
@@ -270,51 +350,82 @@ final class Extractor: Sendable {
                 }
                 for file in users {
                     guard !isStopped else { return }
-                    try writePart(of: file) { descriptor, reader in
-                        let range = try reader.tailRange(inFragmentOf: length)
-                        let offset = UInt64(reader.blockCount) * UInt64(blockSize)
+                    let inode = inode(ofFile: file)
+                    let range = try tailRange(of: inode, inFragmentOf: length)
+                    let blockCount = UInt64(inode.file?.blockCount ?? 0)
+                    try writePart(of: file, sawHole: false) { descriptor in
+                        let offset = blockCount * UInt64(blockSize)
                         try writeAll(descriptor, UnsafeRawBufferPointer(rebasing: fragment[range]), at: offset, file)
                         return UInt64(range.count)
                     }
                 }
             case .empty(let file):
-                try writePart(of: file) { _, _ in 0 }
+                try writePart(of: file, sawHole: false) { _ in 0 }
             }
         }
     }
 
-    /// Decodes data blocks `blocks` of `file` into `buffer` and writes each run of non-hole blocks with one call.
-    private func writeBlocks(_ blocks: Range<Int>, of file: Int, using buffer: UnsafeMutableRawBufferPointer) throws {
+    /// Where the tail of the file `inode` lies inside its decoded fragment block of `blockLength` bytes.
+    private func tailRange(of inode: Inode, inFragmentOf blockLength: Int) throws -> Range<Int> {
+        let tail = Int(inode.size % UInt64(image.blockSize))
+        let start = Int(inode.file?.fragmentOffset ?? 0)
+        guard start + tail <= blockLength else {
+            throw SquashFSError.corrupt(
+                "\(image.name): inode #\(inode.number): tail of \(tail) bytes at \(start) is past the end of "
+                    + "fragment \(inode.file?.fragmentIndex ?? 0) (\(blockLength) bytes)")
+        }
+        return start..<(start + tail)
+    }
+
+    /// Decodes the data blocks of `run` of `file` into `buffer` and writes each run of non-hole blocks with one call.
+    private func writeBlocks(_ run: BlockRun, of file: Int, using buffer: UnsafeMutableRawBufferPointer) throws {
         let blockSize = image.blockSize
-        try writePart(of: file) { descriptor, reader in
+        let inode = inode(ofFile: file)
+        let blockCount = inode.file?.blockCount ?? 0
+        let hasFragment = inode.file?.fragmentIndex != nil
+        let sawHole = run.sizeWords.contains { $0 & 0x00FF_FFFF == 0 }
+        try writePart(of: file, sawHole: sawHole) { descriptor in
             var produced: UInt64 = 0
-            var run: Range<Int>?  // bytes of `buffer` decoded but not yet written
+            var pending: Range<Int>?  // bytes of `buffer` decoded but not yet written
             func flush() throws {
-                guard let bytes = run else { return }
-                let offset = UInt64(blocks.lowerBound) * UInt64(blockSize) + UInt64(bytes.lowerBound)
+                guard let bytes = pending else { return }
+                let offset = UInt64(run.first) * UInt64(blockSize) + UInt64(bytes.lowerBound)
                 try writeAll(descriptor, UnsafeRawBufferPointer(rebasing: buffer[bytes]), at: offset, file)
-                run = nil
+                pending = nil
             }
-            for block in blocks {
+            for (slot, (word, position)) in zip(run.sizeWords, run.positions).enumerated() {
                 guard !isStopped else { throw SquashFSError(.cancelled, "stopped at \(path(of: files[file].entry))") }
-                let size = reader.decodedSize(ofBlock: block)
+                let block = run.first + slot
+                // Every block is full but the last one of a file without a fragment tail.
+                let size =
+                    block < blockCount - 1 || hasFragment
+                    ? blockSize : Int(inode.size - UInt64(block) * UInt64(blockSize))
                 produced += UInt64(size)
-                if reader.isSparse(block) {
+                if word & 0x00FF_FFFF == 0 {
                     try flush()
                     continue
                 }
-                let start = (block - blocks.lowerBound) * blockSize
-                try reader.readBlock(
-                    block, into: UnsafeMutableRawBufferPointer(rebasing: buffer[start..<(start + size)]))
-                run = (run?.lowerBound ?? start)..<(start + size)
+                let start = slot * blockSize
+                do {
+                    _ = try image.reader.readDataBlock(
+                        at: position, sizeWord: word,
+                        into: UnsafeMutableRawBufferPointer(rebasing: buffer[start..<(start + size)]), exact: true,
+                        dataEnd: image.superblock.inodeTableStart)
+                } catch let error as SquashFSError {
+                    throw SquashFSError(
+                        error.code, "\(image.name): inode #\(inode.number) block \(block): \(error.message)",
+                        underlyingError: error.underlyingError)
+                }
+                pending = (pending?.lowerBound ?? start)..<(start + size)
             }
             try flush()
             return produced
         }
     }
 
-    /// Writes one part of `file` through its temporary file; the last part sets the size, metadata and name.
-    private func writePart(of file: Int, _ body: (Int32, FileReader) throws -> UInt64) throws {
+    /// Writes one part of `file` through its temporary file; the last part sets the size (when some part held a
+    /// hole), metadata and name.
+    private func writePart(of file: Int, sawHole: Bool, _ body: (Int32) throws -> UInt64) throws {
         let pending = files[file]
         let entry = entries[pending.entry]
         try destination.withDirectory(of: entry.parent ?? 0) { directory in
@@ -323,13 +434,14 @@ final class Extractor: Sendable {
             let descriptor = file.rawValue
             var isOpen = true
             defer { if isOpen { try? file.close() } }
-            bytesWritten.add(try body(descriptor, pending.reader), ordering: .relaxed)
-            guard pending.finishPart() else { return }
-            if pending.hasHoles {
+            bytesWritten.add(try body(descriptor), ordering: .relaxed)
+            guard let hasHoles = pending.finishPart(sawHole: sawHole) else { return }
+            if hasHoles {
                 try check(
                     ftruncate(descriptor, off_t(entry.inode.size)), "set the size of", { path(of: pending.entry) })
             }
-            try metadata.apply(entry.inode, toDescriptor: descriptor, path: path(of: pending.entry))
+            let notes = try metadata.apply(entry.inode, toDescriptor: descriptor, path: path(of: pending.entry))
+            note(pending.entry, notes)
             isOpen = false
             do {
                 try file.close()
@@ -368,7 +480,9 @@ final class Extractor: Sendable {
         for (index, entry) in entries.enumerated().reversed() where entry.inode.kind == .directory {
             guard !isStopped else { return }
             try destination.withDirectory(of: index) { directory in
-                try metadata.apply(entry.inode, toDescriptor: directory.descriptor.rawValue, path: path(of: index))
+                note(
+                    index,
+                    try metadata.apply(entry.inode, toDescriptor: directory.descriptor.rawValue, path: path(of: index)))
             }
             entriesDone.add(1, ordering: .relaxed)
         }

@@ -9,6 +9,8 @@ struct MetadataWriter: Sendable {
     /// Whether owners are restored; when not, set-user-id and set-group-id bits are dropped.
     let restoresOwnership: Bool
     let restoresExtendedAttributes: Bool
+    /// Safe mode: set-user-id and set-group-id bits and `trusted.`/`security.` attributes are never restored.
+    let safe: Bool
 
     init(image: SquashFSImage, options: ExtractionOptions) {
         self.image = image
@@ -18,19 +20,40 @@ struct MetadataWriter: Sendable {
         case .ignore: restoresOwnership = false
         }
         restoresExtendedAttributes = options.restoresExtendedAttributes
+        safe = options.safe
     }
 
     /// The permission bits to set.
     func permissions(of inode: Inode) -> mode_t {
-        mode_t(restoresOwnership ? inode.permissions : inode.permissions & 0o1777)
+        mode_t(restoresOwnership && !safe ? inode.permissions : inode.permissions & 0o1777)
     }
 
-    /// The attributes to restore: all of them with owners restored, otherwise only `user.` ones.
-    private func attributes(of inode: Inode) throws -> [ExtendedAttribute] {
-        guard restoresExtendedAttributes, inode.xattrIndex != nil else { return [] }
-        let attributes = try image.extendedAttributes(of: inode)
-        if restoresOwnership { return attributes }
-        return attributes.filter { $0.name.starts(with: "user.".utf8) }
+    /// The attributes to restore: all of them with owners restored, otherwise only `user.` ones; never
+    /// `trusted.` or `security.` ones in safe mode. In safe mode, also the notes for what was left out.
+    private func attributes(of inode: Inode) throws -> (restored: [ExtendedAttribute], notes: [String]) {
+        var notes: [String] = []
+        if safe && inode.permissions & 0o6000 != 0 {
+            notes.append("set-user-id and set-group-id bits cleared in safe mode")
+        }
+        guard restoresExtendedAttributes, inode.xattrIndex != nil else { return ([], notes) }
+        var attributes = try image.extendedAttributes(of: inode)
+        if safe {
+            attributes.removeAll { attribute in
+                let privileged = Self.isPrivileged(attribute.name)
+                if privileged {
+                    notes.append("extended attribute \(printable(attribute.name)) not restored in safe mode")
+                }
+                return privileged
+            }
+        }
+        if restoresOwnership { return (attributes, notes) }
+        return (attributes.filter { $0.name.starts(with: "user.".utf8) }, notes)
+    }
+
+    /// Whether an attribute is one of the namespaces safe mode leaves out: `trusted.` (root-only, used by overlay
+    /// and other file systems) and `security.` (file capabilities, SELinux and IMA labels).
+    static func isPrivileged(_ name: [UInt8]) -> Bool {
+        name.starts(with: "trusted.".utf8) || name.starts(with: "security.".utf8)
     }
 
     private func times(of inode: Inode) -> [timespec] {
@@ -38,12 +61,14 @@ struct MetadataWriter: Sendable {
         return [time, time]
     }
 
-    /// Sets everything on an open regular file or directory.
-    func apply(_ inode: Inode, toDescriptor descriptor: Int32, path: @autoclosure () -> String) throws {
+    /// Sets everything on an open regular file or directory; returns what safe mode left out, for the report.
+    @discardableResult
+    func apply(_ inode: Inode, toDescriptor descriptor: Int32, path: @autoclosure () -> String) throws -> [String] {
         if restoresOwnership {
             try check(fchown(descriptor, inode.uid, inode.gid), "set the owner", path)
         }
-        for attribute in try attributes(of: inode) {
+        let (attributes, notes) = try attributes(of: inode)
+        for attribute in attributes {
             let result = try attribute.name.withCString { name in
                 attribute.value.withUnsafeBytes { ExtendedAttributeCalls.set(name, $0, onDescriptor: descriptor) }
             }
@@ -52,19 +77,23 @@ struct MetadataWriter: Sendable {
         try check(fchmod(descriptor, permissions(of: inode)), "set the mode", path)
         try check(
             times(of: inode).withUnsafeBufferPointer { futimens(descriptor, $0.baseAddress) }, "set the time", path)
+        return notes
     }
 
     /// Sets everything on the entry `name` in `directory` without following it (symbolic links, fifos, sockets and
-    /// device nodes, which cannot be opened safely).
-    func apply(_ inode: Inode, toEntry name: [UInt8], in directory: Int32, path: @autoclosure () -> String) throws {
+    /// device nodes, which cannot be opened safely); returns what safe mode left out, for the report.
+    @discardableResult
+    func apply(_ inode: Inode, toEntry name: [UInt8], in directory: Int32, path: @autoclosure () -> String) throws
+        -> [String]
+    {
         let isLink = inode.kind == .symbolicLink
-        try name.withCString { cName in
+        return try name.withCString { cName in
             if restoresOwnership {
                 let result = fchownat(
                     directory, cName, inode.uid, inode.gid, AT_SYMLINK_NOFOLLOW)
                 try check(result, "set the owner", path)
             }
-            let attributes = try attributes(of: inode)
+            let (attributes, notes) = try attributes(of: inode)
             if !attributes.isEmpty {
                 // No *at form of setxattr in glibc: reach the entry through the directory's descriptor, which
                 // /proc resolves to the very directory we hold; the last component is not followed.
@@ -87,6 +116,7 @@ struct MetadataWriter: Sendable {
                 utimensat(directory, cName, $0.baseAddress, AT_SYMLINK_NOFOLLOW)
             }
             try check(result, "set the time", path)
+            return notes
         }
     }
 }

@@ -10,20 +10,17 @@ final class PendingFile: Sendable {
     private struct State {
         var created = false
         var remainingParts: Int
+        var sawHole = false
         var renamed = false
     }
 
     /// The plan entry this file is extracted as.
     let entry: Int
-    let reader: FileReader
-    /// Whether some data block is a hole, so the file's size must be set explicitly.
-    let hasHoles: Bool
     private let state: Mutex<State>
 
-    init(entry: Int, reader: FileReader, parts: Int) {
+    /// A file written in `parts` parts. It holds no block list: each part brings the blocks it writes.
+    init(entry: Int, parts: Int) {
         self.entry = entry
-        self.reader = reader
-        self.hasHoles = (0..<reader.blockCount).contains { reader.isSparse($0) }
         self.state = Mutex(State(remainingParts: parts))
     }
 
@@ -44,11 +41,13 @@ final class PendingFile: Sendable {
         }
     }
 
-    /// Records that a part was written; `true` for the last one.
-    func finishPart() -> Bool {
+    /// Records that a part was written, and whether it held a hole; for the last part, whether any part held one
+    /// (then the file's size must be set explicitly), `nil` for the others.
+    func finishPart(sawHole: Bool) -> Bool? {
         state.withLock { state in
             state.remainingParts -= 1
-            return state.remainingParts == 0
+            state.sawHole = state.sawHole || sawHole
+            return state.remainingParts == 0 ? state.sawHole : nil
         }
     }
 
