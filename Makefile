@@ -4,8 +4,8 @@
 #   make build   deps + swift build
 #   make demo    build deps + the main job end to end on the sample mirror (maas-images demo; no network)
 #   make test    deps + swift test            (what the README's quick start and .ci/run use)
-#   make bench   deps + benchmark packages + Benchmarks/compare.sh, compare-checksums.sh, compare-streams.sh and
-#                compare-mirror.sh
+#   make bench   deps + benchmark packages + Benchmarks/compare.sh, compare-checksums.sh, compare-streams.sh,
+#                compare-mirror.sh and compare-hostile.sh
 #   make bench-images   build the benchmark input images (minbase and server trees, xz and gzip; not timed)
 #   make docs    build the DocC documentation of every library module (swift-docc-plugin), warnings as errors
 #   make man     write the maas-images man page (swift-argument-parser's manual plugin)
@@ -138,6 +138,7 @@ bench: deps-bench
 	cd Benchmarks && ./compare-checksums.sh
 	cd Benchmarks && ./compare-streams.sh
 	cd Benchmarks && ./compare-mirror.sh
+	cd Benchmarks && ./compare-hostile.sh
 
 bench-images: deps-bench
 	cd Benchmarks && $(SWIFT) run -c release benchmark-images minbase server
@@ -163,14 +164,16 @@ FUZZ_FLAGS := -Xswiftc -sanitize=fuzzer,address -Xswiftc -Xclang-linker -Xswiftc
 # plan and render network configurations). The seeds in Fuzz/Corpus are small real images, those in
 # Fuzz/CorpusStreams real MAAS and upstream stream documents, those in Fuzz/CorpusIdentify small real boot files, those
 # in Fuzz/CorpusNetwork curtin, cloud-init and MAAS-shaped network configurations; new inputs libFuzzer finds go to
-# Fuzz/.build/corpus-TARGET.
+# Fuzz/.build/corpus-TARGET. Fuzz/Corpus/hostile-*.sqfs are the shapes of issue 17 (deep trees, long names, shared
+# listings, a lying directory index, xattr references, sparse files, symlink chains, a status of newlines), written by
+# Fuzz/make-hostile-corpus.sh. Every target runs under -rss_limit_mb=512: an input that needs more is a finding.
 fuzz: deps
 	cd Fuzz && $(SWIFT) build -c release $(FUZZ_FLAGS)
 	for pair in SquashFS:Corpus Extract:Corpus Streams:CorpusStreams Catalogue:CorpusStreams Identify:CorpusIdentify ESXiNetwork:CorpusNetwork; do \
 		target=$${pair%%:*}; seeds=$${pair#*:}; \
 		mkdir -p Fuzz/.build/corpus-$$target && \
 		Fuzz/.build/release/Fuzz$$target Fuzz/.build/corpus-$$target Fuzz/$$seeds \
-			-max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -timeout=10 || exit 1; \
+			-max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=512 -timeout=10 || exit 1; \
 	done
 
 format:
