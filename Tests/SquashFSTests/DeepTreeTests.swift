@@ -101,6 +101,7 @@ struct DeepTreeTests {
             while let entry = try walker.next() {
                 #expect(entry.depth == count)
                 #expect(entry.path.lastComponent == (count == 0 ? [UInt8(ascii: "/")] : tree.name(count)))
+                #expect(entry.name == entry.path.lastComponent)
                 count += 1
                 deepest = entry
             }
@@ -112,6 +113,31 @@ struct DeepTreeTests {
             var inner = try image.walk(from: start)
             #expect(try inner.next()?.path == start)
             #expect(try inner.next()?.path == start.appending(tree.name(3)))
+        }
+    }
+
+    @Test("walk entries compare and hash by path, inode and depth, however their path is held")
+    func walkEntryIdentity() async throws {
+        try await withTemporaryDirectory { directory in
+            let tree = DeepTreeImage(depth: 3, name: DeepTreeImage.paddedNames(length: 10))
+            let path = directory.appending("deep.sqfs")
+            try Self.write(tree.bytes(), to: path)
+            let image = try SquashFSImage(path: path)
+            var walker = try image.walk()
+            _ = try walker.next()
+            let child = try #require(try walker.next())
+            // The same entry reached as the starting point of a walk holds its path whole.
+            var inner = try image.walk(from: child.path, recursive: false)
+            var start = try #require(try inner.next())
+            start.depth = child.depth
+            #expect(start == child)
+            #expect(Set([start, child]).count == 1)
+            #expect(start.name == child.name)
+            var renamed = child
+            renamed.path = "/elsewhere"
+            #expect(renamed.path == "/elsewhere")
+            #expect(renamed.name == Array("elsewhere".utf8))
+            #expect(renamed != child)
         }
     }
 

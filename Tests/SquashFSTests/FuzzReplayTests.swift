@@ -50,8 +50,9 @@ struct FuzzReplayTests {
                 } catch {
                     #expect(error is SquashFSError, "\(input.lastPathComponent): \(error)")
                 }
+                // An image refused before anything is written may leave no destination at all (the hostile seeds).
                 let names = try POSIX.directoryNames(Array(directory.path.utf8))
-                #expect(names == [Array("dest".utf8)], "\(input.lastPathComponent) wrote \(names)")
+                #expect(names.isEmpty || names == [Array("dest".utf8)], "\(input.lastPathComponent) wrote \(names)")
             }
         }
     }

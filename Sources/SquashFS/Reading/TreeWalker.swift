@@ -1,11 +1,51 @@
 /// One entry produced by a ``TreeWalker``: a path and its inode.
+///
+/// An entry holds its directory's path (shared with the walker and the entry's siblings, not copied) and its own
+/// name; ``path`` joins them when it is read, so a walk that reads only ``name`` costs the same at every depth.
 public struct WalkEntry: Hashable, Sendable {
-    /// The path from the image root (`/` for the root itself).
-    public var path: ImagePath
+    /// The path of the entry's directory, or the entry's whole path when ``leaf`` is empty.
+    private var directoryBytes: [UInt8]
+    /// The entry's name in its directory; empty for the starting point of a walk (or a path set by hand).
+    private var leaf: [UInt8]
+
+    /// The path from the image root (`/` for the root itself), built when read: its cost follows the path's length.
+    public var path: ImagePath {
+        get { leaf.isEmpty ? ImagePath(bytes: directoryBytes) : ImagePath(bytes: directoryBytes).appending(leaf) }
+        set {
+            directoryBytes = newValue.bytes
+            leaf = []
+        }
+    }
     /// The entry's inode.
     public var inode: Inode
     /// How deep the entry is: 0 for the root, 1 for its children.
     public var depth: Int
+
+    /// The entry's name in its directory (the last component of ``path``, `/` for the root), without building the
+    /// path.
+    public var name: [UInt8] { leaf.isEmpty ? path.lastComponent : leaf }
+
+    init(path: ImagePath, inode: Inode, depth: Int) {
+        self.init(directory: path.bytes, name: [], inode: inode, depth: depth)
+    }
+
+    init(directory: [UInt8], name: [UInt8], inode: Inode, depth: Int) {
+        directoryBytes = directory
+        leaf = name
+        self.inode = inode
+        self.depth = depth
+    }
+
+    public static func == (lhs: WalkEntry, rhs: WalkEntry) -> Bool {
+        lhs.inode == rhs.inode && lhs.depth == rhs.depth
+            && (lhs.directoryBytes == rhs.directoryBytes && lhs.leaf == rhs.leaf || lhs.path == rhs.path)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(path)
+        hasher.combine(inode)
+        hasher.combine(depth)
+    }
 }
 
 /// Walks an image's tree depth-first, in on-disk (sorted) order, without recursion.
@@ -34,8 +74,8 @@ public struct TreeWalker {
 
     private let image: SquashFSImage
     private var stack: [Frame] = []
-    /// The path of the directory on top of the stack, the only full path the walker keeps; each entry's path is
-    /// built from it when the entry is returned.
+    /// The path of the directory on top of the stack, the only full path the walker keeps; the entries of that
+    /// directory share it, and build their own path only when asked.
     private var directoryPath: [UInt8] = []
     private var pendingRoot: WalkEntry?
     private var visitedDirectories: Set<InodeReference> = []
@@ -63,26 +103,29 @@ public struct TreeWalker {
             return root
         }
         while let top = stack.indices.last {
-            // Advance the top frame's listing in place (no copy of the frame per entry).
-            let parent = ImagePath(bytes: directoryPath)
+            // Advance the top frame's listing in place (no copy of the frame per entry); only the name is copied.
             let next = try stack.withUnsafeMutableBufferPointer { frames in
                 try frames[top].listing.nextEntry { name, kind, number, reference in
-                    (parent.appending(name), kind, number, reference, frames[top].depth + 1)
+                    ([UInt8](name), kind, number, reference, frames[top].depth + 1)
                 }
             }
-            guard let (path, kind, number, reference, depth) = next else {
+            guard let (name, kind, number, reference, depth) = next else {
                 let finished = stack.removeLast()
                 if finished.parentPathLength < directoryPath.count {
                     directoryPath.removeSubrange(finished.parentPathLength...)
                 }
                 continue
             }
-            let inode = try image.inode(
-                at: reference, listedAs: kind, number: number, entryName: path.description, memo: &inodeBlockMemo)
-            if !skipsDescendants, let layout = inode.directory {
-                try enter(path, inode: inode, layout: layout, depth: depth)
+            let entry = try WalkEntry(
+                directory: directoryPath, name: name,
+                inode: image.inode(
+                    at: reference, listedAs: kind, number: number,
+                    entryName: ImagePath(bytes: directoryPath).appending(name).description, memo: &inodeBlockMemo),
+                depth: depth)
+            if !skipsDescendants, let layout = entry.inode.directory {
+                try enter(entry.path, inode: entry.inode, layout: layout, depth: depth)
             }
-            return WalkEntry(path: path, inode: inode, depth: depth)
+            return entry
         }
         return nil
     }
