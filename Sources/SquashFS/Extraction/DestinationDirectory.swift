@@ -81,10 +81,9 @@ final class DestinationDirectory: Sendable {
     private func acquire(_ index: Int) throws -> DirectoryDescriptor {
         try state.withLock { state in
             state.clock += 1
-            let now = state.clock
             if var handle = state.handles[index] {
                 handle.users += 1
-                handle.lastUse = now
+                handle.lastUse = state.clock
                 state.handles[index] = handle
                 return handle.directory
             }
@@ -101,6 +100,10 @@ final class DestinationDirectory: Sendable {
             guard var parentDirectory = state.handles[current]?.directory else {
                 throw SquashFSError(.invalidArgument, "\(path): no directory for entry \(index)")
             }
+            // Opened top-down, each a little more recent than its parent, and idle ones closed as the chain goes:
+            // a deep chain keeps its deepest directories (those a bottom-up pass asks for next), never all of them.
+            state.handles[current]?.users += 1
+            defer { state.handles[current]?.users -= 1 }
             for directory in missing.reversed() {
                 do throws(FileSystemError) {
                     parentDirectory = try parentDirectory.openDirectory(entries[directory].name)
@@ -114,10 +117,11 @@ final class DestinationDirectory: Sendable {
                     throw SquashFSError(
                         .output, "\(location): cannot open the directory", underlyingError: error.systemError)
                 }
-                state.handles[directory] = Handle(directory: parentDirectory, users: 0, lastUse: now)
+                state.clock += 1
+                state.handles[directory] = Handle(directory: parentDirectory, users: 0, lastUse: state.clock)
+                evictIdle(&state)
             }
-            state.handles[index]?.users = 1
-            evictIdle(&state)
+            state.handles[index, default: Handle(directory: parentDirectory, users: 0, lastUse: state.clock)].users = 1
             return parentDirectory
         }
     }
