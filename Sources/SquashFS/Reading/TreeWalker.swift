@@ -3,7 +3,7 @@
 /// An entry holds its directory's path (shared with the walker and the entry's siblings, not copied) and its own
 /// name; ``path`` joins them when it is read, so a walk that reads only ``name`` costs the same at every depth.
 public struct WalkEntry: Hashable, Sendable {
-    /// The path of the entry's directory, or the entry's whole path when ``leaf`` is empty.
+    /// The path of the entry's directory, or the entry's whole path when `leaf` is empty.
     private var directoryBytes: [UInt8]
     /// The entry's name in its directory; empty for the starting point of a walk (or a path set by hand).
     private var leaf: [UInt8]
@@ -62,11 +62,11 @@ public struct WalkEntry: Hashable, Sendable {
 /// ```
 public struct TreeWalker {
     /// One directory being listed. A frame holds no path: its directory's name is the part of
-    /// ``TreeWalker/directoryPath`` after `parentPathLength`, and its parent is the frame below it, so the walker's
+    /// `directoryPath` after `parentPathLength`, and its parent is the frame below it, so the walker's
     /// state grows with the depth plus the length of one path, never with depth × path length (4000 levels of
     /// 255-byte names once kept 2 GB of paths).
     private struct Frame {
-        /// How long ``TreeWalker/directoryPath`` was before this directory's name was appended: its parent's path.
+        /// How long `directoryPath` was before this directory's name was appended: its parent's path.
         var parentPathLength: Int
         var depth: Int
         var listing: DirectoryListingReader
@@ -130,7 +130,7 @@ public struct TreeWalker {
         return nil
     }
 
-    /// Pushes a frame for the directory `inode` found at `path`, which becomes ``directoryPath``.
+    /// Pushes a frame for the directory `inode` found at `path`, which becomes `directoryPath`.
     private mutating func enter(_ path: ImagePath, inode: Inode, layout: DirectoryLayout, depth: Int) throws {
         let reference = inode.reference
         guard visitedDirectories.insert(reference).inserted else {
