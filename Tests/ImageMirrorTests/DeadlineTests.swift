@@ -305,6 +305,22 @@ struct DeadlineTests {
         let cut = (1...10_000).filter { slow.record(2048, at: at($0 * 1000)) != nil }
         #expect(cut.isEmpty)
 
+        // Time spent waiting for the consumer is not the server's: the window is shifted by it.
+        let consumer = TransferMonitor(speedLimit: 1024, window: .seconds(30), deadline: nil, start: start)
+        #expect(consumer.record(100, at: at(1_000)) == nil)
+        consumer.pause(at: at(1_000))
+        #expect(consumer.check(scheduled: at(30_000), at: at(30_000)) == nil)
+        consumer.resume(at: at(40_000))
+        #expect(consumer.nextCheck() == at(69_000))
+        #expect(consumer.check(scheduled: at(69_000), at: at(69_000)) != nil)
+
+        // A watchdog that wakes far too late (the process starved) starts the window again instead of judging it;
+        // on time, it judges.
+        let starved = TransferMonitor(speedLimit: 1024, window: .seconds(30), deadline: nil, start: start)
+        #expect(starved.check(scheduled: at(30_000), at: at(45_000)) == nil)
+        #expect(starved.nextCheck() == at(75_000))
+        #expect(starved.check(scheduled: at(75_000), at: at(75_100)) != nil)
+
         // The deadline, and a rate rule turned off.
         let deadline = TransferMonitor(
             speedLimit: 0, window: .seconds(30), deadline: (at(5_000), .seconds(5)), start: start)

@@ -53,9 +53,11 @@ extension Duration {
 /// buffer arrives, and by a watchdog task, for a body that sends nothing.
 ///
 /// Windows follow each other from the arrival of the response head; a window fails when, once it is over, it holds
-/// fewer than the minimum bytes. Bytes are counted in the oldest window not yet judged, so a reader that was not
-/// scheduled for a while is not blamed for the bytes waiting in the socket; a drip stays below the minimum whatever
-/// the scheduling.
+/// fewer than the minimum bytes. Only the server's time counts: bytes are counted in the oldest window not yet judged,
+/// so a reader that was not scheduled for a while is not blamed for the bytes waiting in the socket; the time the
+/// reader waits for the consumer (``pause(at:)``, ``resume(at:)``) does not count; and when the watchdog itself runs
+/// late (the process was starved, or the machine suspended), the current window starts again rather than blaming the
+/// server (``check(scheduled:at:)``). A drip stays below the minimum whatever the scheduling.
 final class TransferMonitor: Sendable {
     /// The fewest bytes one window must bring (0: no rate rule).
     let minimumBytes: Int64
@@ -63,7 +65,15 @@ final class TransferMonitor: Sendable {
     let window: Duration
     /// When the request must be over, and the limit that set it.
     let deadline: (instant: ContinuousClock.Instant, limit: Duration)?
-    private let state: Mutex<(windowStart: ContinuousClock.Instant, bytes: Int64, total: Int64)>
+    private let state: Mutex<State>
+
+    private struct State {
+        var windowStart: ContinuousClock.Instant
+        var bytes: Int64 = 0
+        var total: Int64 = 0
+        /// When the reader started waiting for the consumer, while it waits.
+        var pausedSince: ContinuousClock.Instant? = nil
+    }
 
     /// A monitor whose first window starts `start`.
     init(
@@ -74,7 +84,7 @@ final class TransferMonitor: Sendable {
         minimumBytes = valid ? Int64(min((Double(speedLimit) * window.secondsValue).rounded(.up), 1e18)) : 0
         self.window = window
         self.deadline = deadline
-        state = Mutex((start, 0, 0))
+        state = Mutex(State(windowStart: start))
     }
 
     /// The bytes received so far.
@@ -85,23 +95,60 @@ final class TransferMonitor: Sendable {
         state.withLock { state in
             state.bytes += Int64(count)
             state.total += Int64(count)
-            if let deadline, now >= deadline.instant { return TransferTimeLimit(.deadline(deadline.limit)) }
-            guard minimumBytes > 0 else { return nil }
-            while now - state.windowStart >= window {
-                if state.bytes < minimumBytes {
-                    return TransferTimeLimit(
-                        .belowMinimumRate(received: state.bytes, minimum: minimumBytes, window: window))
-                }
-                state.windowStart += window
-                state.bytes = 0
-            }
-            return nil
+            return judge(&state, at: now)
         }
+    }
+
+    /// The reader starts waiting for the consumer to take a buffer: the server is not being waited for.
+    func pause(at now: ContinuousClock.Instant) {
+        state.withLock { $0.pausedSince = $0.pausedSince ?? now }
+    }
+
+    /// The consumer took the buffer: the window resumes, shifted by the time paused.
+    func resume(at now: ContinuousClock.Instant) {
+        state.withLock { state in
+            guard let since = state.pausedSince else { return }
+            state.windowStart += now - since
+            state.pausedSince = nil
+        }
+    }
+
+    /// The watchdog's look at `now`, planned for `scheduled`: the limit broken, if any. A watchdog that runs more
+    /// than a quarter of a window late starts the current window again instead of judging it.
+    func check(scheduled: ContinuousClock.Instant, at now: ContinuousClock.Instant) -> TransferTimeLimit? {
+        state.withLock { state in
+            if minimumBytes > 0, now - scheduled > window / 4, state.pausedSince == nil {
+                if let deadline, now >= deadline.instant { return TransferTimeLimit(.deadline(deadline.limit)) }
+                state.windowStart = now
+                state.bytes = 0
+                return nil
+            }
+            return judge(&state, at: now)
+        }
+    }
+
+    private func judge(_ state: inout State, at now: ContinuousClock.Instant) -> TransferTimeLimit? {
+        if let deadline, now >= deadline.instant { return TransferTimeLimit(.deadline(deadline.limit)) }
+        guard minimumBytes > 0, state.pausedSince == nil else { return nil }
+        while now - state.windowStart >= window {
+            if state.bytes < minimumBytes {
+                return TransferTimeLimit(
+                    .belowMinimumRate(received: state.bytes, minimum: minimumBytes, window: window))
+            }
+            state.windowStart += window
+            state.bytes = 0
+        }
+        return nil
     }
 
     /// When the watchdog next needs to look: the end of the current window, or the deadline.
     func nextCheck() -> ContinuousClock.Instant? {
-        let windowEnd = minimumBytes > 0 ? state.withLock { $0.windowStart } + window : nil
+        let windowEnd: ContinuousClock.Instant? =
+            minimumBytes > 0
+            ? state.withLock { state in
+                // While the reader waits for the consumer, the window does not run: look again a window later.
+                state.pausedSince == nil ? state.windowStart + window : ContinuousClock.now + window
+            } : nil
         switch (windowEnd, deadline?.instant) {
         case (let end?, let deadline?): return min(end, deadline)
         case (let end?, nil): return end
@@ -225,7 +272,11 @@ extension HTTPTransport {
                             handoff.fail(Self.limitError(limit, url: url))
                             return
                         }
-                        guard await handoff.send(buffer) else { return }
+                        // Waiting for the consumer is this process's time, not the server's.
+                        monitor.pause(at: .now)
+                        let delivered = await handoff.send(buffer)
+                        monitor.resume(at: .now)
+                        guard delivered else { return }
                     }
                     handoff.finish()
                 } catch {
@@ -235,7 +286,7 @@ extension HTTPTransport {
             group.addTask {
                 while let instant = monitor.nextCheck() {
                     do { try await Task.sleep(until: instant) } catch { return }
-                    if let limit = monitor.record(0, at: .now) {
+                    if let limit = monitor.check(scheduled: instant, at: .now) {
                         handoff.fail(Self.limitError(limit, url: url))
                         return
                     }
