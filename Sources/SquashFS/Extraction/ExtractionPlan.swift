@@ -90,7 +90,7 @@ struct ExtractionPlan {
             guard let parent = parents.last else {
                 throw SquashFSError.corrupt("\(image.name): \(entry.path): walk depth \(entry.depth) out of order")
             }
-            try add(Entry(parent: parent, name: entry.path.lastComponent, inode: entry.inode))
+            try add(Entry(parent: parent, name: entry.name, inode: entry.inode))
             if entry.inode.kind == .directory { parents.append(entries.count - 1) }
         }
     }
