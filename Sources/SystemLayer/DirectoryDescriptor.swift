@@ -15,12 +15,47 @@ package import SystemPackage
 package final class DirectoryDescriptor: Sendable {
     /// The open descriptor.
     package let descriptor: FileDescriptor
-    /// The directory's path, for messages only (never opened again).
-    package let path: String
+    /// Where the directory is, for messages only: built from the chain of names when asked, so opening a directory
+    /// deep in a tree costs no path string.
+    private let location: Location
 
-    private init(descriptor: FileDescriptor, path: String) {
+    /// The directory's path, for messages only (never opened again).
+    package var path: String { location.path }
+
+    /// A directory's place: the path it was opened at, or a name in its parent's place. Parents are shared, so a
+    /// chain of directories holds each name once.
+    private final class Location: Sendable {
+        let parent: Location?
+        let name: [UInt8]
+
+        init(parent: Location?, name: [UInt8]) {
+            self.parent = parent
+            self.name = name
+        }
+
+        var path: String {
+            var names: [[UInt8]] = []
+            var current: Location? = self
+            while let location = current {
+                names.append(location.name)
+                current = location.parent
+            }
+            var bytes: [UInt8] = []
+            for (index, name) in names.reversed().enumerated() {
+                if index > 0 && bytes.last != UInt8(ascii: "/") { bytes.append(UInt8(ascii: "/")) }
+                bytes += name
+            }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+    }
+
+    private init(descriptor: FileDescriptor, location: Location) {
         self.descriptor = descriptor
-        self.path = path
+        self.location = location
+    }
+
+    private convenience init(descriptor: FileDescriptor, path: String) {
+        self.init(descriptor: descriptor, location: Location(parent: nil, name: Array(path.utf8)))
     }
 
     deinit { try? descriptor.close() }
@@ -68,7 +103,10 @@ package final class DirectoryDescriptor: Sendable {
         return try Self.withName(name, child(name)) { (cName) throws(FileSystemError) -> DirectoryDescriptor in
             for attempt in 0..<2 {
                 let raw = openat(descriptor.rawValue, cName, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-                if raw >= 0 { return DirectoryDescriptor(descriptor: FileDescriptor(rawValue: raw), path: child(name)) }
+                if raw >= 0 {
+                    return DirectoryDescriptor(
+                        descriptor: FileDescriptor(rawValue: raw), location: Location(parent: location, name: name))
+                }
                 guard create, attempt == 0, Glibc.errno == ENOENT else {
                     throw Self.directoryError("open the directory", child(name))
                 }
@@ -94,7 +132,7 @@ package final class DirectoryDescriptor: Sendable {
     package func reopened() throws(FileSystemError) -> DirectoryDescriptor {
         let raw = fcntl(descriptor.rawValue, F_DUPFD_CLOEXEC, 0)
         guard raw >= 0 else { throw .last("open the directory", path) }
-        return DirectoryDescriptor(descriptor: FileDescriptor(rawValue: raw), path: path)
+        return DirectoryDescriptor(descriptor: FileDescriptor(rawValue: raw), location: location)
     }
 
     private static func directoryError(_ operation: String, _ path: String) -> FileSystemError {
