@@ -26,8 +26,9 @@ public final class SquashFSImage: Sendable {
         public var fragmentCacheBlocks = 16
         /// The deepest directory nesting a walk or path resolution accepts.
         public var maximumDepth = 4096
-        /// The largest block list (4 bytes per data block on disk) a file may have. A ``FileReader`` keeps 12 bytes
-        /// per block, so this bounds its memory for sparse giants (64 MiB: 16 Mi blocks, 2 TiB at 128 KiB).
+        /// The largest block list (4 bytes per data block on disk) a file may have (64 MiB: 16 Mi blocks, 2 TiB at
+        /// 128 KiB). A ``FileReader`` keeps 12 bytes per block, so this bounds its memory for sparse giants;
+        /// extraction reads block lists a run at a time and holds no whole list.
         public var maximumBlockListBytes = 64 << 20
         /// The most path components one path resolution walks, counting those of the symbolic link targets it
         /// follows (`..` and `.` included); `limitExceeded` beyond. A real path has a few dozen.
