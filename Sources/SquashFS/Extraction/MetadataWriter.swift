@@ -36,18 +36,15 @@ struct MetadataWriter: Sendable {
             notes.append("set-user-id and set-group-id bits cleared in safe mode")
         }
         guard restoresExtendedAttributes, inode.xattrIndex != nil else { return ([], notes) }
-        var attributes = try image.extendedAttributes(of: inode)
-        if safe {
-            attributes.removeAll { attribute in
-                let privileged = Self.isPrivileged(attribute.name)
-                if privileged {
-                    notes.append("extended attribute \(printable(attribute.name)) not restored in safe mode")
-                }
-                return privileged
+        // Filtered before reading: the values of attributes that will not be restored are never read.
+        let attributes = try image.extendedAttributes(of: inode) { name in
+            if safe && Self.isPrivileged(name) {
+                notes.append("extended attribute \(printable(name)) not restored in safe mode")
+                return false
             }
+            return restoresOwnership || name.starts(with: "user.".utf8)
         }
-        if restoresOwnership { return (attributes, notes) }
-        return (attributes.filter { $0.name.starts(with: "user.".utf8) }, notes)
+        return (attributes, notes)
     }
 
     /// Whether an attribute is one of the namespaces safe mode leaves out: `trusted.` (root-only, used by overlay

@@ -18,10 +18,16 @@ extension SquashFSImage {
     /// - Throws: ``SquashFSError`` (`corrupt`) for an out-of-range reference, an unknown prefix, an out-of-line value
     ///   that is not 8 bytes, or an oversized name or value.
     public func extendedAttributes(of inode: Inode) throws -> [ExtendedAttribute] {
+        try extendedAttributes(of: inode, including: { _ in true })
+    }
+
+    /// The extended attributes of `inode` whose full names `including` accepts; the values of the others are
+    /// neither read nor counted against the budget (an extraction that will not restore them never reads them).
+    func extendedAttributes(of inode: Inode, including: ([UInt8]) -> Bool) throws -> [ExtendedAttribute] {
         guard let index = inode.xattrIndex else { return [] }
         guard let table = xattrTable else { throw SquashFSError.corrupt("\(name): no xattr table") }
         do {
-            return try readXattrs(index: index, table: table)
+            return try readXattrs(index: index, table: table, including: including)
         } catch let error as SquashFSError {
             throw SquashFSError(
                 error.code, "\(name): inode #\(inode.number) xattrs: \(error.message)",
@@ -33,7 +39,9 @@ extension SquashFSImage {
     /// NUL, as `listxattr` returns them.
     static let maximumXattrNameListSize = 65536
 
-    private func readXattrs(index: UInt32, table: XattrTable) throws -> [ExtendedAttribute] {
+    private func readXattrs(index: UInt32, table: XattrTable, including: ([UInt8]) -> Bool) throws
+        -> [ExtendedAttribute]
+    {
         let entry = try reader.lookupTableEntry(
             Int(index), entrySize: 16, locations: table.idBlocks, end: table.idBlocksEnd, name: "xattr id table")
         let reference = InodeReference(rawValue: try entry.le64(at: 0))
@@ -68,12 +76,14 @@ extension SquashFSImage {
             }
             let name = prefix + (try cursor.readBytes(nameSize))
             let valueSize = try cursor.readUInt32()
+            let wanted = including(name)
             let value: [UInt8]
             if type & 0x100 != 0 {
                 guard valueSize == 8 else {
                     throw SquashFSError.corrupt("out-of-line xattr value reference of \(valueSize) bytes")
                 }
                 let target = try cursor.readUInt64()
+                if !wanted { continue }
                 if let shared = sharedValues[target] {
                     value = shared
                 } else {
@@ -91,6 +101,10 @@ extension SquashFSImage {
             } else {
                 guard valueSize <= Self.maximumXattrValueSize else {
                     throw SquashFSError.corrupt("xattr value of \(valueSize) bytes")
+                }
+                guard wanted else {
+                    _ = try cursor.readSlice(Int(valueSize))
+                    continue
                 }
                 try checkValueBudget(valueBytes, adding: Int(valueSize), limit: valueLimit)
                 value = try cursor.readBytes(Int(valueSize))
