@@ -76,6 +76,12 @@ func printable(_ bytes: [UInt8]) -> String {
     return result
 }
 
+/// Whether `scalar` is shown escaped: C0 controls, DEL, C1 controls (U+0080 to U+009F, which some terminals obey),
+/// the bidirectional formatting characters that can make a name read as another one (U+061C, U+200E, U+200F,
+/// U+202A to U+202E, U+2066 to U+2069), and the backslash that starts an escape.
 private func isControl(_ scalar: Unicode.Scalar) -> Bool {
-    scalar.value < 0x20 || scalar.value == 0x7F || scalar == "\\"
+    switch scalar.value {
+    case 0..<0x20, 0x7F...0x9F, 0x61C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: true
+    default: scalar == "\\"
+    }
 }
