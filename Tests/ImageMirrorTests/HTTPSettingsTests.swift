@@ -31,7 +31,7 @@ struct HTTPSettingsTests {
 
     @Test("HTTP sources refuse other schemes, queries and unsafe paths")
     func sourceValidation() async throws {
-        try await HTTPTransport.withTransport(HTTPSettings(proxies: ProxySettings())) { transport in
+        try await HTTPTransport.withTransport(HTTPSettings.loopbackTests()) { transport in
             #expect(throws: ImageMirrorError.self) { try HTTPStreamSource("ftp://example.org/", transport: transport) }
             #expect(throws: ImageMirrorError.self) { try HTTPStreamSource("http:///x", transport: transport) }
             #expect(throws: ImageMirrorError.self) { try HTTPStreamSource("http://h/x?y=1", transport: transport) }
@@ -47,7 +47,7 @@ struct HTTPSettingsTests {
     func documentLimits() async throws {
         let stream = try await GeneratedMirror(versions: ["20250101"])
         let server = try await LoopbackHTTPServer.start(root: stream.root)
-        var settings = HTTPSettings(proxies: ProxySettings())
+        var settings = HTTPSettings.loopbackTests()
         settings.retry = RetryPolicy(maximumAttempts: 1)
         try await HTTPTransport.withTransport(settings) { transport in
             let source = try HTTPStreamSource(server.baseURL, transport: transport)
@@ -69,7 +69,7 @@ struct HTTPSettingsTests {
         let stream = try await GeneratedMirror(versions: ["20250101"])
         let server = try await LoopbackHTTPServer.start(root: stream.root)
         server.setFaults { $0.slowBodyPauseMilliseconds = 2_000 }
-        var settings = HTTPSettings(proxies: ProxySettings())
+        var settings = HTTPSettings.loopbackTests()
         settings.readTimeout = .milliseconds(200)
         settings.retry = RetryPolicy(maximumAttempts: 1)
         try await HTTPTransport.withTransport(settings) { transport in

@@ -20,7 +20,7 @@ final class MirrorHarness: Sendable {
     init(versions: [String] = ["20250101", "20250201", "20250301"]) async throws {
         stream = try await GeneratedMirror(versions: versions)
         server = try await LoopbackHTTPServer.start(root: stream.root)
-        var settings = HTTPSettings(proxies: ProxySettings())
+        var settings = HTTPSettings.loopbackTests()
         settings.readTimeout = .seconds(5)
         settings.retry = Self.fastRetry
         transport = HTTPTransport(settings: settings)
