@@ -67,11 +67,25 @@ final class Extractor: Sendable {
         let random = String(generator.next() as UInt64, radix: 16)
         self.temporaryPrefix = Array(".maas-images-\(String(repeating: "0", count: 16 - random.count) + random)-".utf8)
         self.blocksPerItem = max(1, (1 << 20) / image.blockSize)
+        let work = try Self.workItems(image: image, plan: plan, options: options, blocksPerItem: blocksPerItem)
+        self.files = work.files
+        self.segments = work.segments
+        self.skipped = work.skipped
+        self.totalEntries = plan.entries.count - work.skipped.count
+        self.destination = try DestinationDirectory(
+            path: destination, plan: plan, allowsNonEmpty: options.allowsNonEmptyDestination)
+    }
+
+    /// The work of an extraction: one pending file per regular file, the segments to read in image order (block runs,
+    /// fragment blocks with their users, empty files), and the entries skipped on purpose.
+    private static func workItems(
+        image: SquashFSImage, plan: ExtractionPlan, options: ExtractionOptions, blocksPerItem: Int
+    ) throws -> (files: [PendingFile], segments: [Segment], skipped: [Int: String]) {
 
         var skipped: [Int: String] = [:]
         var files: [PendingFile] = []
         var segments: [(position: UInt64, segment: Segment)] = []
-        var fragmentUsers: [UInt32: [Int]] = [:]
+        var fragmentUses: [(fragment: UInt32, file: Int)] = []
         let blockListLimit = image.options.maximumBlockListBytes / 4
         for (index, entry) in plan.entries.enumerated() {
             if let target = entry.linkTarget {
@@ -105,7 +119,7 @@ final class Extractor: Sendable {
                     segments.append((layout.blocksStart, .blocks(file: file)))
                 }
                 if let fragment = layout.fragmentIndex {
-                    fragmentUsers[fragment, default: []].append(file)
+                    fragmentUses.append((fragment, file))
                 } else if parts == 0 {
                     segments.append((0, .empty(file: file)))
                 }
@@ -113,18 +127,22 @@ final class Extractor: Sendable {
                 break
             }
         }
-        for (index, users) in fragmentUsers {
-            let (start, sizeWord) = try image.fragmentLocation(index)
-            segments.append((start, .fragment(index: index, start: start, sizeWord: sizeWord, files: users)))
+        // One segment per fragment block, with the files whose tails it holds, in file order. (A dictionary of
+        // arrays here leaked an array under LeakSanitizer when `fragmentLocation` threw.)
+        fragmentUses.sort { ($0.fragment, $0.file) < ($1.fragment, $1.file) }
+        var first = 0
+        while first < fragmentUses.count {
+            let fragment = fragmentUses[first].fragment
+            var end = first + 1
+            while end < fragmentUses.count && fragmentUses[end].fragment == fragment { end += 1 }
+            let (start, sizeWord) = try image.fragmentLocation(fragment)
+            let users = fragmentUses[first..<end].map(\.file)
+            segments.append((start, .fragment(index: fragment, start: start, sizeWord: sizeWord, files: users)))
+            first = end
         }
         // Read the image front to back (a file's blocks are contiguous from its first block).
         segments.sort { $0.position < $1.position }
-        self.files = files
-        self.segments = segments.map(\.segment)
-        self.skipped = skipped
-        self.totalEntries = plan.entries.count - skipped.count
-        self.destination = try DestinationDirectory(
-            path: destination, plan: plan, allowsNonEmpty: options.allowsNonEmptyDestination)
+        return (files, segments.map(\.segment), skipped)
     }
 
     /// How far the extraction has come.
