@@ -4,7 +4,7 @@ import Testing
 /// Names from a stream never reach text output raw (issue 16, defect 11): product, version and item names holding TAB, LF, ESC, BEL or NUL would forge lines and columns of the tab-separated output of `streams
 /// query`, `boot list` and `boot set`, or send escape sequences to the terminal. Text output escapes them; `--json`
 /// keeps them exact.
-@Suite("Text output escapes control characters", .timeLimit(.minutes(5)))
+@Suite("Text output escapes control characters")
 final class ControlCharacterOutputTests {
     static let version = "20250709\tforged\nline\u{1B}[31m\u{0}"
     static let item = "boot-kernel\u{1B}]0;owned\u{7}"

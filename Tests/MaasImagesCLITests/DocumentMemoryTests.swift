@@ -4,7 +4,7 @@ import Testing
 /// The JSON parser's memory stays a small multiple of the document (issue 16, defect 7): the peak resident set of
 /// `maas-images streams query` over a generated document of many tiny values, measured by `/usr/bin/time` (a count
 /// of pages, not of time, so the machine's load does not change it), minus the peak over a tiny document.
-@Suite("streams query: parser memory", .timeLimit(.minutes(5)))
+@Suite("streams query: parser memory")
 struct DocumentMemoryTests {
     static let documentSize = 16 << 20
 

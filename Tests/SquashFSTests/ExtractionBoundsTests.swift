@@ -11,7 +11,7 @@ import Testing
 /// Memory is measured as the peak resident set of the `maas-images` command under `/usr/bin/time` (a count of pages,
 /// which the machine's load does not change); time is never asserted. `MAAS_IMAGES_BINARY` runs another build of the
 /// command (an older one, to see the bound fail).
-@Suite("Extraction: bounded memory, deep trees, safe mode", .timeLimit(.minutes(10)))
+@Suite("Extraction: bounded memory, deep trees, safe mode")
 struct ExtractionBoundsTests {
     /// The peak resident set allowed, in bytes. The command needs about 30 MB plus at most 32 MiB of metadata cache;
     /// before, the sparse image's block lists took more than 200 MB and the deep tree's paths more than 2 GB.
