@@ -39,13 +39,13 @@ struct DeepTreeImage {
             guard level < depth else { break }
             let child = reference((level + 1) * inodeSize)
             let childName = name(level + 1)
-            listings.appendLittleEndian(UInt32(0), 4)  // one entry in this run
-            listings.appendLittleEndian(child.block, 4)
-            listings.appendLittleEndian(UInt32(level + 2), 4)  // inode number base: the child's number
-            listings.appendLittleEndian(child.offset, 2)
-            listings.appendLittleEndian(UInt16(0), 2)  // number delta
-            listings.appendLittleEndian(UInt16(1), 2)  // basic directory
-            listings.appendLittleEndian(UInt16(childName.count - 1), 2)
+            listings.appendLE(UInt32(0), 4)  // one entry in this run
+            listings.appendLE(child.block, 4)
+            listings.appendLE(UInt32(level + 2), 4)  // inode number base: the child's number
+            listings.appendLE(child.offset, 2)
+            listings.appendLE(UInt16(0), 2)  // number delta
+            listings.appendLE(UInt16(1), 2)  // basic directory
+            listings.appendLE(UInt16(childName.count - 1), 2)
             listings.append(contentsOf: childName)
         }
 
@@ -53,75 +53,53 @@ struct DeepTreeImage {
         for level in 0..<count {
             let listingSize = level < depth ? 12 + 8 + name(level + 1).count : 0
             let listing = reference(level < depth ? listingStarts[level] : 0)
-            inodes.appendLittleEndian(UInt16(1), 2)  // basic directory
-            inodes.appendLittleEndian(UInt16(0o755), 2)
-            inodes.appendLittleEndian(UInt16(0), 2)
-            inodes.appendLittleEndian(UInt16(0), 2)
-            inodes.appendLittleEndian(UInt32(1_700_000_000), 4)
-            inodes.appendLittleEndian(UInt32(level + 1), 4)
-            inodes.appendLittleEndian(listing.block, 4)
-            inodes.appendLittleEndian(UInt32(level < depth ? 3 : 2), 4)  // link count
-            inodes.appendLittleEndian(UInt16(listingSize + 3), 2)
-            inodes.appendLittleEndian(listing.offset, 2)
-            inodes.appendLittleEndian(UInt32(level == 0 ? count + 1 : level), 4)  // parent
+            inodes.appendLE(UInt16(1), 2)  // basic directory
+            inodes.appendLE(UInt16(0o755), 2)
+            inodes.appendLE(UInt16(0), 2)
+            inodes.appendLE(UInt16(0), 2)
+            inodes.appendLE(UInt32(1_700_000_000), 4)
+            inodes.appendLE(UInt32(level + 1), 4)
+            inodes.appendLE(listing.block, 4)
+            inodes.appendLE(UInt32(level < depth ? 3 : 2), 4)  // link count
+            inodes.appendLE(UInt16(listingSize + 3), 2)
+            inodes.appendLE(listing.offset, 2)
+            inodes.appendLE(UInt32(level == 0 ? count + 1 : level), 4)  // parent
         }
 
         var image = [UInt8](repeating: 0, count: 96)
         let inodeTableStart = UInt64(image.count)
-        image.append(contentsOf: Self.metadataBlocks(inodes))
+        image.append(contentsOf: HandBuiltImage.metadataBlocks(inodes))
         let directoryTableStart = UInt64(image.count)
-        image.append(contentsOf: Self.metadataBlocks(listings))
+        image.append(contentsOf: HandBuiltImage.metadataBlocks(listings))
         let idBlock = UInt64(image.count)
-        image.append(contentsOf: Self.metadataBlocks([0, 0, 0, 0]))
+        image.append(contentsOf: HandBuiltImage.metadataBlocks([0, 0, 0, 0]))
         let idTableStart = UInt64(image.count)
-        image.appendLittleEndian(idBlock, 8)
+        image.appendLE(idBlock, 8)
         let bytesUsed = UInt64(image.count)
 
         var superblock: [UInt8] = []
-        superblock.appendLittleEndian(UInt32(0x7371_7368), 4)  // "hsqs"
-        superblock.appendLittleEndian(UInt32(count), 4)
-        superblock.appendLittleEndian(UInt32(1_700_000_000), 4)
-        superblock.appendLittleEndian(UInt32(1 << 17), 4)
-        superblock.appendLittleEndian(UInt32(0), 4)  // fragments
-        superblock.appendLittleEndian(UInt16(1), 2)  // gzip
-        superblock.appendLittleEndian(UInt16(17), 2)
+        superblock.appendLE(UInt32(0x7371_7368), 4)  // "hsqs"
+        superblock.appendLE(UInt32(count), 4)
+        superblock.appendLE(UInt32(1_700_000_000), 4)
+        superblock.appendLE(UInt32(1 << 17), 4)
+        superblock.appendLE(UInt32(0), 4)  // fragments
+        superblock.appendLE(UInt16(1), 2)  // gzip
+        superblock.appendLE(UInt16(17), 2)
         // Uncompressed inodes, data, fragments and ids; no fragments; no xattrs.
-        superblock.appendLittleEndian(UInt16(0x0001 | 0x0002 | 0x0008 | 0x0010 | 0x0200 | 0x0800), 2)
-        superblock.appendLittleEndian(UInt16(1), 2)  // ids
-        superblock.appendLittleEndian(UInt16(4), 2)
-        superblock.appendLittleEndian(UInt16(0), 2)
-        superblock.appendLittleEndian(UInt64(0), 8)  // the root inode: first in the inode table
-        superblock.appendLittleEndian(bytesUsed, 8)
-        superblock.appendLittleEndian(idTableStart, 8)
-        superblock.appendLittleEndian(UInt64.max, 8)  // xattr id table
-        superblock.appendLittleEndian(inodeTableStart, 8)
-        superblock.appendLittleEndian(directoryTableStart, 8)
-        superblock.appendLittleEndian(UInt64.max, 8)  // fragment table
-        superblock.appendLittleEndian(UInt64.max, 8)  // export table
+        superblock.appendLE(UInt16(0x0001 | 0x0002 | 0x0008 | 0x0010 | 0x0200 | 0x0800), 2)
+        superblock.appendLE(UInt16(1), 2)  // ids
+        superblock.appendLE(UInt16(4), 2)
+        superblock.appendLE(UInt16(0), 2)
+        superblock.appendLE(UInt64(0), 8)  // the root inode: first in the inode table
+        superblock.appendLE(bytesUsed, 8)
+        superblock.appendLE(idTableStart, 8)
+        superblock.appendLE(UInt64.max, 8)  // xattr id table
+        superblock.appendLE(inodeTableStart, 8)
+        superblock.appendLE(directoryTableStart, 8)
+        superblock.appendLE(UInt64.max, 8)  // fragment table
+        superblock.appendLE(UInt64.max, 8)  // export table
         image.replaceSubrange(0..<96, with: superblock)
         image.append(contentsOf: [UInt8](repeating: 0, count: (4096 - image.count % 4096) % 4096))
         return image
-    }
-
-    /// `bytes` cut into uncompressed metadata blocks of 8 KiB (the last one shorter).
-    private static func metadataBlocks(_ bytes: [UInt8]) -> [UInt8] {
-        var result: [UInt8] = []
-        result.reserveCapacity(bytes.count + bytes.count / 4096 + 2)
-        var start = 0
-        repeat {
-            let end = min(bytes.count, start + 8192)
-            result.appendLittleEndian(UInt16(0x8000 | (end - start)), 2)
-            result.append(contentsOf: bytes[start..<end])
-            start = end
-        } while start < bytes.count
-        return result
-    }
-}
-
-extension Array where Element == UInt8 {
-    /// Appends `value` as `size` little-endian bytes.
-    fileprivate mutating func appendLittleEndian<Value: FixedWidthInteger>(_ value: Value, _ size: Int) {
-        let wide = UInt64(truncatingIfNeeded: value)
-        for index in 0..<size { append(UInt8(truncatingIfNeeded: wide >> (8 * UInt64(index)))) }
     }
 }

@@ -138,7 +138,7 @@ struct HandBuiltImage {
     }
 
     /// `bytes` cut into uncompressed metadata blocks of 8 KiB (the last one shorter).
-    private static func metadataBlocks(_ bytes: [UInt8]) -> [UInt8] {
+    static func metadataBlocks(_ bytes: [UInt8]) -> [UInt8] {
         var result: [UInt8] = []
         result.reserveCapacity(bytes.count + bytes.count / 4096 + 2)
         var start = 0
@@ -154,7 +154,7 @@ struct HandBuiltImage {
 
 extension Array where Element == UInt8 {
     /// Appends `value` as `size` little-endian bytes.
-    fileprivate mutating func appendLE<Value: FixedWidthInteger>(_ value: Value, _ size: Int) {
+    mutating func appendLE<Value: FixedWidthInteger>(_ value: Value, _ size: Int) {
         let wide = UInt64(truncatingIfNeeded: value)
         for index in 0..<size { append(UInt8(truncatingIfNeeded: wide >> (8 * UInt64(index)))) }
     }
