@@ -342,11 +342,6 @@ package final class DirectoryDescriptor: Sendable {
         return overflow || bytes > UInt64(Int64.max) ? .max : Int64(bytes)
     }
 
-    /// Flushes the directory itself, so renames in it survive a crash.
-    package func synchronize() throws(FileSystemError) {
-        try FileIO.synchronize(descriptor, path)
-    }
-
     // MARK: - Helpers
 
     /// Whether `name` is one plain path component: not empty, `.` or `..`, and without `/` or NUL.
