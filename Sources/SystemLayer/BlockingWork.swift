@@ -1,5 +1,9 @@
-import Glibc
+internal import Glibc
 import Synchronization
+
+// The package's one mechanism for blocking work (decompression, file system calls, gpgme): threads of its own,
+// so that Swift's cooperative pool stays free for progress reporting and cancellation. Nothing else in the package
+// starts threads or Dispatch queues.
 
 /// The body of a thread started by ``startThread(_:)``.
 private final class ThreadStart: Sendable {
@@ -36,7 +40,7 @@ private func startThread(_ body: @escaping @Sendable () -> Void) -> Bool {
 ///
 /// Blocking work (decompression, file system calls) runs there rather than on Swift's cooperative pool, which stays
 /// free for progress reporting and cancellation. If a thread cannot be created, its share runs on the caller.
-func onDedicatedThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) async {
+package func onDedicatedThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) async {
     guard count > 0 else { return }
     await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
         let countdown = Countdown(count)
@@ -50,4 +54,24 @@ func onDedicatedThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void)
             if !startThread(run) { run() }
         }
     }
+}
+
+/// Runs `body` on a thread of its own and returns its result (or throws its error).
+///
+/// For one blocking call (reading and hashing a file, a gpgme operation) that should not hold a thread of Swift's
+/// cooperative pool. If a thread cannot be created, `body` runs on the caller.
+package func onDedicatedThread<T: Sendable, E: Error>(
+    _ body: @escaping @Sendable () throws(E) -> T
+) async throws(E) -> T {
+    let result: Result<T, E> = await withCheckedContinuation { continuation in
+        let run: @Sendable () -> Void = {
+            do throws(E) {
+                continuation.resume(returning: .success(try body()))
+            } catch {
+                continuation.resume(returning: .failure(error))
+            }
+        }
+        if !startThread(run) { run() }
+    }
+    return try result.get()
 }
