@@ -21,8 +21,10 @@ let package = Package(
         .library(name: "ImageMirror", targets: ["ImageMirror"]),
         .library(name: "Verification", targets: ["Verification"]),
         .library(name: "SimpleStreams", targets: ["SimpleStreams"]),
+        .library(name: "SignedStreams", targets: ["SignedStreams"]),
         .library(name: "BootAssets", targets: ["BootAssets"]),
         .library(name: "ESXiNetwork", targets: ["ESXiNetwork"]),
+        .library(name: "ProgressReporting", targets: ["ProgressReporting"]),
         .executable(name: "maas-images", targets: ["maas-images"]),
     ],
     dependencies: [
@@ -59,7 +61,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The hardened YAML reader over Yams (shape checks, node-visit budget, complex keys refused), shared by the
+        // modules that read YAML; each wraps its `YAMLReadingError` into its own error.
+        .target(
+            name: "YAMLReading",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: - Libraries
+
+        // The one progress model of the package (extraction, mirroring): lossless, coalescing, no dependencies.
+        .target(name: "ProgressReporting", swiftSettings: swiftSettings),
 
         .target(
             name: "SquashFS",
@@ -75,7 +88,14 @@ let package = Package(
 
         .target(
             name: "SimpleStreams",
-            dependencies: ["SystemLayer", "Verification"],
+            dependencies: ["SystemLayer"],
+            swiftSettings: swiftSettings
+        ),
+
+        // Signed reading of simplestreams (StreamReader): SimpleStreams plus OpenPGP verification.
+        .target(
+            name: "SignedStreams",
+            dependencies: ["SimpleStreams", "Verification", "SystemLayer"],
             swiftSettings: swiftSettings
         ),
 
@@ -85,6 +105,7 @@ let package = Package(
                 "SystemLayer",
                 .product(name: "SystemPackage", package: "swift-system"),
                 "SimpleStreams",
+                "SignedStreams",
                 "Verification",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -102,7 +123,7 @@ let package = Package(
 
         .target(
             name: "ESXiNetwork",
-            dependencies: [.product(name: "Yams", package: "Yams")],
+            dependencies: ["YAMLReading", "SystemLayer", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
 
@@ -114,6 +135,7 @@ let package = Package(
                 "SquashFS",
                 "Verification",
                 "SimpleStreams",
+                "SignedStreams",
                 "ImageMirror",
                 "BootAssets",
                 "ESXiNetwork",
@@ -126,7 +148,7 @@ let package = Package(
         // MARK: - Examples (small programs that use the libraries as another tool would; built and run by the tests)
 
         .executableTarget(
-            name: "list-latest-images", dependencies: ["SimpleStreams", "Verification"],
+            name: "list-latest-images", dependencies: ["SimpleStreams", "SignedStreams", "Verification"],
             path: "Examples/ListLatestImages", swiftSettings: swiftSettings),
         .executableTarget(
             name: "print-manifest", dependencies: ["SquashFS"], path: "Examples/PrintManifest",
@@ -139,6 +161,10 @@ let package = Package(
 
         // Shared by the test targets: scratch directories and a runner for the real tools used as oracles.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
+        // Synthetic products documents and expectation helpers shared by SimpleStreamsTests and SignedStreamsTests.
+        .target(
+            name: "SimpleStreamsTestSupport", dependencies: ["SimpleStreams"], path: "Tests/SimpleStreamsTestSupport",
+            swiftSettings: swiftSettings),
         // A real HTTP/1.1 file server on loopback with switchable faults, and a generated signed stream to serve,
         // for the ImageMirror and command-line tests.
         .target(
@@ -159,6 +185,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "ProgressReportingTests",
+            dependencies: ["ProgressReporting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "VerificationTests",
             dependencies: ["TestSupport", "Verification"],
             resources: [.copy("Fixtures")],
@@ -166,8 +197,14 @@ let package = Package(
         ),
         .testTarget(
             name: "SimpleStreamsTests",
-            dependencies: ["TestSupport", "SimpleStreams", "Verification"],
+            dependencies: ["TestSupport", "SimpleStreamsTestSupport", "SimpleStreams"],
             resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        // Uses the fixtures of SimpleStreamsTests (found next to its sources).
+        .testTarget(
+            name: "SignedStreamsTests",
+            dependencies: ["TestSupport", "SimpleStreamsTestSupport", "SignedStreams", "SimpleStreams", "Verification"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -192,7 +229,9 @@ let package = Package(
         ),
         .testTarget(
             name: "ImageMirrorTests",
-            dependencies: ["TestSupport", "MirrorTestServer", "ImageMirror", "SimpleStreams", "Verification"],
+            dependencies: [
+                "TestSupport", "MirrorTestServer", "ImageMirror", "SimpleStreams", "SignedStreams", "Verification",
+            ],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
