@@ -1,5 +1,6 @@
 import Glibc
 internal import Yams
+internal import YAMLReading
 
 extension NetworkConfiguration {
     /// Parses a network configuration from YAML text.
@@ -13,14 +14,23 @@ extension NetworkConfiguration {
     ///   - yaml: The document.
     ///   - source: The name of the document in messages: a path, for example.
     /// - Throws: ``ESXiNetworkError`` with `.malformed`, `.invalidValue`, `.unsupportedVersion` or `.limitExceeded`.
-    public init(yaml: String, source: String = "network configuration") throws {
+    public init(yaml: String, source: String = "network configuration") throws(ESXiNetworkError) {
         guard yaml.utf8.count <= ConfigurationLimits.maximumDocumentBytes else {
             throw ESXiNetworkError(
                 .limitExceeded,
                 "\(source) is \(yaml.utf8.count) bytes; at most \(ConfigurationLimits.maximumDocumentBytes) are read")
         }
-        var reader = YAMLReader(source: source)
-        let root = try YAMLReader.compose(yaml, source: source)
+        do {
+            self = try Self.parse(yaml: yaml, source: source)
+        } catch {
+            throw ESXiNetworkError.converting(error)
+        }
+    }
+
+    /// The parsing behind ``init(yaml:source:)``; throws ``ESXiNetworkError`` or `YAMLReadingError`.
+    private static func parse(yaml: String, source: String) throws -> NetworkConfiguration {
+        var reader = YAMLReader(networkConfiguration: source)
+        let root = try YAMLReader.compose(yaml, source: source, documentKind: "a network configuration")
         let top = try reader.mapping(root, "the document")
         var sectionNode = root
         var section = top
@@ -39,10 +49,10 @@ extension NetworkConfiguration {
         switch versionText {
         case "1":
             var parser = VersionOneParser(reader: reader)
-            self = try parser.parse(section, sectionNode: sectionNode)
+            return try parser.parse(section, sectionNode: sectionNode)
         case "2":
             var parser = NetplanParser(reader: reader)
-            self = try parser.parse(section)
+            return try parser.parse(section)
         default:
             throw reader.error(
                 .unsupportedVersion, versionNode, "network.version",

@@ -1,4 +1,5 @@
 internal import Yams
+internal import YAMLReading
 
 /// Reads network configuration version 1, as MAAS embeds it in the curtin configuration for ESXi (the `config` list
 /// of `physical`, `bond`, `vlan` and `nameserver` entries) and as curtin and cloud-init document it.
