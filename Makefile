@@ -3,7 +3,8 @@
 #   make deps    check (and, as root, install) the Debian packages the build and tests need
 #   make build   deps + swift build
 #   make demo    build deps + the main job end to end on the sample mirror (maas-images demo; no network)
-#   make test    deps + swift test            (what the README's quick start and .ci/run use)
+#   make test    deps + Scripts/check-architecture.py (the package graph) + swift test (which also compiles
+#                Snippets/)            (what the README's quick start and .ci/run use)
 #   make bench   deps + benchmark packages + Benchmarks/compare.sh, compare-checksums.sh, compare-streams.sh,
 #                compare-mirror.sh and compare-hostile.sh
 #   make bench-images   build the benchmark input images (minbase and server trees, xz and gzip; not timed)
@@ -29,6 +30,7 @@ KERNEL_DEB_PACKAGE := $(shell . /etc/os-release 2>/dev/null; [ "$${ID:-}" = ubun
 # Debian packages needed to build, test and compare against the reference tools. One list: later modules append
 # their packages here (e.g. `DEB_PACKAGES += libgpgme-dev`).
 #   zlib1g-dev liblzma-dev libdeflate-dev libzstd-dev liblz4-dev   decompression libraries (C system-library targets)
+#   python3                                                      Scripts/check-architecture.py (the package graph)
 #   libsquashfs-dev                                              squashfs-tools-ng's library, used only by Benchmarks
 #   squashfs-tools squashfs-tools-ng attr xz-utils zstd lz4      tools that make and check test images
 #   pkg-config                                                   how SwiftPM finds the C libraries
@@ -40,6 +42,7 @@ KERNEL_DEB_PACKAGE := $(shell . /etc/os-release 2>/dev/null; [ "$${ID:-}" = ubun
 #   busybox dash                                                 the ESXi shell (busybox ash) and a POSIX sh that run
 #                                                                the generated first-boot scripts in the tests
 DEB_PACKAGES := \
+	python3 \
 	libsquashfs-dev \
 	zlib1g-dev \
 	liblzma-dev \
@@ -131,6 +134,7 @@ demo: deps-build
 	$(SWIFT) run maas-images demo $(DEMO_ARGS)
 
 test: deps
+	python3 Scripts/check-architecture.py
 	$(SWIFT) test
 
 bench: deps-bench
@@ -144,7 +148,7 @@ bench-images: deps-bench
 	cd Benchmarks && $(SWIFT) run -c release benchmark-images minbase server
 
 # The library modules with a DocC catalog; `make docs` writes Sources' archives to .build/plugins/Swift-DocC/outputs.
-DOC_TARGETS := SquashFS Verification SimpleStreams BootAssets ESXiNetwork ImageMirror
+DOC_TARGETS := SquashFS ImageContents Verification SimpleStreams SignedStreams BootAssets ESXiNetwork ImageMirror ProgressReporting
 
 docs: deps
 	for target in $(DOC_TARGETS); do \
