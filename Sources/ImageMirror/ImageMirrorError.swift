@@ -2,8 +2,12 @@
 ///
 /// An error has a ``code`` a program can switch on, a ``message`` that names the input (the URL, the path in the
 /// destination, the expected and actual digest) and, where one exists, the ``underlyingError`` (a
-/// `SimpleStreamsError` from reading metadata, a `VerificationError` from a signature, an `errno` value, an
+/// `SimpleStreamsError` from reading metadata, a `VerificationError` from a signature, a system error, an
 /// AsyncHTTPClient error).
+///
+/// A server that cannot be reached or answers with an error status is a ``Code/transport`` failure (``httpStatus``
+/// gives the status), a cancelled run is ``Code/cancelled``: neither is ever reported as ``Code/metadata`` (a
+/// document that does not verify).
 ///
 /// ```swift
 /// do {
@@ -16,21 +20,24 @@ public struct ImageMirrorError: Error, Sendable, CustomStringConvertible {
     /// A category of failure; new codes may be added in later versions.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Value: Hashable, Sendable {
-            case metadata, http, notFound, transport, contentMismatch, io, insufficientSpace, signing
+            case metadata, notFound, transport, contentMismatch, io, insufficientSpace, signing
             case invalidArgument, cancelled, unsafeDestination, rollback
         }
         private let value: Value
         private init(_ value: Value) { self.value = value }
 
-        /// The stream's metadata could not be read or verified (the underlying error is the `SimpleStreamsError`);
+        /// The stream's metadata is invalid or did not verify (the underlying error is the `SimpleStreamsError`);
         /// nothing was downloaded.
         public static let metadata = Code(.metadata)
-        /// The server answered with an HTTP status that is not a success; the message names the URL and status.
-        public static let http = Code(.http)
-        /// Nothing is at the URL or path (HTTP 404 or 410, or no such file).
+        /// Nothing is at the URL or path (HTTP 404 or 410, or no such file); the message names it.
         public static let notFound = Code(.notFound)
-        /// The connection failed, timed out, or the body ended before its size.
+        /// The server answered with an HTTP status that is not a success (``ImageMirrorError/httpStatus``), the
+        /// connection failed or timed out, or the body ended before its size; the message names the URL (and the
+        /// status). Retried when repeating may help (``RetryPolicy``).
         public static let transport = Code(.transport)
+        /// An HTTP status that is not a success: now reported as ``transport``, with ``ImageMirrorError/httpStatus``.
+        @available(*, deprecated, renamed: "transport", message: "HTTP statuses are transport failures")
+        public static let http = Code(.transport)
         /// A payload does not have the size or SHA-256 the signed metadata states; the message gives both.
         public static let contentMismatch = Code(.contentMismatch)
         /// A file of the destination could not be read, written, renamed, linked or removed.
@@ -50,10 +57,10 @@ public struct ImageMirrorError: Error, Sendable, CustomStringConvertible {
         /// not allowed with ``MirrorOptions/allowsOlderMetadata``).
         public static let rollback = Code(.rollback)
 
+        /// The code in kebab case: `transport`, `content-mismatch`.
         public var description: String {
             switch value {
             case .metadata: "metadata"
-            case .http: "http"
             case .notFound: "not-found"
             case .transport: "transport"
             case .contentMismatch: "content-mismatch"
@@ -82,6 +89,7 @@ public struct ImageMirrorError: Error, Sendable, CustomStringConvertible {
         self.underlyingError = underlyingError
     }
 
+    /// The message, followed by the underlying error in parentheses.
     public var description: String {
         if let underlyingError {
             return "\(message) (\(underlyingError))"
@@ -91,14 +99,15 @@ public struct ImageMirrorError: Error, Sendable, CustomStringConvertible {
 }
 
 extension ImageMirrorError {
-    /// Whether repeating the request may succeed: connection failures, timeouts, short bodies, HTTP 5xx, 408, 429.
-    var isRetryable: Bool {
-        code == .transport || (code == .http && httpStatus.map(Self.isRetryableStatus) == true)
+    /// The HTTP status the server answered with, for a ``Code/transport`` or ``Code/notFound`` error that an HTTP
+    /// status caused (`503`, `404`); `nil` for a connection failure, a timeout, or another code.
+    public var httpStatus: Int? {
+        (underlyingError as? HTTPStatus)?.code
     }
 
-    /// The HTTP status of an ``Code/http`` error, when the message came from ``httpStatusError(_:url:)``.
-    var httpStatus: Int? {
-        (underlyingError as? HTTPStatus)?.code
+    /// Whether repeating the request may succeed: connection failures, timeouts, short bodies, HTTP 5xx, 408, 429.
+    var isRetryable: Bool {
+        code == .transport && (httpStatus.map(Self.isRetryableStatus) ?? true)
     }
 
     /// An error for an HTTP status that is not a success, naming the URL.
@@ -106,7 +115,7 @@ extension ImageMirrorError {
         if status == 404 || status == 410 {
             return ImageMirrorError(.notFound, "\(url): HTTP \(status)", underlyingError: HTTPStatus(code: status))
         }
-        return ImageMirrorError(.http, "\(url): HTTP \(status)", underlyingError: HTTPStatus(code: status))
+        return ImageMirrorError(.transport, "\(url): HTTP \(status)", underlyingError: HTTPStatus(code: status))
     }
 
     static func isRetryableStatus(_ status: Int) -> Bool {
@@ -114,14 +123,15 @@ extension ImageMirrorError {
     }
 }
 
-/// An HTTP status code, the underlying error of an ``ImageMirrorError/Code/http`` error.
-public struct HTTPStatus: Error, Sendable, Hashable, CustomStringConvertible {
+/// An HTTP status code, the underlying error of an error an HTTP status caused (read it with
+/// ``ImageMirrorError/httpStatus``).
+package struct HTTPStatus: Error, Sendable, Hashable, CustomStringConvertible {
     /// The status code.
-    public var code: Int
+    package var code: Int
 
     /// Creates a value.
-    public init(code: Int) { self.code = code }
+    package init(code: Int) { self.code = code }
 
     /// `HTTP 503`.
-    public var description: String { "HTTP \(code)" }
+    package var description: String { "HTTP \(code)" }
 }

@@ -1,6 +1,9 @@
 public import Logging
-public import SimpleStreams
+public import ProgressReporting
+public import SignedStreams
+internal import SimpleStreams
 internal import SystemLayer
+public import SystemPackage
 internal import Verification
 
 #if canImport(FoundationEssentials)
@@ -24,6 +27,15 @@ internal import Verification
 /// }
 /// ```
 ///
+/// To follow a run, pass a `ProgressChannel<MirrorEvent>` and read it while the run goes on:
+///
+/// ```swift
+/// let progress = ProgressChannel<MirrorEvent>()
+/// async let summary = mirror.run(progress: progress)
+/// for await update in progress { print(update.completedBytes, "of", update.totalBytes ?? 0, "bytes") }
+/// print(try await summary.succeeded)
+/// ```
+///
 /// A run reads and verifies every document first, and refuses metadata older than what the mirror already published
 /// (unless ``MirrorOptions/allowsOlderMetadata``); nothing is downloaded when a check fails. Then:
 /// 1. payloads not in place are downloaded, `jobs` at a time, each to a `.part` file renamed into place once its
@@ -40,7 +52,7 @@ public struct StreamMirror: Sendable {
     /// Where the stream comes from.
     public var source: any PayloadSource
     /// The mirror directory.
-    public var destination: String
+    public var destination: FilePath
     /// Whether documents must be signed, and by whom.
     public var policy: SignaturePolicy
     /// The document to start from (the policy's default index when `nil`).
@@ -55,14 +67,21 @@ public struct StreamMirror: Sendable {
     public var logger: Logger
 
     /// Creates a mirror job.
+    ///
+    /// - Parameters:
+    ///   - source: where the stream comes from (``HTTPStreamSource``, or `LocalStreamSource` for a directory).
+    ///   - destination: the mirror directory, created when missing.
+    ///   - policy: whether documents must be signed, and by whom.
+    ///   - documentPath: the document to start from (the policy's default index when `nil`).
+    ///   - options: what to mirror and how.
+    ///   - retry: how failed downloads are retried.
+    ///   - logger: where the run logs.
     public init(
-        source: any PayloadSource, destination: String, policy: SignaturePolicy, documentPath: String? = nil,
+        source: any PayloadSource, destination: FilePath, policy: SignaturePolicy, documentPath: String? = nil,
         options: MirrorOptions = MirrorOptions(), retry: RetryPolicy = RetryPolicy(),
         logger: Logger = Logger(label: "maas-images.mirror")
     ) {
         self.source = source
-        var destination = destination
-        while destination.count > 1 && destination.hasSuffix("/") { destination.removeLast() }
         self.destination = destination
         self.policy = policy
         self.documentPath = documentPath
@@ -71,30 +90,51 @@ public struct StreamMirror: Sendable {
         self.logger = logger
     }
 
+    /// Creates a mirror job whose destination is given as a string (`"/srv/mirror"`).
+    public init(
+        source: any PayloadSource, destination: String, policy: SignaturePolicy, documentPath: String? = nil,
+        options: MirrorOptions = MirrorOptions(), retry: RetryPolicy = RetryPolicy(),
+        logger: Logger = Logger(label: "maas-images.mirror")
+    ) {
+        self.init(
+            source: source, destination: FilePath(destination), policy: policy, documentPath: documentPath,
+            options: options, retry: retry, logger: logger)
+    }
+
+    /// The destination, for messages and the system layer.
+    private var destinationPath: String { destination.string }
+
     /// Reads and verifies the metadata and works out what a run would download and remove, changing nothing
     /// (`--dry-run`).
     ///
     /// - Throws: ``ImageMirrorError/Code/metadata`` when a document does not verify.
     public func plan() async throws(ImageMirrorError) -> MirrorPlan {
-        try await prepare(try MirrorDirectory.open(destination, create: false)).plan
+        try await prepare(try MirrorDirectory.open(destinationPath, create: false)).plan
     }
 
-    /// Mirrors the stream; see ``StreamMirror``. Events go to `progress`, which is finished when the run ends.
+    /// Mirrors the stream; see ``StreamMirror``.
     ///
+    /// - Parameter progress: where the run reports, if anywhere: once the plan is made, the totals (the bytes and
+    ///   files to download, ``MirrorPlan/bytesToDownload`` and ``MirrorPlan/downloads``), then the bytes as they
+    ///   arrive (a file that starts over takes its bytes back; a linked file counts as done with its size), a file
+    ///   done per file put in place, and a ``MirrorEvent`` per file. The channel is finished whenever the run ends,
+    ///   thrown errors included; its final counts are those of the summary (the files downloaded and linked, and
+    ///   their bytes).
     /// - Returns: what was done; ``MirrorSummary/failures`` lists the payloads that could not be mirrored.
-    /// - Throws: ``ImageMirrorError``: ``ImageMirrorError/Code/metadata`` and ``ImageMirrorError/Code/rollback``
+    /// - Throws: ``ImageMirrorError``: ``ImageMirrorError/Code/metadata``, ``ImageMirrorError/Code/notFound``,
+    ///   ``ImageMirrorError/Code/transport`` (the server, for the metadata) and ``ImageMirrorError/Code/rollback``
     ///   before any download, ``ImageMirrorError/Code/insufficientSpace``, ``ImageMirrorError/Code/io`` and
     ///   ``ImageMirrorError/Code/unsafeDestination`` for the destination, ``ImageMirrorError/Code/signing``,
     ///   ``ImageMirrorError/Code/cancelled``.
-    public func run(progress: MirrorProgress? = nil) async throws(ImageMirrorError) -> MirrorSummary {
+    public func run(progress: ProgressChannel<MirrorEvent>? = nil) async throws(ImageMirrorError) -> MirrorSummary {
         defer { progress?.finish() }
-        guard let store = try MirrorDirectory.open(destination, create: true) else {
-            throw ImageMirrorError(.io, "\(destination): cannot create the destination")
+        guard let store = try MirrorDirectory.open(destinationPath, create: true) else {
+            throw ImageMirrorError(.io, "\(destinationPath): cannot create the destination")
         }
         let prepared = try await prepare(store)
         let plan = prepared.plan
-        progress?.yield(.planned(files: plan.downloads.count, bytes: plan.bytesToDownload))
-        for problem in plan.problems { progress?.yield(.failed(problem)) }
+        progress?.setTotals(bytes: plan.bytesToDownload, items: plan.downloads.count)
+        for problem in plan.problems { progress?.report(.failed(problem)) }
         if options.checksFreeSpace { try checkFreeSpace(plan, store) }
         // Temporaries an interrupted run left where only the mirror writes (its record and its metadata).
         for path in [MirrorManifest.relativePath] + plan.metadataPaths { store.removeTemporaries(besides: path) }
@@ -124,12 +164,12 @@ public struct StreamMirror: Sendable {
             logger.error("\(summary.failures.count) files failed; the metadata was not published")
             return summary
         }
-        try Task.checkCancellation(path: destination)
+        try Task.checkCancellation(path: destinationPath)
 
         let published = try MetadataPublisher(store: store, signer: options.signer).publish(
             prepared.snapshot, selected: prepared.selected)
         summary.published = true
-        progress?.yield(.published(paths: published))
+        progress?.report(.published(paths: published))
 
         var kept = MirrorManifest()
         for file in plan.files {
@@ -141,7 +181,7 @@ public struct StreamMirror: Sendable {
                 try store.remove(removal.path)
             } catch {
                 // Kept in the record, so the next run tries again; the new metadata is published all the same.
-                logger.warning("cannot remove \(destination)/\(removal.path): \(error)")
+                logger.warning("cannot remove \(destinationPath)/\(removal.path): \(error)")
                 if let entry = prepared.previous.files[BytewiseString(removal.path)] {
                     kept.files[BytewiseString(removal.path)] = entry
                 }
@@ -149,7 +189,7 @@ public struct StreamMirror: Sendable {
             }
             store.removeEmptyDirectories(holding: removal.path)
             summary.pruned.append(removal.path)
-            progress?.yield(.pruned(path: removal.path, size: removal.size))
+            progress?.report(.pruned(path: removal.path, size: removal.size))
         }
         try kept.write(store)
         return summary
@@ -207,7 +247,7 @@ public struct StreamMirror: Sendable {
                 for item in items {
                     guard selected.insert(ItemKey(item)).inserted, let path = item.path else { continue }
                     let key = BytewiseString(path)
-                    func refuse(_ reason: String, _ digest: Digest? = nil) {
+                    func refuse(_ reason: String, _ digest: ContentDigest? = nil) {
                         problems.append(
                             MirrorFailure(
                                 path: path, url: source.url(of: path), expected: digest, actual: nil,
@@ -217,7 +257,7 @@ public struct StreamMirror: Sendable {
                         refuse(": \(reason)")
                         continue
                     }
-                    let digest: Digest
+                    let digest: ContentDigest
                     switch Self.signedDigest(of: item) {
                     case .success(let strongest): digest = strongest
                     case .failure(let problem):
@@ -278,11 +318,11 @@ public struct StreamMirror: Sendable {
 
     /// The digest an item's content is verified against: the strongest it states (SHA-512, SHA-256, MD5), as
     /// python-simplestreams chooses. An item with a malformed digest, or none, cannot be mirrored.
-    static func signedDigest(of item: FlattenedItem) -> Result<Digest, ImageMirrorError> {
+    static func signedDigest(of item: FlattenedItem) -> Result<ContentDigest, ImageMirrorError> {
         for algorithm in DigestAlgorithm.allCases.sorted(by: >) {
             guard let hex = item.pythonString(algorithm.rawValue) else { continue }
             do {
-                return .success(try Digest(algorithm, hex: hex))
+                return .success(try ContentDigest(algorithm, hex: hex))
             } catch {
                 return .failure(
                     ImageMirrorError(
@@ -315,7 +355,7 @@ public struct StreamMirror: Sendable {
 
     private func checkFreeSpace(_ plan: MirrorPlan, _ store: MirrorDirectory) throws(ImageMirrorError) {
         var needed: Int64 = 0
-        var seen: Set<Digest> = []
+        var seen: Set<ContentDigest> = []
         for file in plan.downloads where seen.insert(file.digest).inserted {
             let partial = store.regularFileSize(file.path + ".part") ?? 0
             needed = needed.saturatingAdd(max(0, file.size - partial))
@@ -325,7 +365,7 @@ public struct StreamMirror: Sendable {
         guard needed <= available else {
             throw ImageMirrorError(
                 .insufficientSpace,
-                "\(destination): \(needed) bytes to download, but only \(available) bytes are free")
+                "\(destinationPath): \(needed) bytes to download, but only \(available) bytes are free")
         }
     }
 
@@ -339,17 +379,19 @@ public struct StreamMirror: Sendable {
 
     /// Downloads one file per distinct digest (`jobs` at a time) and hard-links the others to it, or to a file
     /// already in place (verified) with that digest.
-    private func transferPayloads(_ plan: MirrorPlan, store: MirrorDirectory, progress: MirrorProgress?)
+    private func transferPayloads(
+        _ plan: MirrorPlan, store: MirrorDirectory, progress: ProgressChannel<MirrorEvent>?
+    )
         async throws(ImageMirrorError) -> TransferResult
     {
         let downloading = Set(plan.downloads.map { BytewiseString($0.path) })
-        var sourceOfDigest: [Digest: String] = [:]
+        var sourceOfDigest: [ContentDigest: String] = [:]
         for file in plan.files
         where !downloading.contains(BytewiseString(file.path)) && sourceOfDigest[file.digest] == nil {
             sourceOfDigest[file.digest] = file.path
         }
         var groups: [[MirrorPlan.File]] = []
-        var groupOfDigest: [Digest: Int] = [:]
+        var groupOfDigest: [ContentDigest: Int] = [:]
         for file in plan.downloads {
             if let index = groupOfDigest[file.digest] {
                 groups[index].append(file)
@@ -378,7 +420,7 @@ public struct StreamMirror: Sendable {
             }
             return total
         }
-        if Task.isCancelled { throw ImageMirrorError(.cancelled, "\(destination): the run was cancelled") }
+        if Task.isCancelled { throw ImageMirrorError(.cancelled, "\(destinationPath): the run was cancelled") }
         return results
     }
 
@@ -408,7 +450,8 @@ public struct StreamMirror: Sendable {
             do {
                 try downloader.store.link(origin, to: file.path)
                 result.linked.append(file.path)
-                downloader.progress?.yield(.verified(path: file.path, size: file.size, linked: true))
+                downloader.progress?.advance(bytes: file.size, items: 1)
+                downloader.progress?.report(.verified(path: file.path, size: file.size, linked: true))
             } catch {
                 downloader.logger.info("cannot link \(file.path) to \(origin) (\(error)); downloading it")
                 if let failure = await downloader.download(file) {

@@ -1,5 +1,6 @@
 import Foundation
 import MirrorTestServer
+import SignedStreams
 import SimpleStreams
 import TestSupport
 import Testing
@@ -104,7 +105,7 @@ struct DeadlineTests {
             await #expect {
                 _ = try await source.read(Self.index, maximumSize: 1 << 20)
             } throws: { error in
-                (error as? SimpleStreamsError)?.code == .io && Self.isBelowMinimumRate(Self.limit(of: error))
+                (error as? SimpleStreamsError)?.code == .transport && Self.isBelowMinimumRate(Self.limit(of: error))
             }
         }
     }

@@ -14,7 +14,7 @@ struct HTTPSettingsTests {
         ])
         #expect(settings.server(scheme: "http", host: "images.maas.io") == .init(host: "proxy.example", port: 3128))
         let secure = settings.server(scheme: "https", host: "images.maas.io")
-        #expect(secure == .init(host: "secure.example", port: 80, credentials: ("user", "secret")))
+        #expect(secure == .init(host: "secure.example", port: 80, credentials: .init(user: "user", password: "secret")))
         #expect(secure?.description == "secure.example:80")
         #expect(settings.server(scheme: "http", host: "localhost") == nil)
         #expect(settings.server(scheme: "http", host: "a.internal.example") == nil)

@@ -1,6 +1,8 @@
 import Foundation
 import ImageMirror
 import MirrorTestServer
+import ProgressReporting
+import SignedStreams
 import SimpleStreams
 import TestSupport
 import Testing
@@ -55,11 +57,11 @@ struct InterruptionAndSigningTests {
                     versions: ["20250201", "20250301"], updated: "Tue, 02 Dec 2025 00:00:00 +0000")
             }
             let cancelAfter = Int.random(in: 1...60, using: &generator)
-            let progress = MirrorProgress()
+            let progress = ProgressChannel<MirrorEvent>()
             let job = try harness.mirror(options)
             let task = Task { try await job.run(progress: progress) }
             var count = 0
-            for await _ in progress.events {
+            for await _ in progress {
                 count += 1
                 if count == cancelAfter { task.cancel() }
             }

@@ -1,6 +1,7 @@
 import Foundation
 import ImageMirror
 import MirrorTestServer
+import SignedStreams
 import SimpleStreams
 import TestSupport
 import Testing

@@ -46,7 +46,7 @@ extension GeneratedMirror {
             ]
             for (name, explicit) in spec.digests.sorted(by: { $0.key < $1.key }) {
                 let algorithm = DigestAlgorithm(rawValue: name) ?? .sha256
-                let value = explicit ?? Digest.compute(algorithm, of: spec.content).hex
+                let value = explicit ?? ContentDigest.compute(algorithm, of: spec.content).hex
                 fields.append("\(Self.quoted(name)): \(Self.quoted(value))")
             }
             let item = "\(Self.quoted(spec.item)): {\(fields.joined(separator: ", "))}"

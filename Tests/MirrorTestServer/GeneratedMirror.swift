@@ -202,6 +202,6 @@ public final class GeneratedMirror: Sendable {
     }
 
     public static func sha256(_ bytes: [UInt8]) -> String {
-        Digest.compute(.sha256, of: bytes).hex
+        ContentDigest.compute(.sha256, of: bytes).hex
     }
 }

@@ -18,6 +18,8 @@ public struct ServerFaults: Sendable {
     public var failuresBeforeSuccess: [String: Int] = [:]
     /// Answer 404 for these paths.
     public var notFound: Set<String> = []
+    /// Answer every request for these paths with this status (`503`), and no body.
+    public var status: [String: Int] = [:]
     /// Answer `302 Found` for these paths, pointing at the path given (on this server).
     public var redirects: [String: String] = [:]
     /// Send bodies in 4 KiB pieces with this pause (in milliseconds) between them.
@@ -154,6 +156,9 @@ private final class FileHandler: ChannelInboundHandler {
         let keepAlive = head.isKeepAlive
         if faults.noAnswer.contains(path) { return }
         if fail { return send(status: .internalServerError, context: context, keepAlive: keepAlive) }
+        if let code = faults.status[path] {
+            return send(status: HTTPResponseStatus(statusCode: code), context: context, keepAlive: keepAlive)
+        }
         if let target = faults.redirects[path] {
             return send(
                 status: .found, context: context, keepAlive: keepAlive, location: server.baseURL + target)

@@ -2,6 +2,7 @@ internal import AsyncHTTPClient
 internal import NIOCore
 internal import NIOHTTP1
 public import SimpleStreams
+public import SystemPackage
 internal import Verification
 
 #if canImport(FoundationEssentials)
@@ -12,27 +13,46 @@ internal import Verification
 
 /// A mirror served over HTTP or HTTPS (`https://images.maas.io/ephemeral-v3/stable/`).
 ///
-/// Paths are checked with `StreamPath` before they are appended to the root URL. Documents (``read(_:maximumSize:)``)
-/// are fetched whole, refused past their size limit, retried as ``RetryPolicy`` says, and, with a
-/// ``MetadataCache``, requested conditionally (`If-None-Match`, `If-Modified-Since`): a `304 Not Modified` answer
+/// Paths are checked before they are appended to the root URL. Documents (``read(_:maximumSize:)``)
+/// are fetched whole, refused past their size limit, retried as ``RetryPolicy`` says, and, with a metadata cache
+/// directory, requested conditionally (`If-None-Match`, `If-Modified-Since`): a `304 Not Modified` answer
 /// returns the cached bytes, which the reader then verifies like any others. Payloads are streamed with
 /// ``streamPayload(_:from:expectedSize:start:receive:)``, resuming with `Range`. Both are bounded in time as
 /// ``HTTPSettings`` describes: the rate rule, ``HTTPSettings/documentTimeout`` for documents,
 /// ``HTTPSettings/payloadTimeout`` (none by default) for payloads.
+///
+/// A document that cannot be fetched throws `SimpleStreamsError` with the code `.transport` (an HTTP error status,
+/// a connection failure, a timeout; the message names the URL and the status), `.notFound` (HTTP 404 or 410),
+/// `.cancelled` or `.limitExceeded`: never a signature or verification failure.
 public struct HTTPStreamSource: PayloadSource {
     /// The root URL, ending with `/`.
     public let root: String
     /// The clients requests go through.
     public let transport: HTTPTransport
     /// Where document responses are cached for conditional requests, if anywhere.
-    public var cache: MetadataCache?
+    package var cache: MetadataCache?
 
+    /// The root URL.
     public var location: String { root }
 
     /// Creates a source for the mirror at `rootURL` (`http://` or `https://`; a `/` is added at the end).
     ///
+    /// - Parameters:
+    ///   - rootURL: the mirror's root (`https://images.maas.io/ephemeral-v3/stable/`).
+    ///   - transport: the HTTP clients requests go through.
+    ///   - metadataCacheDirectory: a directory (created when first written to) where document responses are kept
+    ///     with their `ETag` and `Last-Modified`, so that later runs ask for them conditionally; `nil` for none.
+    ///     Cached bytes are verified like any others.
     /// - Throws: ``ImageMirrorError/Code/invalidArgument`` for another scheme, no host, or a query or fragment.
-    public init(_ rootURL: String, transport: HTTPTransport, cache: MetadataCache? = nil) throws(ImageMirrorError) {
+    public init(_ rootURL: String, transport: HTTPTransport, metadataCacheDirectory: FilePath? = nil)
+        throws(ImageMirrorError)
+    {
+        try self.init(
+            rootURL, transport: transport, cache: metadataCacheDirectory.map { MetadataCache(directory: $0.string) })
+    }
+
+    /// Creates a source whose document responses are cached in `cache` (the command line's cache below the mirror).
+    package init(_ rootURL: String, transport: HTTPTransport, cache: MetadataCache?) throws(ImageMirrorError) {
         guard let url = URL(string: rootURL), let scheme = url.scheme?.lowercased(),
             scheme == "http" || scheme == "https", url.host?.isEmpty == false
         else {
@@ -47,13 +67,20 @@ public struct HTTPStreamSource: PayloadSource {
     }
 
     /// Whether `location` names an HTTP(S) mirror rather than a directory.
-    public static func isHTTP(_ location: String) -> Bool {
+    package static func isHTTP(_ location: String) -> Bool {
         let lower = location.lowercased()
         return lower.hasPrefix("http://") || lower.hasPrefix("https://")
     }
 
+    /// `ROOT/PATH`.
     public func url(of path: String) -> String { root + path }
 
+    /// Fetches the document at `path` (relative to the root), retrying as ``HTTPSettings/retry`` says.
+    ///
+    /// - Throws: `SimpleStreamsError`: `.transport` for an HTTP error status, a connection failure or a timeout
+    ///   (the underlying error is the ``ImageMirrorError``, whose ``ImageMirrorError/httpStatus`` gives the status),
+    ///   `.notFound` for HTTP 404 or 410, `.limitExceeded` for a document larger than `maximumSize`, `.cancelled`,
+    ///   `.unsafePath` for a path that leaves the root.
     public func read(_ path: String, maximumSize: Int) async throws(SimpleStreamsError) -> [UInt8] {
         try StreamPath.validate(path, at: "read")
         let url = url(of: path)
@@ -62,11 +89,7 @@ public struct HTTPStreamSource: PayloadSource {
                 try await fetchDocument(url, maximumSize: maximumSize)
             }
         } catch {
-            switch error.code {
-            case .notFound: throw SimpleStreamsError(.notFound, error.message, underlyingError: error)
-            case .contentMismatch: throw SimpleStreamsError(.limitExceeded, error.message, underlyingError: error)
-            default: throw SimpleStreamsError(.io, error.message, underlyingError: error)
-            }
+            throw SimpleStreamsError(error)
         }
     }
 
@@ -107,6 +130,8 @@ public struct HTTPStreamSource: PayloadSource {
         return body
     }
 
+    /// Streams the payload at `path` from `offset` with a `Range` request (see
+    /// ``PayloadSource/streamPayload(_:from:expectedSize:start:receive:)``).
     public func streamPayload(
         _ path: String, from offset: Int64, expectedSize: Int64,
         start: (Int64) throws(ImageMirrorError) -> Void,
@@ -180,5 +205,23 @@ struct ContentRange: Hashable {
             guard let total = Int64(parts[1]), total > last else { return nil }
             self.total = total
         }
+    }
+}
+
+extension SimpleStreamsError {
+    /// The error a stream reader sees for a failed document request: the transport's failures keep their own codes
+    /// (`.transport`, `.notFound`, `.cancelled`), so that an HTTP 503 is never taken for a document that did not
+    /// verify.
+    init(_ error: ImageMirrorError) {
+        let code: SimpleStreamsError.Code =
+            switch error.code {
+            case .notFound: .notFound
+            case .contentMismatch: .limitExceeded
+            case .transport: .transport
+            case .cancelled: .cancelled
+            case .invalidArgument: .invalidArgument
+            default: .io
+            }
+        self.init(code, error.message, underlyingError: error)
     }
 }

@@ -1,3 +1,4 @@
+internal import SignedStreams
 internal import SimpleStreams
 internal import SystemLayer
 internal import SystemPackage
@@ -10,24 +11,24 @@ internal import Verification
 /// written through the directory's descriptor with `O_NOFOLLOW`, so a symbolic link planted in it is never followed.
 /// Cached bytes are not trusted: a `304` answer hands them to the reader, which verifies their signature like those
 /// of any response.
-public struct MetadataCache: Sendable {
+package struct MetadataCache: Sendable {
     /// The cache directory (created when first written to).
-    public let directory: String
+    package let directory: String
     /// Where the directory is opened from, and the components below it opened one by one with `O_NOFOLLOW`.
     private let base: String
     private let components: [[UInt8]]
 
     /// One cached response.
-    public struct Entry: Sendable, Hashable {
+    package struct Entry: Sendable, Hashable {
         /// The `ETag` header, if the server sent one.
-        public var etag: String?
+        package var etag: String?
         /// The `Last-Modified` header, if the server sent one.
-        public var lastModified: String?
+        package var lastModified: String?
         /// The body.
-        public var body: [UInt8]
+        package var body: [UInt8]
 
         /// Creates a value.
-        public init(etag: String?, lastModified: String?, body: [UInt8]) {
+        package init(etag: String?, lastModified: String?, body: [UInt8]) {
             self.etag = etag
             self.lastModified = lastModified
             self.body = body
@@ -35,7 +36,7 @@ public struct MetadataCache: Sendable {
     }
 
     /// Creates a cache in `directory` (its last component must not be a symbolic link).
-    public init(directory: String) {
+    package init(directory: String) {
         self.directory = directory
         base = directory
         components = []
@@ -43,7 +44,7 @@ public struct MetadataCache: Sendable {
 
     /// Creates the cache of the mirror at `destination`: `DESTINATION/.mirror/http-cache`, every directory below the
     /// destination opened without following symbolic links.
-    public init(mirror destination: String) {
+    package init(mirror destination: String) {
         directory = destination + "/.mirror/http-cache"
         base = destination
         components = [Array(".mirror".utf8), Array("http-cache".utf8)]
@@ -55,7 +56,7 @@ public struct MetadataCache: Sendable {
     }
 
     private static func name(for url: String) -> String {
-        Digest.compute(.sha256, of: Array(url.utf8)).hex
+        ContentDigest.compute(.sha256, of: Array(url.utf8)).hex
     }
 
     private static func read(_ name: String, in directory: DirectoryDescriptor, maximumSize: Int) -> [UInt8]? {
@@ -65,7 +66,7 @@ public struct MetadataCache: Sendable {
     }
 
     /// The cached response for `url`, if there is a readable one with at least one validator.
-    public func entry(for url: String) -> Entry? {
+    package func entry(for url: String) -> Entry? {
         let name = Self.name(for: url)
         guard let directory = open(create: false),
             let validatorBytes = Self.read(name + ".validators", in: directory, maximumSize: 1 << 16),
@@ -79,7 +80,7 @@ public struct MetadataCache: Sendable {
     }
 
     /// Stores `entry` for `url` if it has a validator; failures are ignored (the cache is only an optimisation).
-    public func store(_ entry: Entry, for url: String) {
+    package func store(_ entry: Entry, for url: String) {
         guard entry.etag != nil || entry.lastModified != nil, let directory = open(create: true) else { return }
         let name = Self.name(for: url)
         var validators: JSONObject = ["url": .string(url)]

@@ -6,32 +6,37 @@
 /// turns proxies off. Ports and address ranges in `no_proxy` are not supported: an entry with a port matches the
 /// host on any port.
 public struct ProxySettings: Sendable, Hashable {
+    /// The user name and password for a proxy (`Proxy-Authorization: Basic`).
+    public struct Credentials: Sendable, Hashable, CustomStringConvertible {
+        /// The user name.
+        public var user: String
+        /// The password (empty when the URL gives none).
+        public var password: String
+
+        /// Creates a value.
+        public init(user: String, password: String) {
+            self.user = user
+            self.password = password
+        }
+
+        /// The user name only: the password is never printed.
+        public var description: String { user }
+    }
+
     /// A proxy server.
     public struct Server: Sendable, Hashable, CustomStringConvertible {
         /// The proxy's host name or address.
         public var host: String
         /// The proxy's TCP port.
         public var port: Int
-        /// The user name and password for the proxy (`Proxy-Authorization: Basic`), if the URL gives them.
-        public var credentials: (user: String, password: String)?
+        /// The user name and password for the proxy, if the URL gives them.
+        public var credentials: Credentials?
 
         /// Creates a value.
-        public init(host: String, port: Int, credentials: (user: String, password: String)? = nil) {
+        public init(host: String, port: Int, credentials: Credentials? = nil) {
             self.host = host
             self.port = port
             self.credentials = credentials
-        }
-
-        public static func == (lhs: Server, rhs: Server) -> Bool {
-            lhs.host == rhs.host && lhs.port == rhs.port && lhs.credentials?.user == rhs.credentials?.user
-                && lhs.credentials?.password == rhs.credentials?.password
-        }
-
-        public func hash(into hasher: inout Hasher) {
-            hasher.combine(host)
-            hasher.combine(port)
-            hasher.combine(credentials?.user)
-            hasher.combine(credentials?.password)
         }
 
         /// Parses `http://[user:password@]host:port/` (the scheme, a trailing slash and the credentials are optional;
@@ -47,12 +52,11 @@ public struct ProxySettings: Sendable, Hashable {
             if let at = rest.lastIndex(of: "@") {
                 let userInformation = rest[..<at]
                 if let colon = userInformation.firstIndex(of: ":") {
-                    credentials = (
-                        String(userInformation[..<colon]),
-                        String(userInformation[userInformation.index(after: colon)...])
-                    )
+                    credentials = Credentials(
+                        user: String(userInformation[..<colon]),
+                        password: String(userInformation[userInformation.index(after: colon)...]))
                 } else {
-                    credentials = (String(userInformation), "")
+                    credentials = Credentials(user: String(userInformation), password: "")
                 }
                 rest = rest[rest.index(after: at)...]
             } else {

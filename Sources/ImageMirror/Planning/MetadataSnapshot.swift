@@ -1,3 +1,4 @@
+internal import SignedStreams
 internal import SimpleStreams
 import Synchronization
 internal import Verification
@@ -60,9 +61,7 @@ struct MetadataSnapshot: Sendable {
         do {
             result = try await reader.query(StreamQuery(), path: path)
         } catch {
-            throw ImageMirrorError(
-                .metadata, "\(source.location): the metadata did not verify; nothing was downloaded: \(error.message)",
-                underlyingError: error)
+            throw ImageMirrorError(reading: error, from: source)
         }
         var products: [Document] = []
         for document in result.products {
@@ -97,8 +96,8 @@ struct MetadataSnapshot: Sendable {
         documents.append(Document(path: path, bytes: bytes))
         if path.hasSuffix(".sjson") {
             let json = String(path.dropLast(".sjson".count)) + ".json"
-            guard let data = await optionalRead(json, recorder, maximumSize),
-                let signature = await optionalRead(json + ".gpg", recorder, maximumSize)
+            guard let data = try await optionalRead(json, recorder, maximumSize),
+                let signature = try await optionalRead(json + ".gpg", recorder, maximumSize)
             else { return documents }
             if case .verify(let verifier) = policy {
                 do {
@@ -119,7 +118,7 @@ struct MetadataSnapshot: Sendable {
                 contentsOf: [Document(path: json, bytes: data), Document(path: json + ".gpg", bytes: signature)], at: 0)
         } else if path.hasSuffix(".json"), case .allowUnsigned = policy {
             let sjson = String(path.dropLast(".json".count)) + ".sjson"
-            if let data = await optionalRead(sjson, recorder, maximumSize) {
+            if let data = try await optionalRead(sjson, recorder, maximumSize) {
                 guard let wrapped = try? UnverifiedClearsignedPayload.extract(data), sameDocument(bytes, wrapped) else {
                     throw ImageMirrorError(
                         .metadata,
@@ -129,7 +128,7 @@ struct MetadataSnapshot: Sendable {
                 documents.insert(Document(path: sjson, bytes: data), at: 0)
             }
             if recorder.bytes(at: path + ".gpg") == nil,
-                let signature = await optionalRead(path + ".gpg", recorder, maximumSize)
+                let signature = try await optionalRead(path + ".gpg", recorder, maximumSize)
             {
                 documents.insert(Document(path: path + ".gpg", bytes: signature), at: 0)
             }
@@ -199,9 +198,41 @@ struct MetadataSnapshot: Sendable {
         return StreamDates.parseRFC2822(updated)
     }
 
-    private static func optionalRead(_ path: String, _ recorder: RecordingSource, _ maximumSize: Int) async
-        -> [UInt8]?
+    /// The companion at `path`, or `nil` when the source cannot give it; a server that cannot be reached (or
+    /// answers with an error status other than 404) and cancellation stop the run instead, so that a transient
+    /// failure never publishes a mirror without the companions.
+    private static func optionalRead(_ path: String, _ recorder: RecordingSource, _ maximumSize: Int)
+        async throws(ImageMirrorError) -> [UInt8]?
     {
-        try? await recorder.base.read(path, maximumSize: maximumSize)
+        do {
+            return try await recorder.base.read(path, maximumSize: maximumSize)
+        } catch  where error.code == .transport || error.code == .cancelled {
+            throw ImageMirrorError(reading: error, from: recorder.base)
+        } catch {
+            return nil
+        }
+    }
+}
+
+extension ImageMirrorError {
+    /// The error of a run whose metadata could not be read: ``Code/transport`` (an HTTP error status, a connection
+    /// failure, a timeout) and ``Code/cancelled`` keep their codes, a missing document is ``Code/notFound``, and
+    /// only the rest (a bad signature, an invalid document) is ``Code/metadata``.
+    init(reading error: SimpleStreamsError, from source: any StreamSource) {
+        let transport = error.underlyingError as? ImageMirrorError
+        switch error.code {
+        case .transport:
+            self.init(
+                .transport, "\(error.message); nothing was downloaded", underlyingError: transport ?? error)
+        case .cancelled:
+            self.init(.cancelled, "\(source.location): cancelled while reading the metadata", underlyingError: error)
+        case .notFound:
+            self.init(
+                .notFound, "\(error.message); nothing was downloaded", underlyingError: transport ?? error)
+        default:
+            self.init(
+                .metadata, "\(source.location): the metadata did not verify; nothing was downloaded: \(error.message)",
+                underlyingError: error)
+        }
     }
 }

@@ -1,3 +1,4 @@
+public import SignedStreams
 public import SimpleStreams
 public import Verification
 

@@ -10,12 +10,12 @@ public struct MirrorPlan: Sendable {
         public var size: Int64
         /// The signed digest: the strongest the item states (SHA-512, then SHA-256, then MD5), which the content is
         /// verified against.
-        public var digest: Digest
+        public var digest: ContentDigest
         /// The items that reference the file (`product version item`); products share files.
         public var references: [String]
 
         /// Creates a value.
-        public init(path: String, size: Int64, digest: Digest, references: [String]) {
+        public init(path: String, size: Int64, digest: ContentDigest, references: [String]) {
             self.path = path
             self.size = size
             self.digest = digest

@@ -1,16 +1,24 @@
 public import Verification
 
-/// Something that happened during a mirror run, in the order it happened for each file.
+/// Something that happened to one file during a mirror run, in the order it happened for that file.
+///
+/// A run reports its events through a `ProgressChannel<MirrorEvent>` (module `ProgressReporting`), whose updates
+/// also carry the counts: bytes downloaded of the bytes to download, files put in place of the files to download.
+/// No event is ever dropped, however slowly the updates are read.
+///
+/// ```swift
+/// let progress = ProgressChannel<MirrorEvent>()
+/// async let summary = mirror.run(progress: progress)
+/// for await update in progress {
+///     for case .failed(let failure) in update.events { print("failed:", failure) }
+/// }
+/// print(try await summary.succeeded)
+/// ```
 public enum MirrorEvent: Sendable, Hashable {
-    /// The metadata verified and the plan is made: how many payloads will be downloaded (or linked) and their
-    /// bytes. The first event of a run.
-    case planned(files: Int, bytes: Int64)
     /// A payload started downloading: its destination path, its signed size and the bytes already there (a
-    /// resumed `.part`).
+    /// resumed `.part`). It is reported again when the file starts over (a retry, a server that ignored `Range`).
     case started(path: String, size: Int64, resumedAt: Int64)
-    /// Bytes of a payload arrived.
-    case bytes(path: String, count: Int)
-    /// A payload was verified (size and SHA-256) and put in place; `linked` when it is a hard link to an identical
+    /// A payload was verified (size and digest) and put in place; `linked` when it is a hard link to an identical
     /// file rather than a download.
     case verified(path: String, size: Int64, linked: Bool)
     /// A payload could not be mirrored; the run goes on.
@@ -31,14 +39,14 @@ public struct MirrorFailure: Sendable, Hashable, CustomStringConvertible {
     public var url: String
     /// The digest the signed metadata states (the strongest of the item's), or `nil` when it states none that can
     /// be used.
-    public var expected: Digest?
+    public var expected: ContentDigest?
     /// The digest of what arrived, when the whole file arrived with the wrong content.
-    public var actual: Digest?
+    public var actual: ContentDigest?
     /// Why it failed.
     public var reason: String
 
     /// Creates a value.
-    public init(path: String, url: String, expected: Digest?, actual: Digest?, reason: String) {
+    public init(path: String, url: String, expected: ContentDigest?, actual: ContentDigest?, reason: String) {
         self.path = path
         self.url = url
         self.expected = expected
@@ -54,29 +62,4 @@ public struct MirrorFailure: Sendable, Hashable, CustomStringConvertible {
         if let actual { text += ", got \(actual.hex)" }
         return text + ")"
     }
-}
-
-/// Where a run reports its ``MirrorEvent``s: an `AsyncStream` to iterate while the run goes on.
-///
-/// ```swift
-/// let progress = MirrorProgress()
-/// async let summary = mirror.run(progress: progress)
-/// for await event in progress.events { print(event) }
-/// print(try await summary)
-/// ```
-///
-/// The stream keeps the newest 65,536 events when its reader falls behind, and finishes when the run ends.
-public struct MirrorProgress: Sendable {
-    /// The events of the run.
-    public let events: AsyncStream<MirrorEvent>
-    private let continuation: AsyncStream<MirrorEvent>.Continuation
-
-    /// Creates a stream.
-    public init() {
-        (events, continuation) = AsyncStream.makeStream(
-            of: MirrorEvent.self, bufferingPolicy: .bufferingNewest(1 << 16))
-    }
-
-    func yield(_ event: MirrorEvent) { continuation.yield(event) }
-    func finish() { continuation.finish() }
 }

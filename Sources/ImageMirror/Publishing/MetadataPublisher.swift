@@ -1,3 +1,4 @@
+internal import SignedStreams
 internal import SimpleStreams
 internal import Verification
 

@@ -158,7 +158,7 @@ final class MirrorDirectory: Sendable {
     }
 
     /// The digest (`algorithm`) of the regular file at `path`, or `nil` when there is none.
-    func digest(of path: String, _ algorithm: DigestAlgorithm) throws(ImageMirrorError) -> Digest? {
+    func digest(of path: String, _ algorithm: DigestAlgorithm) throws(ImageMirrorError) -> ContentDigest? {
         guard let (directory, name) = try directory(holding: path, create: false) else { return nil }
         let file: FileDescriptor
         do {

@@ -15,7 +15,7 @@ struct MirrorManifest: Sendable, Equatable {
         /// The signed size.
         var size: Int64
         /// The signed digest (the strongest the item had).
-        var digest: Digest
+        var digest: ContentDigest
         /// Whether the file on disk was verified against ``digest`` by the mirror (downloaded, linked from a verified
         /// file, or hashed); `false` for a file recorded before it was fetched.
         var verified: Bool
@@ -41,7 +41,7 @@ struct MirrorManifest: Sendable, Equatable {
             guard StreamPath.isSafe(path), StreamMirror.reservedPathProblem(path) == nil,
                 let entry = value.objectValue, let size = entry["size"]?.integerValue, size >= 0,
                 let digest = DigestAlgorithm.allCases.lazy.compactMap({ algorithm in
-                    entry[algorithm.rawValue]?.stringValue.flatMap { try? Digest(algorithm, hex: $0) }
+                    entry[algorithm.rawValue]?.stringValue.flatMap { try? ContentDigest(algorithm, hex: $0) }
                 }).first
             else { continue }
             let verified = verifiedFormat && entry["verified"] == .bool(true)

@@ -1,7 +1,8 @@
 internal import Logging
+internal import ProgressReporting
 internal import SystemLayer
 internal import SystemPackage
-public import Verification
+package import Verification
 
 /// Downloads one payload into the mirror: streamed to `PATH.part` with its digest computed as it arrives and the
 /// body capped at the signed size, then renamed to `PATH` only when the size and digest match.
@@ -11,33 +12,49 @@ public import Verification
 /// through. A `.part` left by an earlier run is hashed again and resumed with `Range`; a server that answers `200`
 /// instead of `206` restarts the file from byte 0. Retryable failures (see ``RetryPolicy``) are retried; a body that
 /// ends early keeps its `.part`, so the retry resumes. Content with the wrong digest is removed, never renamed.
+///
+/// Progress: the bytes of the file count as done as they are written (those of a resumed `.part` when it is
+/// resumed); a file that starts over takes back what it had counted, and so does a file that fails, so that the
+/// final count is the bytes of the files in place.
 struct Downloader: Sendable {
     let source: any PayloadSource
     /// The mirror's destination.
     let store: MirrorDirectory
     let retry: RetryPolicy
-    let progress: MirrorProgress?
+    let progress: ProgressChannel<MirrorEvent>?
     let logger: Logger
 
     /// Downloads `file`, or returns why it could not.
     func download(_ file: MirrorPlan.File) async -> MirrorFailure? {
         let url = source.url(of: file.path)
+        // The bytes of this file counted as done in `progress`, over all attempts.
+        var counted: Int64 = 0
         do {
             try await retry.run(
-                { () throws(ImageMirrorError) in try await attempt(file, url: url) },
+                { () throws(ImageMirrorError) in try await attempt(file, url: url, counted: &counted) },
                 beforeRetry: { error, attempt in
                     logger.info("retrying \(url) after attempt \(attempt): \(error)")
-                    progress?.yield(.retrying(path: file.path, attempt: attempt, reason: error.description))
+                    progress?.report(.retrying(path: file.path, attempt: attempt, reason: error.description))
                 })
+            progress?.advance(items: 1)
+            progress?.report(.verified(path: file.path, size: file.size, linked: false))
             return nil
         } catch {
             let failure = MirrorFailure(
                 path: file.path, url: url, expected: file.digest,
                 actual: (error.underlyingError as? DigestMismatch)?.actual, reason: error.message)
             logger.error("\(failure)")
-            progress?.yield(.failed(failure))
+            if counted != 0 { progress?.advance(bytes: -counted) }
+            progress?.report(.failed(failure))
             return failure
         }
+    }
+
+    /// Counts the file's bytes done as `bytes` (more or fewer than counted so far).
+    private func count(_ bytes: Int64, counted: inout Int64) {
+        guard bytes != counted else { return }
+        progress?.advance(bytes: bytes - counted)
+        counted = bytes
     }
 
     /// Opens the `.part` of `name` in `directory` for reading and writing: the existing regular file, or a new one
@@ -58,7 +75,7 @@ struct Downloader: Sendable {
     }
 
     /// One attempt: resume or start the `.part`, stream the rest, check, rename.
-    private func attempt(_ file: MirrorPlan.File, url: String) async throws(ImageMirrorError) {
+    private func attempt(_ file: MirrorPlan.File, url: String, counted: inout Int64) async throws(ImageMirrorError) {
         guard let (directory, name) = try store.directory(holding: file.path, create: true) else { return }
         let partName = name + Array(".part".utf8)
         let part = directory.child(partName)
@@ -72,7 +89,8 @@ struct Downloader: Sendable {
         try Self.call { () throws(FileSystemError) in try FileIO.truncate(descriptor, to: existing, part) }
         let resumedFrom = existing
         var written = existing
-        progress?.yield(.started(path: file.path, size: file.size, resumedAt: existing))
+        count(existing, counted: &counted)
+        progress?.report(.started(path: file.path, size: file.size, resumedAt: existing))
         if existing < file.size {
             try await source.streamPayload(
                 file.path, from: existing, expectedSize: file.size,
@@ -83,7 +101,8 @@ struct Downloader: Sendable {
                     logger.debug("\(url) ignored Range: restarting from byte 0")
                     hasher = DigestHasher(file.digest.algorithm)
                     written = 0
-                    progress?.yield(.started(path: file.path, size: file.size, resumedAt: 0))
+                    count(0, counted: &counted)
+                    progress?.report(.started(path: file.path, size: file.size, resumedAt: 0))
                 },
                 receive: { bytes throws(ImageMirrorError) in
                     guard Int64(bytes.count) <= file.size - written else {
@@ -94,7 +113,7 @@ struct Downloader: Sendable {
                     try Self.call { () throws(FileSystemError) in try FileIO.writeAll(descriptor, bytes, part) }
                     hasher.update(bufferPointer: bytes)
                     written += Int64(bytes.count)
-                    progress?.yield(.bytes(path: file.path, count: bytes.count))
+                    count(written, counted: &counted)
                 })
         }
         guard written == file.size else {
@@ -120,7 +139,6 @@ struct Downloader: Sendable {
             // renameat replaces whatever stands at the name (a planted symbolic link included) without following it.
             try directory.rename(partName, to: name, in: directory)
         }
-        progress?.yield(.verified(path: file.path, size: file.size, linked: false))
     }
 
     /// Runs a system-layer operation, turning its error into the mirror's.
@@ -133,13 +151,14 @@ struct Downloader: Sendable {
     }
 }
 
-/// The expected and actual digest of content that did not match: the underlying error of a mismatch.
-public struct DigestMismatch: Error, Sendable, Hashable, CustomStringConvertible {
+/// The expected and actual digest of content that did not match: the underlying error of a mismatch (users read
+/// both from ``MirrorFailure``).
+package struct DigestMismatch: Error, Sendable, Hashable, CustomStringConvertible {
     /// The digest the signed metadata states.
-    public var expected: Digest
+    package var expected: ContentDigest
     /// The digest of what arrived.
-    public var actual: Digest
+    package var actual: ContentDigest
 
     /// `expected SHA-256 X, got Y`.
-    public var description: String { "expected \(expected), got \(actual.hex)" }
+    package var description: String { "expected \(expected), got \(actual.hex)" }
 }

@@ -1,6 +1,8 @@
 import Foundation
 import ImageMirror
 import MirrorTestServer
+import ProgressReporting
+import SignedStreams
 import SimpleStreams
 import Synchronization
 import TestSupport
@@ -33,6 +35,10 @@ final class MirrorHarness: Sendable {
         try? await server.stop()
     }
 
+    /// The final progress update of the last ``run(_:checkingInvariant:)``.
+    var lastFinalUpdate: ProgressUpdate<MirrorEvent>? { lastFinal.withLock { $0 } }
+    private let lastFinal = Mutex<ProgressUpdate<MirrorEvent>?>(nil)
+
     func source() throws -> HTTPStreamSource {
         try HTTPStreamSource(
             server.baseURL, transport: transport, cache: MetadataCache(mirror: destination))
@@ -49,16 +55,23 @@ final class MirrorHarness: Sendable {
     }
 
     /// Runs a mirror and collects its events, then checks the store's invariant (``StoreInvariant``): whatever the
-    /// run did, every file the published metadata names is there with its signed size and digest.
+    /// run did, every file the published metadata names is there with its signed size and digest. The progress
+    /// must end with one final update whose counts are the summary's (``expectFinalCounts(_:_:)``).
     func run(_ options: MirrorOptions = MirrorOptions(), checkingInvariant: Bool = true) async throws
         -> (MirrorSummary, [MirrorEvent])
     {
-        let progress = MirrorProgress()
+        let progress = ProgressChannel<MirrorEvent>()
         let job = try mirror(options)
         async let summary = job.run(progress: progress)
         var events: [MirrorEvent] = []
-        for await event in progress.events { events.append(event) }
+        var final: ProgressUpdate<MirrorEvent>?
+        for await update in progress {
+            events += update.events
+            if update.isFinal { final = update }
+        }
+        lastFinal.withLock { $0 = final }
         let result = try await summary
+        Self.expectFinalCounts(final, result)
         if result.published {
             let unfiltered = options.filters.isEmpty && options.selections.isEmpty && options.maximumVersions == nil
             let required: Set<[UInt8]>? =
@@ -69,6 +82,23 @@ final class MirrorHarness: Sendable {
         }
         if checkingInvariant { try await checkInvariant() }
         return (result, events)
+    }
+
+    /// Checks that `final` is a final update whose counts are those of `summary`: every file downloaded or linked,
+    /// and their signed sizes, of the files and bytes the plan had to download.
+    static func expectFinalCounts(
+        _ final: ProgressUpdate<MirrorEvent>?, _ summary: MirrorSummary,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        let sizes = Dictionary(summary.plan.files.map { ($0.path, $0.size) }, uniquingKeysWith: { first, _ in first })
+        let done = summary.downloaded + summary.linked
+        let bytes = done.reduce(Int64(0)) { $0 + (sizes[$1] ?? 0) }
+        let counts = final.map {
+            [$0.completedItems, Int($0.completedBytes), $0.totalItems ?? -1, Int($0.totalBytes ?? -1)]
+        }
+        #expect(
+            counts == [done.count, Int(bytes), summary.plan.downloads.count, Int(summary.plan.bytesToDownload)],
+            "final progress (items, bytes, total items, total bytes)", sourceLocation: sourceLocation)
     }
 
     /// What the last published run must hold (`nil`: every named file) and the keyring its metadata verifies with.

@@ -1,5 +1,6 @@
 import Foundation
 import ImageMirror
+import SignedStreams
 import SimpleStreams
 import TestSupport
 import Verification
