@@ -1,6 +1,5 @@
 import ArgumentParser
 import BootAssets
-import SimpleStreams
 
 /// `maas-images boot identify`: tell what boot files are from their bytes, and check them against a file type.
 struct BootIdentifyCommand: ParsableCommand {
@@ -23,36 +22,37 @@ struct BootIdentifyCommand: ParsableCommand {
     @Argument(help: "The files to identify.")
     var files: [String]
 
-    @Option(help: "Check every file against this boot file type (boot-kernel, boot-initrd, squashfs, ...).")
-    var expect: String?
+    @Option(
+        help: ArgumentHelp(
+            "Check every file against this boot file type (boot-kernel, boot-initrd, squashfs, ...).",
+            valueName: "type"),
+        transform: BootFileType.argument)
+    var expect: BootFileType?
 
     @Flag(help: "Print a JSON array of objects.")
     var json = false
 
     func validate() throws {
         if files.isEmpty { throw ValidationError("give at least one FILE") }
-        if let expect, !BootFileType(rawValue: expect).isKnown {
-            throw ValidationError("--expect \(expect) is not a boot file type")
-        }
     }
 
     func run() throws {
         try runReportingErrors {
-            let expected = expect.map { BootFileType(rawValue: $0) }
+            let expected = expect
             var output = BufferedOutput()
-            var objects: [JSONValue] = []
+            var objects: [IdentifiedFile] = []
             var failed = false
             for path in files {
                 let found: ContentIdentification
                 do {
-                    found = try ContentIdentifier.identify(contentsOf: path)
+                    found = try ContentIdentification(contentsOf: path)
                 } catch {
                     writeStandardError("error: \(error)\n")
                     failed = true
                     continue
                 }
                 if json {
-                    objects.append(Self.json(path: path, found))
+                    objects.append(IdentifiedFile(path: path, found))
                 } else {
                     let fields = [path, found.kind.rawValue, found.architecture ?? "-", found.summary]
                     output.write(fields.map(Self.singleLine).joined(separator: "\t") + "\n")
@@ -64,9 +64,7 @@ struct BootIdentifyCommand: ParsableCommand {
                 }
             }
             if json {
-                output.write(
-                    bytes: JSONValue.array(objects).serialized(JSONWritingStyle(indent: 1, spacedSeparators: true)))
-                output.write("\n")
+                output.write(bytes: try JSONOutput.encode(objects))
             }
             try output.flush()
             if failed { throw ExitCode.failure }
@@ -77,18 +75,61 @@ struct BootIdentifyCommand: ParsableCommand {
     static func singleLine(_ text: String) -> String {
         String(text.map { $0 == "\t" || $0 == "\n" || $0 == "\r" ? " " : $0 })
     }
+}
 
-    /// One file as a JSON object; `details` is an object in the details' order.
-    static func json(path: String, _ found: ContentIdentification) -> JSONValue {
-        var details = JSONObject()
-        for detail in found.details { details[detail.name] = .string(detail.value) }
-        var object = JSONObject()
-        object["path"] = .string(path)
-        object["kind"] = .string(found.kind.rawValue)
-        object["compression"] = found.compression.map { .string($0.rawValue) } ?? .null
-        object["architecture"] = found.architecture.map { .string($0) } ?? .null
-        object["details"] = .object(details)
-        object["summary"] = .string(found.summary)
-        return .object(object)
+/// One file in `boot identify --json`.
+struct IdentifiedFile: Encodable {
+    var path: String
+    var kind: String
+    /// `null` when the file is not compressed.
+    var compression: String?
+    /// `null` when the content names no architecture.
+    var architecture: String?
+    /// The named facts found, as an object (`{"members": "3"}`); names in snake_case.
+    var details: Details
+    var summary: String
+
+    init(path: String, _ found: ContentIdentification) {
+        self.path = path
+        kind = found.kind.rawValue
+        compression = found.compression?.rawValue
+        architecture = found.architecture
+        details = Details(found.details)
+        summary = found.summary
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case path, kind, compression, architecture, details, summary
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(path, forKey: .path)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(compression, forKey: .compression)
+        try container.encode(architecture, forKey: .architecture)
+        try container.encode(details, forKey: .details)
+        try container.encode(summary, forKey: .summary)
+    }
+
+    /// The details as an object, one member per detail.
+    struct Details: Encodable {
+        var details: [ContentDetail]
+
+        init(_ details: [ContentDetail]) { self.details = details }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: NameKey.self)
+            for detail in details { try container.encode(detail.value, forKey: NameKey(detail.name)) }
+        }
+    }
+
+    /// A detail's name as a key (converted to snake_case by ``JSONOutput``).
+    private struct NameKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ string: String) { stringValue = string }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
     }
 }

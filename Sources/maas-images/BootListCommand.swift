@@ -1,5 +1,6 @@
 import ArgumentParser
 import BootAssets
+import SignedStreams
 import SimpleStreams
 
 /// `maas-images boot list`: the boot resources of a verified stream, their latest complete version and files.
@@ -42,11 +43,7 @@ struct BootListCommand: AsyncParsableCommand {
             let catalogue = BootResourceCatalogue(result.products.map(\.document))
             let resources = Self.ordered(catalogue.resources(os: os, release: release, arch: arch))
             if json {
-                let value = JSONValue.object([
-                    "resources": .array(resources.map(Self.json)),
-                    "refused": .array(catalogue.refusals.map(Self.json)),
-                ])
-                try writeStandardOutput(value.serialized(JSONWritingStyle(indent: 1, spacedSeparators: true)) + [0x0A])
+                try JSONOutput.write(BootListOutput(resources: resources, refusals: catalogue.refusals))
                 return
             }
             for refusal in catalogue.refusals { writeStandardError("refused: \(printable(refusal.description))\n") }
@@ -90,46 +87,130 @@ struct BootListCommand: AsyncParsableCommand {
         }
         return text
     }
+}
 
-    static func json(_ resource: BootResource) -> JSONValue {
-        var object: JSONObject = [
-            "name": .string(resource.name), "architecture": .string(resource.architecture.description),
-            "family": .string(resource.family.rawValue), "os": .string(resource.os),
-            "release": .string(resource.release), "label": .string(resource.label),
-            "product": .string(resource.productName), "subarches": .array(resource.subarches.map(JSONValue.string)),
-        ]
-        if let alias = resource.alias { object["alias"] = .string(alias) }
-        if let version = resource.version { object["version"] = .string(version) }
-        if let kflavor = resource.kflavor { object["kflavor"] = .string(kflavor) }
-        if let type = resource.bootloaderType { object["bootloader_type"] = .string(type.rawValue) }
-        object["latest_version"] = resource.latestVersion.map { .string($0.name) } ?? .null
-        object["latest_complete_version"] = resource.latestCompleteVersion.map(json) ?? .null
-        object["incomplete_newer_versions"] = .array(resource.incompleteNewerVersions.map(json))
-        return .object(object)
+/// `boot list --json`: the resources and the refusals.
+struct BootListOutput: Encodable {
+    var resources: [Resource]
+    var refused: [Refusal]
+
+    init(resources: [BootResource], refusals: [CatalogueRefusal]) {
+        self.resources = resources.map(Resource.init)
+        refused = refusals.map(Refusal.init)
     }
 
-    static func json(_ version: BootResourceVersion) -> JSONValue {
-        let completeness = version.completeness
-        return .object([
-            "name": .string(version.name),
-            "complete": .bool(completeness.isComplete),
-            "bootable": .bool(completeness.isUsable),
-            "installable": .bool(completeness.isXInstallable),
-            "missing": .array(completeness.missing.map { .string($0.description) }),
-            "files": .array(
-                version.files.map { file in
-                    .object([
-                        "item": .string(file.itemName), "ftype": .string(file.fileType.rawValue),
-                        "path": .string(file.path), "size": .integer(file.size), "sha256": .string(file.sha256),
-                    ])
-                }),
-        ])
+    /// A boot resource. `alias`, `version`, `kflavor` and `bootloader_type` are left out when the resource has none;
+    /// `latest_version` and `latest_complete_version` are `null` then.
+    struct Resource: Encodable {
+        var name: String
+        var architecture: String
+        var family: String
+        var os: String
+        var release: String
+        var label: String
+        var product: String
+        var subarches: [String]
+        var alias: String?
+        var version: String?
+        var kflavor: String?
+        var bootloaderType: String?
+        var latestVersion: String?
+        var latestCompleteVersion: Version?
+        var incompleteNewerVersions: [Version]
+
+        init(_ resource: BootResource) {
+            name = resource.name
+            architecture = resource.architecture.description
+            family = resource.family.rawValue
+            os = resource.os
+            release = resource.release
+            label = resource.label
+            product = resource.productName
+            subarches = resource.subarches
+            alias = resource.alias
+            version = resource.version
+            kflavor = resource.kflavor
+            bootloaderType = resource.bootloaderType?.rawValue
+            latestVersion = resource.latestVersion?.name
+            latestCompleteVersion = resource.latestCompleteVersion.map(Version.init)
+            incompleteNewerVersions = resource.incompleteNewerVersions.map(Version.init)
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case name, architecture, family, os, release, label, product, subarches, alias, version, kflavor
+            case bootloaderType, latestVersion, latestCompleteVersion, incompleteNewerVersions
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(name, forKey: .name)
+            try container.encode(architecture, forKey: .architecture)
+            try container.encode(family, forKey: .family)
+            try container.encode(os, forKey: .os)
+            try container.encode(release, forKey: .release)
+            try container.encode(label, forKey: .label)
+            try container.encode(product, forKey: .product)
+            try container.encode(subarches, forKey: .subarches)
+            try container.encodeIfPresent(alias, forKey: .alias)
+            try container.encodeIfPresent(version, forKey: .version)
+            try container.encodeIfPresent(kflavor, forKey: .kflavor)
+            try container.encodeIfPresent(bootloaderType, forKey: .bootloaderType)
+            try container.encode(latestVersion, forKey: .latestVersion)
+            try container.encode(latestCompleteVersion, forKey: .latestCompleteVersion)
+            try container.encode(incompleteNewerVersions, forKey: .incompleteNewerVersions)
+        }
     }
 
-    static func json(_ refusal: CatalogueRefusal) -> JSONValue {
-        var object: JSONObject = ["product": .string(refusal.product), "reason": .string(refusal.reason)]
-        if let version = refusal.version { object["version"] = .string(version) }
-        if let item = refusal.item { object["item"] = .string(item) }
-        return .object(object)
+    /// A version of a resource, with what it lacks and its files.
+    struct Version: Encodable {
+        var name: String
+        var complete: Bool
+        var bootable: Bool
+        var installable: Bool
+        var missing: [String]
+        var files: [File]
+
+        init(_ version: BootResourceVersion) {
+            let completeness = version.completeness
+            name = version.name
+            complete = completeness.isComplete
+            bootable = completeness.isUsable
+            installable = completeness.isXInstallable
+            missing = completeness.missing.map(\.description)
+            files = version.files.map(File.init)
+        }
+    }
+
+    /// A file of a version.
+    struct File: Encodable {
+        var item: String
+        var ftype: String
+        var path: String
+        var size: Int64
+        var sha256: String
+
+        init(_ file: BootResourceFile) {
+            item = file.itemName
+            ftype = file.fileType.rawValue
+            path = file.path
+            size = file.size
+            sha256 = file.sha256
+        }
+    }
+
+    /// A product, version or item MAAS would refuse; `version` and `item` are left out when the refusal is about
+    /// a whole product or version.
+    struct Refusal: Encodable {
+        var product: String
+        var version: String?
+        var item: String?
+        var reason: String
+
+        init(_ refusal: CatalogueRefusal) {
+            product = refusal.product
+            version = refusal.version
+            item = refusal.item
+            reason = refusal.reason
+        }
     }
 }

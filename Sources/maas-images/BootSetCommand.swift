@@ -1,5 +1,6 @@
 import ArgumentParser
 import BootAssets
+import SignedStreams
 import SimpleStreams
 
 /// `maas-images boot set`: what a machine boots and installs, chosen from a verified stream as MAAS chooses it.
@@ -33,8 +34,8 @@ struct BootSetCommand: AsyncParsableCommand {
     @Option(help: "A kernel (hwe-24.04, ga-22.04-lowlatency) or a platform (generic).")
     var subarch = "generic"
 
-    @Option(help: "The firmware: bios, uefi, uefi-http, open-firmware, powernv, s390x, ipxe.")
-    var firmware: String?
+    @Option(help: "The firmware the machine boots with.")
+    var firmware: EnumArgument<Firmware>?
 
     @Option(help: "For an OS other than Ubuntu, the Ubuntu release that boots the installer (default: newest LTS).")
     var ephemeralRelease: String?
@@ -44,19 +45,12 @@ struct BootSetCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runInterruptibleReportingErrors { [self] in
-            let chosenFirmware = try firmware.map { name in
-                guard let value = Firmware(rawValue: name) else {
-                    throw CLIError(
-                        "--firmware \(name) is not one of " + Firmware.allCases.map(\.rawValue).joined(separator: ", "))
-                }
-                return value
-            }
             let layout = try ServingLayout(maasVersion: maasVersion)
             let result = try await stream.read()
             let catalogue = BootResourceCatalogue(result.products.map(\.document))
             let set = try catalogue.bootSet(
                 for: BootSetRequest(
-                    os: os, release: release, arch: arch, subarch: subarch, firmware: chosenFirmware,
+                    os: os, release: release, arch: arch, subarch: subarch, firmware: firmware?.value,
                     ephemeralRelease: ephemeralRelease))
             let paths = ServingPaths(catalogue.resources)
             var output = BufferedOutput()
@@ -71,8 +65,8 @@ struct BootSetCommand: AsyncParsableCommand {
             for file in set.bootloader?.files ?? [] {
                 line("bootloader", file.servingPath, file.archive)
             }
-            for (file, path) in set.servedImages(paths, layout: layout) {
-                line(file.fileType.rawValue, path, file)
+            for image in set.servedImages(paths, layout: layout) {
+                line(image.file.fileType.rawValue, image.path, image.file)
             }
             let deployment = set.deployment
             let source = deployment.curtinSourceType?.rawValue ?? deployment.file.fileType.rawValue

@@ -2,11 +2,14 @@ import ArgumentParser
 import BootAssets
 import ESXiNetwork
 import FoundationEssentials
-import Glibc
+import ImageContents
 import ImageMirror
 import Logging
+import SignedStreams
 import SimpleStreams
 import SquashFS
+import SystemLayer
+import SystemPackage
 import Verification
 
 /// `maas-images demo`: what a MAAS region does with an image, end to end, through the library's public API.
@@ -16,23 +19,35 @@ struct DemoCommand: AsyncParsableCommand {
         abstract:
             "Run the main job end to end: verify a stream, choose a boot set, mirror it, look inside, configure ESXi.",
         discussion: """
-            With no options it uses the sample mirror shipped in Examples/sample-mirror (signed by its own key, \
-            Examples/sample-mirror/keyring.gpg) and needs no network. With --source \
+            With no options it uses the sample mirror shipped with the tool (signed by its own key, the mirror's \
+            keyring.gpg) and needs no network. The sample mirror is looked for, in this order: --sample-mirror \
+            PATH; $MAAS_IMAGES_SAMPLE_MIRROR; share/maas-images/sample-mirror beside the directory of the \
+            executable (an installed tool: /usr/local/bin/maas-images uses \
+            /usr/local/share/maas-images/sample-mirror); sample-mirror in the executable's own directory; and in a \
+            development checkout, Examples/sample-mirror of the package, found by walking up from the \
+            executable's directory (.build/debug/maas-images). With --source \
             https://images.maas.io/ephemeral-v3/stable/ it does the same against the real stream (the MAAS keyring \
             by default), downloading the chosen boot set (a few hundred MB) into a temporary directory.
 
             Steps: verify every document's signature and print the signer; list the boot resources and their \
             completeness; choose the boot set of RELEASE/ARCH for UEFI; mirror exactly those files into a \
-            temporary directory, each checked against its signed size and SHA-256, and check them again; open \
-            the mirrored squashfs and print its summary and package manifest, and compare that with the \
-            published manifest (a difference is reported, not an error); identify each boot file by its content; \
-            render the ESXi commands for a sample MAAS network configuration; report what was checked and how \
-            long each step took. Any failure stops the demo with an error.
+            temporary directory under $TMPDIR (default /tmp), each checked against its signed size and SHA-256, \
+            and check them again; open the mirrored squashfs and print its summary and package manifest, and \
+            compare that with the published manifest (a difference is reported, not an error); identify each boot \
+            file by its content; render the ESXi commands for a sample MAAS network configuration; report what was \
+            checked and how long each step took; remove the temporary directory. Any failure stops the demo with \
+            an error.
             """
     )
 
     @Option(help: "The mirror to use: a directory, file://, http:// or https:// URL (default: the sample mirror).")
     var source: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "The sample mirror to use when no --source is given (default: found next to the executable).",
+            valueName: "path"))
+    var sampleMirror: String?
 
     @Option(help: "The Ubuntu release to boot.")
     var release = "noble"
@@ -43,6 +58,12 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "The keyring of trusted keys (default: the sample keyring, or the MAAS keyring with --source).")
     var keyring: String?
 
+    func validate() throws {
+        if source != nil && sampleMirror != nil {
+            throw ValidationError("--source and --sample-mirror exclude each other")
+        }
+    }
+
     func run() async throws {
         try await runInterruptibleReportingErrors { [self] in
             let (root, keyringPath) = try locate()
@@ -51,12 +72,8 @@ struct DemoCommand: AsyncParsableCommand {
             print("keyring: \(keyringPath)\n")
             let policy = SignaturePolicy.verify(keyring: try Keyring(contentsOf: keyringPath))
             let demo = Demo(release: release, arch: arch, policy: policy)
-            if HTTPStreamSource.isHTTP(root) {
-                try await HTTPTransport.withTransport(HTTPSettings()) { transport in
-                    try await demo.run(source: try HTTPStreamSource(root, transport: transport))
-                }
-            } else {
-                try await demo.run(source: try LocalStreamSource(root))
+            try await SourceArgument(location: root).withSource(http: HTTPSettings()) { source in
+                try await demo.run(source: source)
             }
         }
     }
@@ -66,26 +83,47 @@ struct DemoCommand: AsyncParsableCommand {
         if let source {
             return (source, keyring ?? Keyring.maasDefaultPath)
         }
+        if let sampleMirror {
+            guard Self.isSampleMirror(sampleMirror) else {
+                throw CLIError("--sample-mirror \(sampleMirror): no streams/v1/index.sjson there")
+            }
+            return (sampleMirror, keyring ?? sampleMirror + "/keyring.gpg")
+        }
         guard let sample = Self.sampleMirror() else {
             throw CLIError(
-                "the sample mirror (Examples/sample-mirror) was not found next to the sources or in the current"
-                    + " directory; give --source")
+                "the sample mirror was not found (tried \(Self.sampleMirrorCandidates().joined(separator: ", ")));"
+                    + " give --sample-mirror PATH or --source")
         }
         return (sample, keyring ?? sample + "/keyring.gpg")
     }
 
-    /// The sample mirror of the source tree this binary was built from, or of the current directory.
+    /// The sample mirror shipped with this executable, if one is found (see the command's discussion).
     static func sampleMirror() -> String? {
+        sampleMirrorCandidates().first(where: isSampleMirror)
+    }
+
+    /// Whether `path` holds a mirror's signed index.
+    static func isSampleMirror(_ path: String) -> Bool {
+        FileManager.default.isReadableFile(atPath: path + "/streams/v1/index.sjson")
+    }
+
+    /// Where the sample mirror may be, in the order they are tried.
+    static func sampleMirrorCandidates() -> [String] {
         var candidates: [String] = []
-        if let configured = ProcessInfo.processInfo.environment["MAAS_IMAGES_SAMPLE_MIRROR"] {
+        if let configured = ProcessEnvironment.value(of: "MAAS_IMAGES_SAMPLE_MIRROR"), !configured.isEmpty {
             candidates.append(configured)
         }
-        // Sources/maas-images/DemoCommand.swift -> the package root.
-        let root = #filePath.split(separator: "/", omittingEmptySubsequences: false).dropLast(3)
-            .joined(separator: "/")
-        candidates.append(root + "/Examples/sample-mirror")
-        candidates.append("Examples/sample-mirror")
-        return candidates.first { access($0 + "/streams/v1/index.sjson", R_OK) == 0 }
+        guard let executable = ProcessEnvironment.executablePath else { return candidates }
+        let directory = executable.removingLastComponent()
+        // An installed tool: PREFIX/bin/maas-images and PREFIX/share/maas-images/sample-mirror.
+        candidates.append(directory.removingLastComponent().appending("share/maas-images/sample-mirror").string)
+        candidates.append(directory.appending("sample-mirror").string)
+        // A development checkout: PACKAGE/.build/TRIPLE/CONFIGURATION/maas-images.
+        var ancestor = directory
+        while ancestor.removeLastComponent() && !ancestor.isEmpty {
+            candidates.append(ancestor.appending("Examples/sample-mirror").string)
+        }
+        return candidates
     }
 }
 
@@ -104,7 +142,7 @@ private final class Demo {
         self.policy = policy
     }
 
-    func run(source: some PayloadSource) async throws {
+    func run(source: any PayloadSource) async throws {
         let started = clock.now
 
         // 1. Every document verified before anything is used.
@@ -116,7 +154,7 @@ private final class Demo {
             for (path, signature) in signed {
                 guard let signature else { throw CLIError("\(path) was read without a signature") }
                 signers.insert(signature.primaryKeyFingerprint)
-                print("   " + StreamSourceOptions.verifiedLine(path: path, signature))
+                print("   " + SignatureReport.verifiedLine(path: path, signature))
             }
             return "\(signed.count) documents, signed by \(signers.sorted().joined(separator: ", "))"
         }
@@ -171,16 +209,15 @@ private final class Demo {
             let mirror = StreamMirror(
                 source: source, destination: mirrorRoot, policy: policy,
                 options: MirrorOptions(selections: selections, maximumVersions: 1), logger: logger)
-            let summary = try await ProgressDisplay.run(mirror, showing: true)
+            let summary = try await mirror.runShowingProgress(true)
             guard summary.succeeded else {
                 throw CLIError("\(summary.failures.count) files could not be mirrored: \(summary.failures)")
             }
             // Checked as they arrived; checked again now, in parallel, against the signed sizes and digests.
             let files = try summary.plan.files.map { file in
-                (
+                FileToVerify(
                     path: mirrorRoot + "/" + file.path,
-                    expected: try ExpectedContent(size: Int(file.size), digests: [file.digest])
-                )
+                    expected: try ExpectedContent(size: Int(file.size), digests: [file.digest]))
             }
             let verified = try await ContentVerifier.verifyFiles(files)
             let bytes = summary.plan.files.reduce(Int64(0)) { $0 + $1.size }
@@ -201,7 +238,7 @@ private final class Demo {
             if let pretty = osRelease.split(separator: "\n").first(where: { $0.hasPrefix("PRETTY_NAME=") }) {
                 print("   \(pretty.dropFirst("PRETTY_NAME=".count).filter { $0 != "\"" })")
             }
-            let manifest = try image.packageManifest()
+            let manifest = try PackageManifest(of: image)
             print("   \(manifest.entries.count) packages:")
             for entry in manifest.entries.prefix(20) { print("     \(entry.line)") }
             if manifest.entries.count > 20 { print("     ... and \(manifest.entries.count - 20) more") }
@@ -230,7 +267,7 @@ private final class Demo {
         try await step("6. Identify the boot files by content", report: "identification") {
             let files = bootSet.files + (bootSet.version.file(ofType: .manifest).map { [$0] } ?? [])
             for file in files {
-                let found = try ContentIdentifier.identify(contentsOf: mirrorRoot + "/" + file.path)
+                let found = try ContentIdentification(contentsOf: mirrorRoot + "/" + file.path)
                 guard found.isConsistent(with: file.fileType) else {
                     throw CLIError("\(file.path) is declared \(file.fileType) but is \(found.summary)")
                 }
@@ -242,8 +279,8 @@ private final class Demo {
         // 7. The network of an ESXi host, from a MAAS configuration.
         try await step("7. Configure an ESXi host's network (a sample MAAS configuration)", report: "ESXi network") {
             let configuration = try NetworkConfiguration(yaml: Self.esxiConfiguration, source: "sample configuration")
-            let plan = try Planner.plan(
-                configuration, on: HostNICs(pairs: ["vmnic0=52:54:00:a0:00:01", "vmnic1=52:54:00:a0:00:02"]))
+            let plan = try Plan(
+                for: configuration, on: HostNICs(pairs: ["vmnic0=52:54:00:a0:00:01", "vmnic1=52:54:00:a0:00:02"]))
             for warning in plan.warnings { print("   warning: \(warning)") }
             for command in plan.commands { print("   \(command.commandLine)") }
             return "\(plan.virtualSwitches.count) vSwitch, \(plan.portGroups.count) port groups,"
@@ -299,15 +336,12 @@ private final class Demo {
         """
 }
 
-/// A temporary directory for the demo's mirror, removed with everything in it.
+/// A temporary directory for the demo's mirror, under `TMPDIR` (default `/tmp`), removed with everything in it.
 private struct ScratchMirror {
     let path: String
 
     init() throws {
-        var template = Array("/tmp/maas-images-demo-XXXXXX".utf8CString)
-        let made = template.withUnsafeMutableBufferPointer { buffer in buffer.baseAddress.map { mkdtemp($0) } ?? nil }
-        guard made != nil else { throw CLIError("cannot create a temporary directory in /tmp (errno \(errno))") }
-        path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        path = try ProcessEnvironment.makeTemporaryDirectory(prefix: "maas-images-demo").string
     }
 
     func remove() {

@@ -53,7 +53,7 @@ struct ESXiCommandsCommand: ParsableCommand {
         try runReportingErrors {
             let configuration = try NetworkConfiguration(contentsOf: config)
             let host = try nicList.map { try HostNICs(contentsOfNICList: $0) } ?? HostNICs(pairs: nics)
-            let plan = try Planner.plan(configuration, on: host)
+            let plan = try Plan(for: configuration, on: host)
             for warning in plan.warnings {
                 writeStandardError("warning: \(warning)\n")
             }
@@ -61,7 +61,7 @@ struct ESXiCommandsCommand: ParsableCommand {
             if script {
                 output.write(plan.script(options: ScriptOptions(logPath: logPath, source: config)))
             } else if json {
-                output.write(try plan.json())
+                output.write(bytes: try JSONOutput.encode(plan))
             } else {
                 for command in plan.commands {
                     output.write(command.commandLine + "\n")

@@ -1,6 +1,7 @@
 import ArgumentParser
-import Glibc
+import ProgressReporting
 import SquashFS
+import Synchronization
 
 extension SquashFSCommand {
     struct Extract: AsyncParsableCommand {
@@ -71,12 +72,12 @@ extension SquashFSCommand {
 
         private func extract() async throws {
             let squashfs = try image.open()
-            let progressBar: ProgressBar? = !quiet && isatty(2) == 1 ? ProgressBar() : nil
-            var report: (@Sendable (ExtractionProgress) -> Void)?
-            if let progressBar { report = { progressBar.show($0) } }
+            let progressBar = quiet ? nil : ExtractionProgressBar()
             let destination = self.destination
             let paths = self.paths.map { ImagePath($0) }
             let options = self.options
+            var report: (@Sendable (ExtractionProgress) -> Void)?
+            if let progressBar { report = { progressBar.show($0) } }
             let progress = report
             let summary = try await whileHandlingInterrupts {
                 try await squashfs.extract(to: destination, paths: paths, options: options, progress: progress)
@@ -100,23 +101,23 @@ extension SquashFSCommand {
     }
 }
 
-/// A one-line progress bar on standard error (a terminal).
-final class ProgressBar: Sendable {
-    /// Redraws the bar.
+/// The tool's ``ProgressBar`` fed by the extractor's progress callback.
+private final class ExtractionProgressBar: Sendable {
+    private let bar = Mutex(ProgressBar<Never>(itemName: "entries"))
+    private let last = Mutex(ProgressUpdate<Never>())
+
     func show(_ progress: ExtractionProgress) {
-        let fraction = progress.totalBytes == 0 ? 1 : Double(progress.bytesWritten) / Double(progress.totalBytes)
-        let width = 30
-        let filled = min(width, Int(fraction * Double(width)))
-        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        writeStandardError(
-            "\r[\(bar)] \(Int(fraction * 100))% \(formatBytes(progress.bytesWritten)) of "
-                + "\(formatBytes(progress.totalBytes)), \(progress.entriesDone)/\(progress.totalEntries) entries\u{1B}[K"
-        )
+        let update = ProgressUpdate<Never>(
+            completedBytes: Int64(clamping: progress.bytesWritten), totalBytes: Int64(clamping: progress.totalBytes),
+            completedItems: progress.entriesDone, totalItems: progress.totalEntries)
+        last.withLock { $0 = update }
+        bar.withLock { $0.show(update) }
     }
 
-    /// Clears the bar's line.
     func finish() {
-        writeStandardError("\r\u{1B}[K")
+        var update = last.withLock { $0 }
+        update.isFinal = true
+        bar.withLock { $0.show(update) }
     }
 }
 

@@ -12,4 +12,28 @@ struct MaasImages: AsyncParsableCommand {
             DemoCommand.self,
         ]
     )
+
+    /// Parses the arguments and runs the command. Every failure, a usage error included, is reported as
+    /// `error: ...` on standard error with exit status 1 (usage errors followed by the usage); `--help` and
+    /// `--version` exit with status 0, and a command's own exit status (2 for a manifest difference, 130 or 143 after
+    /// a signal) is kept.
+    static func main() async {
+        do {
+            var command = try await asyncParseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let status as ExitCode {
+            exit(withError: status)
+        } catch {
+            guard exitCode(for: error) != .success else { exit(withError: error) }
+            var text = fullMessage(for: error)
+            if text.hasPrefix("Error: ") { text = "error: " + text.dropFirst("Error: ".count) }
+            if !text.hasPrefix("error: ") { text = "error: " + text }
+            writeStandardError(printableMessage(text) + (text.hasSuffix("\n") ? "" : "\n"))
+            exit(withError: ExitCode.failure)
+        }
+    }
 }

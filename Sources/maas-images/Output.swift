@@ -1,6 +1,7 @@
 import ArgumentParser
-import Glibc
 import SquashFS
+import SystemLayer
+import SystemPackage
 
 /// Runs `body`; any error is printed as `error: ...` on standard error and the command exits with status 1.
 func runReportingErrors(_ body: () throws -> Void) throws {
@@ -50,31 +51,22 @@ func printableMessage(_ message: String) -> String {
 
 /// Writes a message to standard error, ignoring failures (there is nowhere left to report them).
 func writeStandardError(_ text: String) {
-    var bytes = Array(text.utf8)
-    while !bytes.isEmpty {
-        let written = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
-        if written < 0 && errno == EINTR { continue }
-        guard written > 0 else { return }
-        bytes.removeFirst(written)
-    }
+    _ = try? FileDescriptor.standardError.writeAll(Array(text.utf8))
 }
 
 /// Writes bytes to standard output, retrying short writes; a closed pipe ends the command quietly.
 func writeStandardOutput(_ bytes: [UInt8]) throws {
-    var done = 0
-    while done < bytes.count {
-        let written = bytes[done...].withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
-        if written > 0 {
-            done += written
-        } else if written < 0 && errno == EINTR {
-            continue
-        } else if errno == EPIPE {
-            throw ExitCode.success
-        } else {
-            throw CLIError("cannot write to standard output (errno \(errno))")
-        }
+    do {
+        _ = try FileDescriptor.standardOutput.writeAll(bytes)
+    } catch let error as Errno where error == .brokenPipe {
+        throw ExitCode.success
+    } catch {
+        throw CLIError("cannot write to standard output: \(error)")
     }
 }
+
+/// Whether standard error is a terminal, where a progress bar is redrawn in place.
+var standardErrorIsTerminal: Bool { FileDescriptor.standardError.isTerminal }
 
 /// Collects output bytes and writes them in large chunks.
 struct BufferedOutput {

@@ -1,7 +1,5 @@
 import ArgumentParser
-import Dispatch
-import Glibc
-import Synchronization
+import SystemLayer
 
 /// Runs `operation` in a task that SIGINT and SIGTERM cancel, so that an interrupted command cleans up after itself:
 /// its private GnuPG homes, partial files and temporary names are removed as the cancelled work unwinds.
@@ -16,44 +14,12 @@ import Synchronization
 func whileHandlingInterrupts<Result: Sendable>(_ operation: @escaping @Sendable () async throws -> Result)
     async throws -> Result
 {
-    let received = ReceivedSignal()
-    let task = Task { try await operation() }
-    let sources = [SIGINT, SIGTERM].map { number in
-        signal(number, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-        source.setEventHandler {
-            if !received.record(number) { _exit(128 + number) }
-            task.cancel()
-        }
-        source.resume()
-        return source
+    let outcome = await cancellingOnSignals([.interrupt, .terminate], operation)
+    if let signal = outcome.signal {
+        writeStandardError("error: interrupted by \(signal)\n")
+        throw ExitCode(signal.exitStatus)
     }
-    let outcome = await task.result
-    for source in sources { source.cancel() }
-    signal(SIGINT, SIG_DFL)
-    signal(SIGTERM, SIG_DFL)
-    if let number = received.first {
-        writeStandardError("error: interrupted by \(number == SIGINT ? "SIGINT" : "SIGTERM")\n")
-        throw ExitCode(128 + number)
-    }
-    return try outcome.get()
-}
-
-/// The first signal received, shared between the signal sources' handlers and the waiting command.
-private final class ReceivedSignal: Sendable {
-    private let number = Mutex<Int32?>(nil)
-
-    /// Records `signal`; returns false when a signal had already been received.
-    func record(_ signal: Int32) -> Bool {
-        number.withLock { number in
-            guard number == nil else { return false }
-            number = signal
-            return true
-        }
-    }
-
-    /// The first signal received, if any.
-    var first: Int32? { number.withLock { $0 } }
+    return try outcome.result.get()
 }
 
 /// Runs `body` as ``runAsyncReportingErrors(_:)`` does (`error: ...` and exit status 1), in a task that SIGINT and

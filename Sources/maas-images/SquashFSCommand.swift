@@ -1,5 +1,6 @@
 import ArgumentParser
 import FoundationEssentials
+import ImageContents
 import SquashFS
 
 /// `maas-images squashfs`: read squashfs root images.
@@ -36,11 +37,9 @@ extension SquashFSCommand {
 
         func run() throws {
             try runReportingErrors {
-                let info = try image.open().info()
+                let info = ImageSummary(try image.open())
                 if json {
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                    try writeStandardOutput(encoder.encode(info) + [0x0A])
+                    try JSONOutput.write(info)
                 } else {
                     print(info.description, terminator: "")
                 }
@@ -124,7 +123,7 @@ extension SquashFSCommand {
 
         func run() throws {
             try runReportingErrors {
-                let manifest = try image.open().packageManifest()
+                let manifest = try PackageManifest(of: try image.open())
                 guard let compare else {
                     try writeStandardOutput(Array(manifest.text.utf8))
                     return

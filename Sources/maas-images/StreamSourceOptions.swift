@@ -1,7 +1,7 @@
 import ArgumentParser
 import FoundationEssentials
-import Glibc
 import ImageMirror
+import SignedStreams
 import SimpleStreams
 import Verification
 
@@ -118,16 +118,14 @@ struct StreamSourceOptions: ParsableArguments {
     /// The mirror root, and the document under it that SOURCE names, if it names one.
     var rootAndDocument: (root: String, documentPath: String?) { Self.splitSource(source) }
 
+    /// The mirror root as a source argument.
+    var sourceArgument: SourceArgument { SourceArgument(location: rootAndDocument.root) }
+
     /// Runs `body` with a reader of the mirror (over HTTP(S) for an http:// or https:// root, with the proxies of the
     /// environment) with the signature policy and rollback date asked for.
     func withReader<Result: Sendable>(_ body: (StreamReader) async throws -> Result) async throws -> Result {
-        let root = rootAndDocument.root
-        guard HTTPStreamSource.isHTTP(root) else {
-            return try await body(configured(StreamReader(source: try LocalStreamSource(root), policy: try policy())))
-        }
-        return try await HTTPTransport.withTransport(httpSettings()) { transport in
-            let source = try HTTPStreamSource(root, transport: transport)
-            return try await body(configured(StreamReader(source: source, policy: try policy())))
+        try await sourceArgument.withSource(http: httpSettings()) { source in
+            try await body(configured(StreamReader(source: source, policy: try policy())))
         }
     }
 
@@ -155,26 +153,19 @@ struct StreamSourceOptions: ParsableArguments {
         if !quiet {
             for (path, signature) in result.documentSignatures {
                 if let signature {
-                    writeStandardError(Self.verifiedLine(path: path, signature) + "\n")
+                    writeStandardError(SignatureReport.verifiedLine(path: path, signature) + "\n")
                 } else {
-                    writeStandardError("unverified \(path) (--no-verify)\n")
+                    writeStandardError(SignatureReport.unverifiedLine(path: path) + "\n")
                 }
             }
         }
         return result
     }
 
-    /// `verified PATH: signed by FINGERPRINT "USER ID"`.
-    static func verifiedLine(path: String, _ signature: VerifiedSignature) -> String {
-        var line = "verified \(path): signed by \(signature.primaryKeyFingerprint)"
-        if let name = signature.userIDs.first { line += " \"\(name)\"" }
-        return line
-    }
-
     func policy() throws -> SignaturePolicy {
         if noVerify { return .allowUnsigned }
         let path = keyring ?? Keyring.maasDefaultPath
-        if keyring == nil && access(path, F_OK) != 0 {
+        if keyring == nil && !FileManager.default.fileExists(atPath: path) {
             throw CLIError(
                 "no keyring: \(path) does not exist; pass --keyring KEYRING, or --no-verify to read unsigned documents")
         }

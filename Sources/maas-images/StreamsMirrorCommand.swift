@@ -83,14 +83,10 @@ struct StreamsMirrorCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runInterruptibleReportingErrors { [self] in
-            let root = stream.rootAndDocument.root
-            if HTTPStreamSource.isHTTP(root) {
-                try await HTTPTransport.withTransport(stream.httpSettings()) { transport in
-                    let cache = MetadataCache(mirror: destination)
-                    try await mirror(from: try HTTPStreamSource(root, transport: transport, cache: cache))
-                }
-            } else {
-                try await mirror(from: try LocalStreamSource(root))
+            let source = stream.sourceArgument
+            let cache = source.isHTTP ? MetadataCache(mirror: destination) : nil
+            try await source.withSource(http: stream.httpSettings(), cache: cache) { source in
+                try await mirror(from: source)
             }
         }
     }
@@ -110,7 +106,7 @@ struct StreamsMirrorCommand: AsyncParsableCommand {
             maximumDocumentSize: stream.maximumDocumentSize)
     }
 
-    private func mirror(from source: some PayloadSource) async throws {
+    private func mirror(from source: any PayloadSource) async throws {
         var logger = Logger(label: "maas-images.mirror")
         logger.logLevel = .warning
         var mirror = StreamMirror(
@@ -122,7 +118,7 @@ struct StreamsMirrorCommand: AsyncParsableCommand {
             try printPlan(try await mirror.plan())
             return
         }
-        let summary = try await ProgressDisplay.run(mirror, showing: !stream.quiet)
+        let summary = try await mirror.runShowingProgress(!stream.quiet)
         writeStandardError(
             "\(summary.downloaded.count) downloaded, \(summary.linked.count) linked, "
                 + "\(summary.plan.files.count - summary.plan.downloads.count) already present, "

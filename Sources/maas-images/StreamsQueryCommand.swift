@@ -1,4 +1,5 @@
 import ArgumentParser
+import SignedStreams
 import SimpleStreams
 
 /// `maas-images streams query`: list the items of a mirror that pass filters, after verifying every document.
@@ -45,7 +46,7 @@ struct StreamsQueryCommand: AsyncParsableCommand {
             let result = try await stream.read(query)
             let items = result.items
             if json {
-                try writeStandardOutput(Self.json(items, root: stream.rootAndDocument.root) + [0x0A])
+                try JSONOutput.write(items.map { QueriedItem($0, root: stream.rootAndDocument.root) })
             } else {
                 var output = BufferedOutput()
                 for item in items {
@@ -59,16 +60,42 @@ struct StreamsQueryCommand: AsyncParsableCommand {
             }
         }
     }
+}
 
-    /// The items as a JSON array: every inherited attribute, typed, plus `item_url` where the item has a path.
-    static func json(_ items: [FlattenedItem], root: String) -> [UInt8] {
-        let objects: [JSONValue] = items.map { item in
-            var attributes = item.attributes
-            if let path = item.path {
-                attributes["item_url"] = .string(root.hasSuffix("/") ? root + path : root + "/" + path)
-            }
-            return .object(attributes)
+/// One item in `streams query --json`: every attribute it has or inherits, with the document's own keys and typed
+/// values exactly, plus `item_url` where the item has a path.
+struct QueriedItem: Encodable {
+    var attributes: JSONObject
+
+    init(_ item: FlattenedItem, root: String) {
+        attributes = item.attributes
+        if let path = item.path {
+            attributes["item_url"] = .string(root.hasSuffix("/") ? root + path : root + "/" + path)
         }
-        return JSONValue.array(objects).serialized(JSONWritingStyle(indent: 1, spacedSeparators: true))
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        try DocumentValue(.object(attributes)).encode(to: encoder)
+    }
+}
+
+/// A value from a simplestreams document, encoded with its object keys exactly as the document has them
+/// (``DocumentKey``), never converted.
+struct DocumentValue: Encodable {
+    var value: JSONValue
+
+    init(_ value: JSONValue) { self.value = value }
+
+    func encode(to encoder: any Encoder) throws {
+        switch value {
+        case .object(let object):
+            var container = encoder.container(keyedBy: DocumentKey.self)
+            for (key, member) in object { try container.encode(DocumentValue(member), forKey: DocumentKey(key)) }
+        case .array(let elements):
+            var container = encoder.unkeyedContainer()
+            for element in elements { try container.encode(DocumentValue(element)) }
+        default:
+            try value.encode(to: encoder)
+        }
     }
 }

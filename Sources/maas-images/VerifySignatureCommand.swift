@@ -1,6 +1,7 @@
 import ArgumentParser
 import FoundationEssentials
-import Glibc
+import SystemLayer
+import SystemPackage
 import Verification
 
 /// `maas-images verify signature`: check a clearsigned document or a detached signature against a keyring.
@@ -54,8 +55,7 @@ struct VerifySignatureCommand: AsyncParsableCommand {
             if let output { try Self.replaceFile(output, with: document.payload) }
             accepted = document.signature
         }
-        var text = "Good signature from \(accepted.primaryKeyFingerprint)"
-        if let name = accepted.userIDs.first { text += " \"\(name)\"" }
+        var text = "Good signature from \(SignatureReport.signer(accepted))"
         text += "\nmade \(accepted.creationDate.formatted(.iso8601)) with \(accepted.hashAlgorithm)"
         if accepted.signingKeyFingerprint != accepted.primaryKeyFingerprint {
             text += " by subkey \(accepted.signingKeyFingerprint)"
@@ -76,33 +76,9 @@ struct VerifySignatureCommand: AsyncParsableCommand {
             name = path
         }
         guard !name.isEmpty else { throw CLIError("--output \(path) names a directory") }
-        var template = Array("\(directory)/.\(name).XXXXXX".utf8CString)
-        let descriptor = template.withUnsafeMutableBufferPointer { buffer -> Int32 in
-            guard let base = buffer.baseAddress else { return -1 }
-            return mkstemp(base)
-        }
-        guard descriptor >= 0 else { throw CLIError("cannot create a temporary file in \(directory) (errno \(errno))") }
-        let temporary = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        var succeeded = false
-        defer {
-            close(descriptor)
-            if !succeeded { unlink(temporary) }
-        }
-        var done = 0
-        while done < bytes.count {
-            let written = bytes[done...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-            if written < 0 && errno == EINTR { continue }
-            guard written > 0 else { throw CLIError("cannot write \(temporary) (errno \(errno))") }
-            done += written
-        }
-        // mkstemp makes 0600 files; give the payload the mode a newly created file would have.
-        let mask = umask(0)
-        umask(mask)
-        fchmod(descriptor, 0o666 & ~mask)
-        guard fsync(descriptor) == 0 else { throw CLIError("cannot write \(temporary) (errno \(errno))") }
-        guard rename(temporary, path) == 0 else {
-            throw CLIError("cannot rename \(temporary) to \(path) (errno \(errno))")
-        }
-        succeeded = true
+        // A new file beside it, written, flushed and renamed over it, with the mode a newly created file would have.
+        let permissions: FilePermissions = [.ownerReadWrite, .groupReadWrite, .otherReadWrite]
+        try DirectoryDescriptor.open(directory, followsSymbolicLink: true)
+            .writeAtomically(bytes, to: Array(name.utf8), permissions: permissions)
     }
 }

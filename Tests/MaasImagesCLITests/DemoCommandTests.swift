@@ -51,6 +51,46 @@ struct DemoCommandTests {
         #expect(result.outputText.contains("(the sample mirror shipped with the package)"))
     }
 
+    @Test("--sample-mirror names the sample mirror; temporary files go under TMPDIR")
+    func sampleMirrorOption() async throws {
+        let directory = try TemporaryDirectory(prefix: "demo-tmpdir")
+        defer { directory.remove() }
+        let result = try await CommandRunner.run(
+            try CommandRunner.maasImages(), ["demo", "--sample-mirror", Self.sampleMirror],
+            environment: ["TMPDIR": directory.path])
+        try expectSuccess(result)
+        #expect(
+            result.outputText.contains("source:  \(Self.sampleMirror) (the sample mirror shipped with the package)"))
+        #expect(result.outputText.contains("4. Mirror the boot set into \(directory.path)/maas-images-demo-"))
+        let missing = try await CommandRunner.run(
+            try CommandRunner.maasImages(), ["demo", "--sample-mirror", directory.appending("nothing")])
+        #expect(missing.status == 1)
+        #expect(missing.errorText.hasPrefix("error: "), "\(missing.errorText)")
+        #expect(missing.errorText.contains("nothing"), "\(missing.errorText)")
+    }
+
+    @Test("an installed tool finds PREFIX/share/maas-images/sample-mirror, and says when there is none")
+    func installedLayout() async throws {
+        let prefix = try TemporaryDirectory(prefix: "demo-installed")
+        defer { prefix.remove() }
+        let binary = prefix.appending("bin/maas-images")
+        try FileManager.default.createDirectory(
+            atPath: prefix.appending("bin"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: try CommandRunner.maasImages(), toPath: binary)
+        let bare = try await CommandRunner.run(binary, ["demo"])
+        #expect(bare.status == 1)
+        #expect(bare.errorText.hasPrefix("error: the sample mirror was not found"), "\(bare.errorText)")
+        #expect(bare.errorText.contains(prefix.appending("share/maas-images/sample-mirror")), "\(bare.errorText)")
+
+        try FileManager.default.createDirectory(
+            atPath: prefix.appending("share/maas-images"), withIntermediateDirectories: true)
+        try await CommandRunner.run(
+            "cp", ["-a", Self.sampleMirror, prefix.appending("share/maas-images/sample-mirror")], check: true)
+        let installed = try await CommandRunner.run("sh", ["-c", "cd / && exec '\(binary)' demo"])
+        try expectSuccess(installed)
+        #expect(installed.outputText.contains("source:  \(prefix.appending("share/maas-images/sample-mirror"))"))
+    }
+
     @Test("over HTTP: the same run against the loopback server serving the sample mirror")
     func overHTTP() async throws {
         let server = try await LoopbackHTTPServer.start(root: Self.sampleMirror)

@@ -37,7 +37,7 @@ extension CLITests {
             #expect(lines.contains("xattrs: yes"))
         }
 
-        @Test("--json is valid JSON with the superblock's fields")
+        @Test("--json is valid JSON with the superblock's fields, keys in snake_case")
         func json() async throws {
             let fixture = try CLIFixture.require()
             let result = try await fixture.run(["squashfs", "info", "--json", fixture.image])
@@ -46,17 +46,17 @@ extension CLITests {
             let info = try #require(object as? [String: Any], "a JSON object")
             let stat = try await unsquashfsStat(fixture.image)
             #expect(info["compressor"] as? String == "xz")
-            #expect((info["blockSize"] as? NSNumber)?.uint64Value == 131_072)
-            #expect((info["inodeCount"] as? NSNumber)?.uint64Value == stat["Number of inodes"])
-            #expect((info["fragmentCount"] as? NSNumber)?.uint64Value == stat["Number of fragments"])
-            #expect((info["idCount"] as? NSNumber)?.uint64Value == stat["Number of ids"])
-            #expect((info["bytesUsed"] as? NSNumber)?.uint64Value == stat["Filesystem size"])
-            #expect(info["hasXattrs"] as? Bool == true)
-            #expect(info["hasExportTable"] as? Bool == true)
+            #expect((info["block_size"] as? NSNumber)?.uint64Value == 131_072)
+            #expect((info["inode_count"] as? NSNumber)?.uint64Value == stat["Number of inodes"])
+            #expect((info["fragment_count"] as? NSNumber)?.uint64Value == stat["Number of fragments"])
+            #expect((info["id_count"] as? NSNumber)?.uint64Value == stat["Number of ids"])
+            #expect((info["bytes_used"] as? NSNumber)?.uint64Value == stat["Filesystem size"])
+            #expect(info["has_xattrs"] as? Bool == true)
+            #expect(info["has_export_table"] as? Bool == true)
             let flags = try #require(info["flags"] as? [String])
             #expect(flags.contains("exportable"))
             #expect(flags.contains("duplicates-removed"))
-            for key in ["inodeTableStart", "directoryTableStart", "idTableStart", "modificationTime"] {
+            for key in ["inode_table_start", "directory_table_start", "id_table_start", "modification_time"] {
                 #expect(info[key] is NSNumber, "\(key)")
             }
         }
