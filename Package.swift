@@ -18,6 +18,7 @@ let package = Package(
     name: "swift-maas-images",
     products: [
         .library(name: "SquashFS", targets: ["SquashFS"]),
+        .library(name: "ImageContents", targets: ["ImageContents"]),
         .library(name: "ImageMirror", targets: ["ImageMirror"]),
         .library(name: "Verification", targets: ["Verification"]),
         .library(name: "SimpleStreams", targets: ["SimpleStreams"]),
@@ -121,6 +122,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // What is inside a root image: the package manifest (dpkg database, seeded snaps), read through SquashFS.
+        .target(
+            name: "ImageContents",
+            dependencies: [
+                "SquashFS", "YAMLReading", "SystemLayer", .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         .target(
             name: "ESXiNetwork",
             dependencies: ["YAMLReading", "SystemLayer", .product(name: "Yams", package: "Yams")],
@@ -133,6 +144,7 @@ let package = Package(
             name: "maas-images",
             dependencies: [
                 "SquashFS",
+                "ImageContents",
                 "Verification",
                 "SimpleStreams",
                 "SignedStreams",
@@ -154,7 +166,7 @@ let package = Package(
             name: "list-latest-images", dependencies: ["SimpleStreams", "SignedStreams", "Verification"],
             path: "Examples/ListLatestImages", swiftSettings: swiftSettings),
         .executableTarget(
-            name: "print-manifest", dependencies: ["SquashFS"], path: "Examples/PrintManifest",
+            name: "print-manifest", dependencies: ["SquashFS", "ImageContents"], path: "Examples/PrintManifest",
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "render-esxi-commands", dependencies: ["ESXiNetwork"], path: "Examples/RenderESXiCommands",
@@ -185,6 +197,11 @@ let package = Package(
         .testTarget(
             name: "SquashFSTests",
             dependencies: ["SquashFS", "CZlib", "CLZMA", "CDeflate", "CZstd", "CLZ4"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ImageContentsTests",
+            dependencies: ["TestSupport", "ImageContents", "SquashFS"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,9 +1,10 @@
 // print-manifest: the Debian packages installed in a squashfs root image, read natively (no mount, no
-// unsquashfs), the way another Swift tool would use the SquashFS library.
+// unsquashfs), the way another Swift tool would use the SquashFS and ImageContents libraries.
 //
 //     swift run print-manifest Examples/sample-mirror/noble/amd64/20251201/squashfs [PUBLISHED-MANIFEST]
 
 import Foundation
+import ImageContents
 import SquashFS
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -20,7 +21,7 @@ do {
         print(pretty.dropFirst("PRETTY_NAME=".count).trimmingCharacters(in: CharacterSet(charactersIn: "\"")))
     }
     // /var/lib/dpkg/status (and the snaps in /var/lib/snapd/seed), as `dpkg-query --show` would list them.
-    let manifest = try image.packageManifest()
+    let manifest = try PackageManifest(of: image)
     print(manifest.text, terminator: "")
     if arguments.count > 1 {
         let published = try PackageManifest(parsing: String(contentsOfFile: arguments[1], encoding: .utf8))

@@ -51,10 +51,10 @@ struct DpkgStanzaParser {
 
     /// Reads one line (without its LF); returns the stanza an empty line finishes.
     ///
-    /// - Throws: ``SquashFSError`` (`limitExceeded`) when a line of a kept field was cut (`truncated`).
-    mutating func read(_ rawLine: ArraySlice<UInt8>, truncated: Bool, where location: () -> String) throws
-        -> DpkgStanza?
-    {
+    /// - Throws: `limitExceeded` when a line of a kept field was cut (`truncated`).
+    mutating func read(
+        _ rawLine: ArraySlice<UInt8>, truncated: Bool, where location: () -> String
+    ) throws(ImageContentsError) -> DpkgStanza? {
         var line = rawLine
         if line.last == 0x0D { line = line.dropLast() }
         if line.isEmpty { return finish() }
@@ -64,7 +64,7 @@ struct DpkgStanzaParser {
             return nil
         }
         guard !truncated else {
-            throw SquashFSError(
+            throw ImageContentsError(
                 .limitExceeded, "\(location()): a '\(printable(Array(line[..<colon])))' line longer than the limit")
         }
         let value = String(decoding: line[line.index(after: colon)...], as: UTF8.self).trimmingSpaces()
@@ -85,21 +85,6 @@ struct DpkgStanzaParser {
         return DpkgStanza(
             package: package, status: status, architecture: architecture, multiArch: multiArch, version: version)
     }
-}
-
-/// Parses deb822 text held in memory (see ``DpkgStanzaParser``).
-func parseDpkgStanzas(_ bytes: [UInt8]) -> [DpkgStanza] {
-    var stanzas: [DpkgStanza] = []
-    var parser = DpkgStanzaParser()
-    var scanner = LineScanner(maximumLineLength: .max)
-    let body: (ArraySlice<UInt8>, Int, Bool) -> Void = { line, _, _ in
-        // Lines are never cut here, so reading cannot throw.
-        if let stanza = try? parser.read(line, truncated: false, where: { "" }) { stanzas.append(stanza) }
-    }
-    scanner.feed(bytes[...], body)
-    scanner.finish(body)
-    if let stanza = parser.finish() { stanzas.append(stanza) }
-    return stanzas
 }
 
 extension String {

@@ -3,7 +3,7 @@
 /// `snap:NAME<TAB>CHANNEL<TAB>REVISION` line per seeded snap, as Ubuntu's image builder (livecd-rootfs) appends them.
 ///
 /// ```swift
-/// let manifest = try image.packageManifest()
+/// let manifest = try PackageManifest(of: image)
 /// print(manifest.text, terminator: "")
 /// let published = try PackageManifest(parsing: String(decoding: bytes, as: UTF8.self))
 /// let changes = manifest.difference(from: published)
@@ -92,16 +92,17 @@ public struct PackageManifest: Sendable, Hashable {
     /// Parses a published manifest: `name<TAB>version` lines (further tab-separated columns are ignored) and
     /// `snap:NAME<TAB>CHANNEL<TAB>REVISION` or `snap:NAME<TAB>REVISION` lines; empty lines are skipped.
     ///
-    /// - Throws: ``SquashFSError`` (`invalidArgument`) naming the first line without a tab, or a snap line with
-    ///   another number of columns or an empty column.
-    public init(parsing text: String) throws {
+    /// - Throws: ``ImageContentsError`` with code ``ImageContentsError/Code/invalidManifest`` naming the first line
+    ///   without a tab, or a snap line with another number of columns or an empty column.
+    public init(parsing text: String) throws(ImageContentsError) {
         var entries: [Entry] = []
         // "\r\n" is a single Character, so splitting on newlines handles both line endings.
         for (number, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             if line.isEmpty { continue }
             let columns = line.split(separator: "\t", omittingEmptySubsequences: false)
             guard columns.count >= 2, let name = columns.first, !name.isEmpty else {
-                throw SquashFSError(.invalidArgument, "manifest line \(number + 1) is not 'name<TAB>version': \(line)")
+                throw ImageContentsError(
+                    .invalidManifest, "manifest line \(number + 1) is not 'name<TAB>version': \(line)")
             }
             guard name.hasPrefix(Entry.snapPrefix) else {
                 entries.append(Entry(name: String(name), version: String(columns[1])))
@@ -110,8 +111,8 @@ public struct PackageManifest: Sendable, Hashable {
             let snap = name.dropFirst(Entry.snapPrefix.count)
             guard columns.count <= 3, !snap.isEmpty, columns.allSatisfy({ !$0.isEmpty }), let revision = columns.last
             else {
-                throw SquashFSError(
-                    .invalidArgument,
+                throw ImageContentsError(
+                    .invalidManifest,
                     "manifest line \(number + 1) is not 'snap:NAME<TAB>CHANNEL<TAB>REVISION' or "
                         + "'snap:NAME<TAB>REVISION': \(line)"
                 )
@@ -187,181 +188,4 @@ public struct ManifestDifference: Sendable, Hashable {
 
     /// Whether the manifests list the same packages and snaps, with the same versions.
     public var isEmpty: Bool { added.isEmpty && removed.isEmpty && changed.isEmpty }
-}
-
-extension PackageManifest {
-    /// Limits on the work reading an image's manifest may do; beyond them ``SquashFSImage/packageManifest(options:)``
-    /// throws a ``SquashFSError`` with code `limitExceeded`. The defaults are far above what real images hold (an
-    /// Ubuntu server's status file is a few MB, its `updates/` journal normally empty: dpkg folds it into the status
-    /// file after 250 entries).
-    public struct Options: Sendable, Hashable {
-        /// The largest dpkg database file read (`status` or one `updates/` journal file): 64 MiB.
-        public var maximumFileSize: UInt64 = 64 << 20
-        /// The most bytes read across the status file and all journal files, a file reached through several hard
-        /// links counting each time: 128 MiB.
-        public var maximumTotalBytes: UInt64 = 128 << 20
-        /// The most journal files in `var/lib/dpkg/updates/`: 4096.
-        public var maximumUpdateFiles = 4096
-        /// The most packages (distinct name and architecture) in the database: 200,000 (the whole Ubuntu archive
-        /// has fewer than 100,000).
-        public var maximumPackages = 200_000
-        /// The longest line of a dpkg database file or seed.yaml kept whole (1 MiB); longer lines are skipped, or
-        /// refused (`limitExceeded`) when they hold a field the manifest needs.
-        public var maximumLineLength = 1 << 20
-
-        /// The default limits.
-        public init() {}
-    }
-}
-
-extension SquashFSImage {
-    /// The image's package manifest, as Ubuntu's image builder (livecd-rootfs `create_manifest`) writes it: the
-    /// packages read from `var/lib/dpkg/status` and the pending entries in `var/lib/dpkg/updates/`, exactly as
-    /// `dpkg-query --show --admindir=ROOT/var/lib/dpkg` lists them for the same root, then, when the image has a
-    /// `var/lib/snapd/seed/seed.yaml`, one `snap:NAME<TAB>CHANNEL<TAB>REVISION` line per seeded snap, in seed order,
-    /// as livecd-rootfs' `snap-seed-parse` appends them (see ``SnapSeed``).
-    ///
-    /// The native architecture (which decides the `:arch` suffix of foreign packages) is the `dpkg` package's, not
-    /// the host's, so an arm64 image gives the same manifest on any machine.
-    ///
-    /// The files are read as streams, a chunk at a time, so memory follows the packages listed, not the files'
-    /// sizes or shapes; `options` bounds the rest.
-    ///
-    /// - Throws: ``SquashFSError`` with code `notFound` when the image has no dpkg database, `limitExceeded` when a
-    ///   limit of `options` is reached, or what ``snapSeed()`` throws for a seed.yaml it cannot read.
-    public func packageManifest(options: PackageManifest.Options = PackageManifest.Options()) throws
-        -> PackageManifest
-    {
-        let statusPath = ImagePath("/var/lib/dpkg/status")
-        let status: FileReader
-        do {
-            status = try fileReader(at: statusPath)
-        } catch let error as SquashFSError where error.code == .notFound || error.code == .notADirectory {
-            throw SquashFSError(
-                .notFound, "\(name): no dpkg database (var/lib/dpkg/status) in the image", underlyingError: error)
-        }
-        var database = DpkgDatabase(options: options)
-        try read(status, at: statusPath, into: &database)
-        for (path, inode) in try pendingUpdates(options: options) {
-            try read(try fileReader(for: inode), at: path, into: &database)
-        }
-        let packages = database.packages
-        let native = database.order.compactMap { packages[$0] }.last { $0.package.lowercased() == "dpkg" }?.architecture
-        var listed: [(name: String, arch: String, entry: PackageManifest.Entry)] = []
-        for key in database.order {
-            guard let stanza = packages[key], stanza.isListed else { continue }
-            let name = stanza.package.lowercased()
-            let arch = stanza.architecture
-            let foreign = !arch.isEmpty && arch != "all" && native.map { $0 != arch } == true
-            let suffixed = (stanza.multiArch.lowercased() == "same" && !arch.isEmpty) || foreign
-            let entry = PackageManifest.Entry(
-                name: suffixed ? "\(name):\(arch)" : name, version: dpkgDisplayVersion(stanza.version))
-            listed.append((name, arch, entry))
-        }
-        listed.sort { lhs, rhs in
-            lhs.name != rhs.name
-                ? lhs.name.utf8.lexicographicallyPrecedes(rhs.name.utf8)
-                : lhs.arch.utf8.lexicographicallyPrecedes(rhs.arch.utf8)
-        }
-        var entries = listed.map(\.entry)
-        if let seed = try snapSeed(maximumLineLength: options.maximumLineLength) { entries += seed.manifestEntries }
-        return PackageManifest(entries: entries)
-    }
-
-    /// Parses one dpkg database file into `database`, a chunk at a time, within the limits of its options.
-    private func read(_ file: FileReader, at path: ImagePath, into database: inout DpkgDatabase) throws {
-        let options = database.options
-        guard file.size <= options.maximumFileSize else {
-            throw SquashFSError(
-                .limitExceeded,
-                "\(name): \(path) is \(file.size) bytes, over the limit of \(options.maximumFileSize) "
-                    + "(PackageManifest.Options.maximumFileSize)")
-        }
-        guard file.size <= options.maximumTotalBytes - min(database.bytesRead, options.maximumTotalBytes) else {
-            throw SquashFSError(
-                .limitExceeded,
-                "\(name): \(path): the dpkg database files add up to more than \(options.maximumTotalBytes) bytes "
-                    + "(PackageManifest.Options.maximumTotalBytes)")
-        }
-        database.bytesRead += file.size
-        var parser = DpkgStanzaParser()
-        let imageName = name
-        try forEachLine(of: file, maximumLineLength: options.maximumLineLength) { line, number, truncated in
-            if let stanza = try parser.read(
-                line, truncated: truncated, where: { "\(imageName): \(path), line \(number)" })
-            {
-                try database.apply(stanza, in: "\(imageName): \(path)")
-            }
-        }
-        if let stanza = parser.finish() { try database.apply(stanza, in: "\(imageName): \(path)") }
-    }
-
-    /// The journal files in `var/lib/dpkg/updates/` (regular files named with digits only), in numeric order, with
-    /// their inodes. The directory is read entry by entry; only the journal files are kept.
-    private func pendingUpdates(options: PackageManifest.Options) throws -> [(path: ImagePath, inode: Inode)] {
-        let directoryPath = ImagePath("/var/lib/dpkg/updates")
-        let directory: Inode
-        do {
-            directory = try inode(at: directoryPath)
-        } catch let error as SquashFSError where error.code == .notFound {
-            return []
-        }
-        guard let layout = directory.directory else { return [] }
-        var listing = try DirectoryListingReader(
-            image: self, block: layout.startBlock, offset: Int(layout.startOffset),
-            listingSize: Int(layout.listingSize), directoryName: directoryPath)
-        var journal: [(name: [UInt8], kind: FileKind, number: UInt32, reference: InodeReference)] = []
-        while let found = try listing.nextEntry({ name, kind, number, reference in
-            (name.allSatisfy { (0x30...0x39).contains($0) } && kind == .regularFile)
-                ? (Array(name), kind, number, reference) : nil
-        }) {
-            guard let entry = found else { continue }
-            guard journal.count < options.maximumUpdateFiles else {
-                throw SquashFSError(
-                    .limitExceeded,
-                    "\(name): \(directoryPath) holds more than \(options.maximumUpdateFiles) journal files "
-                        + "(PackageManifest.Options.maximumUpdateFiles)")
-            }
-            journal.append(entry)
-        }
-        // Numeric order: compare without leading zeros, shorter first, then byte-wise.
-        func digits(_ name: [UInt8]) -> ArraySlice<UInt8> { name.drop { $0 == 0x30 } }
-        journal.sort { lhs, rhs in
-            let (left, right) = (digits(lhs.name), digits(rhs.name))
-            return left.count != right.count ? left.count < right.count : left.lexicographicallyPrecedes(right)
-        }
-        var memo = MetadataBlockMemo()
-        return try journal.map { entry in
-            let path = directoryPath.appending(entry.name)
-            let inode = try inode(
-                at: entry.reference, listedAs: entry.kind, number: entry.number, entryName: path.description,
-                memo: &memo)
-            return (path, inode)
-        }
-    }
-}
-
-/// The packages read so far from a dpkg database, keyed as dpkg keys them, with the work done.
-private struct DpkgDatabase {
-    let options: PackageManifest.Options
-    var packages: [String: DpkgStanza] = [:]
-    /// The keys in first-seen order.
-    var order: [String] = []
-    var bytesRead: UInt64 = 0
-
-    init(options: PackageManifest.Options) { self.options = options }
-
-    /// Records a stanza; a later one for the same package replaces it (the journal overrides the status file).
-    mutating func apply(_ stanza: DpkgStanza, in file: @autoclosure () -> String) throws {
-        let key = stanza.key
-        if packages.updateValue(stanza, forKey: key) == nil {
-            order.append(key)
-            guard order.count <= options.maximumPackages else {
-                throw SquashFSError(
-                    .limitExceeded,
-                    "\(file()): more than \(options.maximumPackages) packages (PackageManifest.Options.maximumPackages)"
-                )
-            }
-        }
-    }
 }

@@ -22,20 +22,29 @@
 //   classic, private, contact, unasserted, file; snapd refuses a seed with an invalid or duplicate name, or a `file`
 //   that is empty or a path.
 //
-// Where this reader is stricter than snap-seed-parse: it refuses YAML it does not understand (anything but a
-// top-level `snaps:` list of flat mappings with scalar values), unknown keys, duplicate keys or names (snapd refuses
-// those seeds), names snapd would refuse, and a file name with no digit after its last `_` (snap-seed-parse would
-// write an empty revision column). Every refusal is a `corrupt` error naming the file and the line.
+// The file is composed with Yams through the package's hardened reader (YAMLReading): complex keys are refused before
+// composing, every node visited counts against a budget (aliases each time they are used), and only the expected
+// shapes are ever entered, so aliases cannot make a small file expensive. Where this reader is stricter than
+// snap-seed-parse: it refuses anything but a top-level `snaps:` list of flat mappings with scalar values, unknown keys,
+// duplicate keys or names (snapd refuses those seeds), names snapd would refuse, plain values PyYAML (YAML 1.1) reads
+// as booleans or numbers where a string is needed, and a file name with no digit after its last `_` (snap-seed-parse
+// would write an empty revision column). Every refusal is a `corrupt` error naming the file and the line.
+
+public import SquashFS
+public import SystemPackage
+import YAMLReading
+import Yams
 
 /// The snaps a classic Ubuntu image seeds, read from `var/lib/snapd/seed/seed.yaml`, and the manifest lines Ubuntu's
 /// image builder (livecd-rootfs) appends for them to the published manifest.
 ///
-/// Only the subset of YAML that snapd and livecd-rootfs write is accepted: a top-level `snaps:` list whose items are
-/// flat mappings of scalar values (plain, `'single'` or `"double"` quoted), with comments and blank lines anywhere.
-/// Anything else is refused with a ``SquashFSError`` (`corrupt`) whose message names the file and the line.
+/// The file is read as YAML (with Yams, within bounds: see ``maximumSize``), and only the shape snapd and
+/// livecd-rootfs write is accepted: a top-level `snaps:` list whose items are flat mappings of scalar values.
+/// Anything else is refused with an ``ImageContentsError`` (``ImageContentsError/Code/corrupt``) whose message names
+/// the file and the line.
 ///
 /// ```swift
-/// if let seed = try image.snapSeed() {
+/// if let seed = try SnapSeed(of: image) {
 ///     for snap in seed.snaps { print(snap.name, snap.channel, snap.revision) }
 /// }
 /// let seed = try SnapSeed(parsing: Array("snaps:\n  - name: lxd\n    channel: stable\n    file: lxd_1.snap\n".utf8))
@@ -81,10 +90,19 @@ public struct SnapSeed: Sendable, Hashable {
     }
 
     /// Where snapd's classic seed lives in a root image.
-    public static let path = "/var/lib/snapd/seed/seed.yaml"
+    public static let path: ImagePath = "/var/lib/snapd/seed/seed.yaml"
 
     /// The largest seed.yaml read, in bytes (16 MiB; a real one is well under 4 KiB).
     public static let maximumSize: UInt64 = 16 << 20
+
+    /// The most snaps a seed may list (a real one lists a few dozen).
+    public static let maximumSnaps = 10_000
+
+    /// The most YAML nodes reading one seed may visit, an alias counted every time it is used.
+    static let maximumNodeVisits = 200_000
+
+    /// The longest value, in bytes (snapd allows 40-byte names; channels and file names are short too).
+    static let maximumValueBytes = 4096
 
     /// The seeded snaps, in the order of the file.
     public var snaps: [Snap]
@@ -97,24 +115,56 @@ public struct SnapSeed: Sendable, Hashable {
     /// - Parameters:
     ///   - bytes: the file's contents, at most ``maximumSize`` bytes.
     ///   - path: how error messages name the file.
-    /// - Throws: ``SquashFSError`` with code `corrupt` (naming `path` and the line) for anything outside the accepted
-    ///   subset or a snap without `name`, `channel` or a `file` whose revision can be read; `limitExceeded` when
-    ///   `bytes` is larger than ``maximumSize``.
-    public init(parsing bytes: [UInt8], path: String = SnapSeed.path) throws {
-        guard UInt64(bytes.count) <= Self.maximumSize else {
-            throw SquashFSError(.limitExceeded, "\(path): \(bytes.count) bytes, over \(Self.maximumSize)")
-        }
-        var parser = SeedYAMLParser(path: path)
-        var scanner = LineScanner(maximumLineLength: .max)
-        try scanner.feed(bytes[...]) { line, number, _ in try parser.read(line: line, number: number) }
-        try scanner.finish { line, number, _ in try parser.read(line: line, number: number) }
-        snaps = try parser.finish()
+    /// - Throws: ``ImageContentsError`` with code ``ImageContentsError/Code/corrupt`` (naming `path` and the line)
+    ///   for anything outside the accepted shape or a snap without `name`, `channel` or a `file` whose revision can
+    ///   be read; ``ImageContentsError/Code/limitExceeded`` when `bytes` is larger than ``maximumSize``, or lists
+    ///   more than ``maximumSnaps`` snaps.
+    public init(parsing bytes: [UInt8], path: FilePath = "/var/lib/snapd/seed/seed.yaml") throws(ImageContentsError) {
+        try self.init(parsing: bytes, source: path.description)
     }
 
-    /// Parses a seed.yaml read line by line from an image.
-    init(parser: SeedYAMLParser) throws {
-        var parser = parser
-        snaps = try parser.finish()
+    /// Parses the text of a seed.yaml whose messages name it `path`; see ``init(parsing:path:)-(_,FilePath)``.
+    public init(parsing bytes: [UInt8], path: String) throws(ImageContentsError) {
+        try self.init(parsing: bytes, source: path)
+    }
+
+    /// Parses a seed.yaml whose messages name it `source`.
+    init(parsing bytes: [UInt8], source: String) throws(ImageContentsError) {
+        guard UInt64(bytes.count) <= Self.maximumSize else {
+            throw ImageContentsError(.limitExceeded, "\(source): \(bytes.count) bytes, over \(Self.maximumSize)")
+        }
+        var reader = SeedReader(source: source)
+        snaps = try reader.read(bytes)
+    }
+
+    /// Reads the snaps a root image seeds (`var/lib/snapd/seed/seed.yaml`); nil when the image has no seed.yaml (or
+    /// something other than a regular file in its place), as livecd-rootfs' snap-seed-parse treats it.
+    ///
+    /// ```swift
+    /// if let seed = try SnapSeed(of: image) {
+    ///     for snap in seed.snaps { print(snap.name, snap.channel, snap.revision) }
+    /// }
+    /// ```
+    ///
+    /// - Parameter image: a root image.
+    /// - Throws: ``ImageContentsError`` with code ``ImageContentsError/Code/corrupt`` when the file cannot be
+    ///   understood, ``ImageContentsError/Code/limitExceeded`` when it is larger than ``maximumSize``,
+    ///   ``ImageContentsError/Code/image`` when reading the image fails, ``ImageContentsError/Code/cancelled``.
+    public init?(of image: SquashFSImage) throws(ImageContentsError) {
+        guard let file = try image.fileReaderIfPresent(at: Self.path, nilUnlessFile: true) else { return nil }
+        guard file.size <= Self.maximumSize else {
+            throw ImageContentsError(
+                .limitExceeded,
+                "\(image.name): \(Self.path) is larger than \(Self.maximumSize) bytes (\(file.size) bytes)")
+        }
+        if Task.isCancelled { throw .cancelled(reading: Self.path, in: image) }
+        let bytes: [UInt8]
+        do {
+            bytes = try file.readAll(maximumSize: Self.maximumSize)
+        } catch {
+            throw ImageContentsError(reading: Self.path, in: image, error)
+        }
+        try self.init(parsing: bytes, source: "\(image.name): \(Self.path)")
     }
 
     /// The manifest lines livecd-rootfs appends after the dpkg lines, one per snap, in seed order.
@@ -129,46 +179,8 @@ public struct SnapSeed: Sendable, Hashable {
     }
 }
 
-extension SquashFSImage {
-    /// The snaps the image seeds (`var/lib/snapd/seed/seed.yaml`), or nil when it has no seed.yaml.
-    ///
-    /// - Throws: ``SquashFSError`` with code `corrupt` when the file cannot be understood (see ``SnapSeed``),
-    ///   `limitExceeded` when it is larger than ``SnapSeed/maximumSize``, or what reading the image throws.
-    public func snapSeed() throws -> SnapSeed? {
-        try snapSeed(maximumLineLength: PackageManifest.Options().maximumLineLength)
-    }
-
-    /// Reads the seed as ``snapSeed()`` does, a chunk at a time: memory follows the snaps listed, not the file's
-    /// size or shape; a line longer than `maximumLineLength` is refused (`corrupt`).
-    func snapSeed(maximumLineLength: Int) throws -> SnapSeed? {
-        let file: FileReader
-        do {
-            file = try fileReader(at: ImagePath(SnapSeed.path))
-        } catch let error as SquashFSError
-            where error.code == .notFound || error.code == .notADirectory || error.code == .notAFile
-        {
-            // snap-seed-parse checks os.path.isfile: a missing seed.yaml, or one that is not a file, seeds nothing.
-            return nil
-        }
-        guard file.size <= SnapSeed.maximumSize else {
-            throw SquashFSError(
-                .limitExceeded,
-                "\(name): \(SnapSeed.path) is larger than \(SnapSeed.maximumSize) bytes (\(file.size) bytes)")
-        }
-        var parser = SeedYAMLParser(path: "\(name): \(SnapSeed.path)")
-        try forEachLine(of: file, maximumLineLength: maximumLineLength) { line, number, truncated in
-            guard !truncated else {
-                throw SquashFSError(
-                    .corrupt, "\(name): \(SnapSeed.path), line \(number): longer than \(maximumLineLength) bytes")
-            }
-            try parser.read(line: line, number: number)
-        }
-        return try SnapSeed(parser: parser)
-    }
-}
-
-/// A line-based reader for the seed.yaml subset (see ``SnapSeed``).
-struct SeedYAMLParser {
+/// Reads a seed.yaml's tree (see ``SnapSeed``) through the hardened YAML reader.
+private struct SeedReader {
     /// A scalar value: a string, YAML's null (an empty value, `~`, `null`), or a plain scalar YAML 1.1 reads as
     /// something else (a boolean, a number, a date).
     private enum Scalar {
@@ -177,10 +189,11 @@ struct SeedYAMLParser {
         case nonString(String)
     }
 
-    /// The keys of the item being read, with the line each was on.
-    private struct Item {
-        var line: Int
-        var values: [String: (scalar: Scalar, line: Int)] = [:]
+    /// A value of an item, with its node (for the line in messages) and its key path.
+    private struct Value {
+        var scalar: Scalar
+        var node: Node
+        var path: String
     }
 
     private static let stringKeys: Set<String> = ["name", "channel", "file", "snap-id", "contact"]
@@ -188,170 +201,171 @@ struct SeedYAMLParser {
     private static let trueWords: Set<String> = ["true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON"]
     private static let falseWords: Set<String> = ["false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF"]
 
-    let path: String
-    private var snaps: [SnapSeed.Snap] = []
-    private var names: Set<String> = []
-    private var sawDocumentStart = false
-    private var sawContent = false
-    private var sawSnapsKey = false
-    private var emptyFlowList = false
-    private var dashIndent: Int?
-    private var keyIndent: Int?
-    private var item: Item?
+    let source: String
+    private var yaml: YAMLReader
 
-    init(path: String) { self.path = path }
-
-    private func error(_ line: Int, _ message: String) -> SquashFSError {
-        SquashFSError(.corrupt, "\(path), line \(line): \(message)")
+    init(source: String) {
+        self.source = source
+        yaml = YAMLReader(
+            source: source, maximumNodeVisits: SnapSeed.maximumNodeVisits,
+            maximumStringBytes: SnapSeed.maximumValueBytes)
     }
 
-    /// Reads line `number` (without its LF).
-    mutating func read(line rawLine: ArraySlice<UInt8>, number: Int) throws {
-        var line = rawLine
-        if line.last == 0x0D { line = line.dropLast() }
-        try checkCharacters(line, line: number)
-        let indent = line.prefix { $0 == 0x20 }.count
-        let content = line.dropFirst(indent)
-        // PyYAML refuses a tab anywhere but in a comment; the value and structure checks refuse the others.
-        if content.first == 0x09 { throw error(number, "a tab in the indentation") }
-        if content.isEmpty || content.first == UInt8(ascii: "#") { return }
-        try read(content, indent: indent, line: number)
+    /// An error about line `line` found before the YAML is composed.
+    private func corrupt(_ line: Int, _ message: String) -> ImageContentsError {
+        ImageContentsError(.corrupt, "\(source): line \(line): \(message)")
     }
 
-    /// Ends the file: returns the snaps read.
-    mutating func finish() throws -> [SnapSeed.Snap] {
-        try finishItem()
-        guard sawSnapsKey else { throw error(1, "no top-level 'snaps:' list") }
+    /// An error about `node` at `path`.
+    private func corrupt(_ node: Node, _ path: String, _ problem: String) -> ImageContentsError {
+        ImageContentsError(.corrupt, "\(yaml.location(node, path)): \(problem)")
+    }
+
+    /// The reader's error as this module's: a limit stays a limit, anything else is a corrupt seed.
+    private static func wrap(_ error: YAMLReadingError) -> ImageContentsError {
+        ImageContentsError(
+            error.code == .limitExceeded ? .limitExceeded : .corrupt, error.message, underlyingError: error)
+    }
+
+    mutating func read(_ bytes: [UInt8]) throws(ImageContentsError) -> [SnapSeed.Snap] {
+        // What YAML reads as a line break or refuses, even in a comment, is refused first, with its line.
+        var scanner = LineScanner(maximumLineLength: .max)
+        let check = { (line: ArraySlice<UInt8>, number: Int, _: Bool) throws(ImageContentsError) in
+            try self.checkLine(line, line: number)
+        }
+        try scanner.feed(bytes[...], check)
+        try scanner.finish(check)
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw corrupt(1, "invalid UTF-8") }
+        do {
+            return try read(YAMLReader.compose(text, source: source, documentKind: "a snap seed"))
+        } catch let error as YAMLReadingError {
+            throw Self.wrap(error)
+        } catch let error as ImageContentsError {
+            throw error
+        } catch {
+            throw ImageContentsError(.corrupt, "\(source): \(error)")
+        }
+    }
+
+    /// Reads the composed document: a mapping with one key, `snaps`, holding a list (or nothing).
+    private mutating func read(_ root: Node) throws -> [SnapSeed.Snap] {
+        var snapsNode: Node?
+        for (key, value) in try yaml.mapping(root, "the document") {
+            guard key == "snaps" else { throw corrupt(value, key, "unknown top-level key \(quote(key))") }
+            snapsNode = value
+        }
+        guard let snapsNode else {
+            throw ImageContentsError(.corrupt, "\(yaml.location(root, "the document")): no top-level 'snaps:' list")
+        }
+        var snaps: [SnapSeed.Snap] = []
+        var names: Set<String> = []
+        for (index, item) in try yaml.sequence(snapsNode, "snaps", limit: SnapSeed.maximumSnaps).enumerated() {
+            let snap = try readItem(item, "snaps[\(index)]")
+            guard names.insert(snap.name).inserted else {
+                throw corrupt(item, "snaps[\(index)].name", "snap \(quote(snap.name)) is listed twice")
+            }
+            snaps.append(snap)
+        }
         return snaps
     }
 
-    private mutating func read(_ content: ArraySlice<UInt8>, indent: Int, line: Int) throws {
-        defer { sawContent = true }
-        if !sawContent, !sawDocumentStart, indent == 0, stripComment(content).elementsEqual("---".utf8) {
-            sawDocumentStart = true
-            return
-        }
-        let isDash = content.first == UInt8(ascii: "-") && (content.count == 1 || content.dropFirst().first == 0x20)
-        if indent == 0 && !isDash {
-            try readTopLevel(content, line: line)
-            return
-        }
-        guard sawSnapsKey, !emptyFlowList else {
-            throw error(line, "unexpected \(describe(content)) outside the 'snaps:' list")
-        }
-        if isDash {
-            if let dashIndent, dashIndent != indent {
-                throw error(line, "bad indentation: list item at column \(indent + 1), expected \(dashIndent + 1)")
+    /// One item of the list: a flat mapping of known keys to scalars.
+    private mutating func readItem(_ item: Node, _ path: String) throws -> SnapSeed.Snap {
+        if YAMLReader.isNull(item) { throw corrupt(item, path, "an empty list item") }
+        var values: [String: Value] = [:]
+        for (key, value) in try yaml.mapping(item, path) {
+            let valuePath = "\(path).\(key)"
+            guard Self.stringKeys.contains(key) || Self.booleanKeys.contains(key) else {
+                throw corrupt(value, valuePath, "unknown key \(quote(key))")
             }
-            dashIndent = indent
-            try finishItem()
-            item = Item(line: line)
-            let rest = content.dropFirst()
-            let spaces = rest.prefix { $0 == 0x20 }.count
-            let body = rest.dropFirst(spaces)
-            if body.isEmpty || body.first == UInt8(ascii: "#") {
-                keyIndent = nil
-            } else {
-                keyIndent = indent + 1 + spaces
-                try readKeyValue(body, line: line)
+            let scalar = try readScalar(value, valuePath)
+            if Self.booleanKeys.contains(key) {
+                guard case .nonString(let word) = scalar,
+                    Self.trueWords.contains(word) || Self.falseWords.contains(word)
+                else { throw corrupt(value, valuePath, "'\(key)' must be true or false") }
             }
-            return
+            values[key] = Value(scalar: scalar, node: value, path: valuePath)
         }
-        guard item != nil, let dashIndent else {
-            throw error(line, "expected a '- ' list item, found \(describe(content))")
-        }
-        if let keyIndent {
-            guard indent == keyIndent else {
-                throw error(line, "bad indentation: key at column \(indent + 1), expected \(keyIndent + 1)")
+        guard !values.isEmpty else { throw corrupt(item, path, "an empty list item") }
+        func required(_ key: String) throws(ImageContentsError) -> (value: String, node: Node, path: String) {
+            guard let entry = values[key] else { throw corrupt(item, path, "the snap has no '\(key)'") }
+            switch entry.scalar {
+            case .string(let value) where !value.isEmpty:
+                return (value, entry.node, entry.path)
+            case .nonString(let value):
+                throw corrupt(
+                    entry.node, entry.path, "'\(key)' is not a string in YAML 1.1: \(quote(value)) (quote it)")
+            case .string, .null:
+                throw corrupt(entry.node, entry.path, "'\(key)' has no value")
             }
-        } else {
-            guard indent > dashIndent else {
-                throw error(line, "bad indentation: key at column \(indent + 1), expected beyond \(dashIndent + 1)")
-            }
-            keyIndent = indent
         }
-        try readKeyValue(content, line: line)
+        let name = try required("name")
+        guard isValidSnapName(name.value) else {
+            throw corrupt(name.node, name.path, "invalid snap name \(quote(name.value))")
+        }
+        let channel = try required("channel")
+        let components = channel.value.split(separator: "/", omittingEmptySubsequences: false)
+        guard components.count <= 3, components.allSatisfy({ !$0.isEmpty && !$0.contains(" ") }) else {
+            throw corrupt(channel.node, channel.path, "invalid channel \(quote(channel.value))")
+        }
+        let file = try required("file")
+        guard !file.value.contains("/") else {
+            throw corrupt(file.node, file.path, "'file' must be a file name, not a path")
+        }
+        guard let revision = SnapSeed.revision(fromFile: file.value) else {
+            throw corrupt(file.node, file.path, "no revision in \(quote(file.value)) (expected NAME_REVISION.snap)")
+        }
+        func flag(_ key: String) -> Bool {
+            guard case .nonString(let word)? = values[key]?.scalar else { return false }
+            return Self.trueWords.contains(word)
+        }
+        return SnapSeed.Snap(
+            name: name.value, channel: channel.value, file: file.value, revision: revision,
+            isClassic: flag("classic"), isDevMode: flag("devmode"), isUnasserted: flag("unasserted"))
     }
 
-    /// A line at column 1 that is not a list item: only `snaps:` (a block list follows) or `snaps: []`.
-    private mutating func readTopLevel(_ content: ArraySlice<UInt8>, line: Int) throws {
-        let (key, value) = try splitKey(content, line: line)
-        guard key == "snaps" else { throw error(line, "unknown top-level key \(quote(key))") }
-        guard !sawSnapsKey else { throw error(line, "a second 'snaps:' key") }
-        sawSnapsKey = true
-        let rest = stripComment(value)
-        if rest.isEmpty { return }
-        guard rest.elementsEqual("[]".utf8) else {
-            throw error(line, "'snaps:' must be followed by a list, found \(describe(rest))")
+    /// A scalar value: its text (the YAML reader refuses collections, control characters and long values), then
+    /// printable ASCII only, as the values end up in tab-separated manifest lines.
+    private mutating func readScalar(_ node: Node, _ path: String) throws -> Scalar {
+        if YAMLReader.isNull(node) { return .null }
+        let text = try yaml.string(node, path)
+        guard text.utf8.allSatisfy({ (0x20...0x7E).contains($0) }) else {
+            throw corrupt(node, path, "a value with a control or non-ASCII character")
         }
-        emptyFlowList = true
-    }
-
-    /// `key: value` inside a list item.
-    private mutating func readKeyValue(_ content: ArraySlice<UInt8>, line: Int) throws {
-        let (key, valueBytes) = try splitKey(content, line: line)
-        guard Self.stringKeys.contains(key) || Self.booleanKeys.contains(key) else {
-            throw error(line, "unknown key \(quote(key))")
-        }
-        guard var current = item else { throw error(line, "expected a '- ' list item") }
-        if current.values[key] != nil { throw error(line, "a second '\(key)' in the same snap") }
-        let scalar = try readScalar(valueBytes, line: line)
-        if Self.booleanKeys.contains(key) {
-            guard case .nonString(let word) = scalar, Self.trueWords.contains(word) || Self.falseWords.contains(word)
-            else { throw error(line, "'\(key)' must be true or false") }
-        }
-        current.values[key] = (scalar, line)
-        item = current
-    }
-
-    /// Splits `key: rest`; keys are lower-case letters, digits and hyphens.
-    private func splitKey(_ content: ArraySlice<UInt8>, line: Int) throws -> (String, ArraySlice<UInt8>) {
-        let key = content.prefix { byte in
-            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
-                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
-                || byte == UInt8(ascii: "-")
-        }
-        let afterKey = content.dropFirst(key.count)
-        guard !key.isEmpty, afterKey.first == UInt8(ascii: ":") else {
-            throw error(line, "expected 'key: value', found \(describe(content))")
-        }
-        let value = afterKey.dropFirst()
-        guard value.isEmpty || value.first == 0x20 else {
-            throw error(line, "expected 'key: value', found \(describe(content))")
-        }
-        return (String(decoding: key, as: UTF8.self), value.drop { $0 == 0x20 })
-    }
-
-    private func readScalar(_ bytes: ArraySlice<UInt8>, line: Int) throws -> Scalar {
-        guard let first = bytes.first else { return .null }
-        switch first {
-        case UInt8(ascii: "\""), UInt8(ascii: "'"):
-            return try readQuoted(bytes, line: line)
-        case UInt8(ascii: "#"):
-            return .null
-        default:
-            break
-        }
-        let indicators = Array("[]{}&*!|>%@`,?".utf8)
-        let startsSequence = first == UInt8(ascii: "-") && (bytes.count == 1 || bytes.dropFirst().first == 0x20)
-        guard !indicators.contains(first), !startsSequence else {
-            throw error(line, "unsupported YAML value \(describe(bytes)) (only plain or quoted scalars)")
-        }
-        let value = stripComment(bytes)
-        try checkPrintable(value, line: line)
-        if value.last == UInt8(ascii: ":") || containsColonSpace(value) {
-            throw error(line, "unsupported YAML value \(describe(value)) (a nested mapping)")
-        }
-        let text = String(decoding: value, as: UTF8.self)
-        if ["~", "null", "Null", "NULL"].contains(text) { return .null }
+        guard case .scalar(let scalar) = node, scalar.style == .plain else { return .string(text) }
         return isYAML11NonString(text) ? .nonString(text) : .string(text)
+    }
+
+    /// Refuses, anywhere in a line (comments too), what YAML reads as a line break (a lone CR, NEL, U+2028, U+2029)
+    /// or refuses (other control characters, invalid UTF-8, U+FFFE, U+FFFF), and a tab in the indentation (PyYAML
+    /// refuses it).
+    private func checkLine(_ rawLine: ArraySlice<UInt8>, line: Int) throws(ImageContentsError) {
+        var bytes = rawLine
+        if bytes.last == 0x0D { bytes = bytes.dropLast() }
+        try checkCharacters(bytes, line: line)
+        if bytes.drop(while: { $0 == 0x20 }).first == 0x09 { throw corrupt(line, "a tab in the indentation") }
+    }
+
+    /// Refuses, anywhere in a line (comments too), what YAML reads as a line break (a lone CR, NEL, U+2028, U+2029)
+    /// or refuses (other control characters, invalid UTF-8, U+FFFE, U+FFFF).
+    func checkCharacters(_ bytes: ArraySlice<UInt8>, line: Int) throws(ImageContentsError) {
+        if bytes.allSatisfy({ (0x20...0x7E).contains($0) || $0 == 0x09 }) { return }
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw corrupt(line, "invalid UTF-8") }
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0x09, 0x20...0x7E, 0xA0...0x2027, 0x202A...0xD7FF, 0xE000...0xFEFE, 0xFF00...0xFFFD, 0x10000...:
+                continue
+            default:
+                throw corrupt(line, "a control character, line separator or byte order mark")
+            }
+        }
     }
 
     /// Whether PyYAML (YAML 1.1, which snap-seed-parse loads the file with) resolves this plain scalar to something
     /// other than a string: its implicit resolvers for booleans, integers (`010` is 8, `1_0` is 10, `1:30` is 90),
     /// floats, timestamps and the `<<` and `=` keys. snap-seed-parse would print such a value differently
     /// (`True`, `8`), so it is refused where a string is needed.
-    private func isYAML11NonString(_ text: String) -> Bool {
+    func isYAML11NonString(_ text: String) -> Bool {
         if text == "<<" || text == "=" { return true }
         if Self.trueWords.contains(text) || Self.falseWords.contains(text) { return true }
         guard let first = text.utf8.first, Array("-+.0123456789".utf8).contains(first) else { return false }
@@ -370,113 +384,9 @@ struct SeedYAMLParser {
         return patterns.contains { text.wholeMatch(of: $0) != nil }
     }
 
-    /// A single- or double-quoted scalar on one line; in double quotes only `\"`, `\\` and `\/` are understood.
-    private func readQuoted(_ bytes: ArraySlice<UInt8>, line: Int) throws -> Scalar {
-        guard let quote = bytes.first else { return .null }
-        var value: [UInt8] = []
-        var index = bytes.index(after: bytes.startIndex)
-        var closed = false
-        while index < bytes.endIndex {
-            let byte = bytes[index]
-            index = bytes.index(after: index)
-            if byte == quote {
-                if quote == UInt8(ascii: "'"), index < bytes.endIndex, bytes[index] == quote {
-                    value.append(quote)
-                    index = bytes.index(after: index)
-                    continue
-                }
-                closed = true
-                break
-            }
-            if quote == UInt8(ascii: "\""), byte == UInt8(ascii: "\\") {
-                guard index < bytes.endIndex,
-                    [UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/")].contains(bytes[index])
-                else { throw error(line, "unsupported escape in a quoted value") }
-                value.append(bytes[index])
-                index = bytes.index(after: index)
-                continue
-            }
-            value.append(byte)
-        }
-        guard closed else { throw error(line, "unterminated quoted value") }
-        let rest = bytes[index...]
-        let spaces = rest.prefix { $0 == 0x20 }.count
-        let trailing = rest.dropFirst(spaces)
-        guard trailing.isEmpty || (spaces > 0 && trailing.first == UInt8(ascii: "#")) else {
-            throw error(line, "unexpected \(describe(trailing)) after a quoted value")
-        }
-        try checkPrintable(value[...], line: line)
-        return .string(String(decoding: value, as: UTF8.self))
-    }
-
-    /// Refuses, anywhere in a line (comments too), what YAML reads as a line break (a lone CR, NEL, U+2028, U+2029)
-    /// or refuses (other control characters, invalid UTF-8, U+FFFE, U+FFFF).
-    private func checkCharacters(_ bytes: ArraySlice<UInt8>, line: Int) throws {
-        if bytes.allSatisfy({ (0x20...0x7E).contains($0) || $0 == 0x09 }) { return }
-        guard let text = String(validating: bytes, as: UTF8.self) else { throw error(line, "invalid UTF-8") }
-        for scalar in text.unicodeScalars {
-            switch scalar.value {
-            case 0x09, 0x20...0x7E, 0xA0...0x2027, 0x202A...0xD7FF, 0xE000...0xFEFE, 0xFF00...0xFFFD, 0x10000...:
-                continue
-            default:
-                throw error(line, "a control character, line separator or byte order mark")
-            }
-        }
-    }
-
-    /// Values are printable ASCII: they end up in tab-separated manifest lines.
-    private func checkPrintable(_ bytes: ArraySlice<UInt8>, line: Int) throws {
-        guard bytes.allSatisfy({ (0x20...0x7E).contains($0) }) else {
-            throw error(line, "a value with a control or non-ASCII character")
-        }
-    }
-
-    private mutating func finishItem() throws {
-        guard let current = item else { return }
-        item = nil
-        keyIndent = nil
-        guard !current.values.isEmpty else { throw error(current.line, "an empty list item") }
-        func required(_ key: String) throws -> (value: String, line: Int) {
-            guard let entry = current.values[key] else {
-                throw error(current.line, "the snap has no '\(key)'")
-            }
-            switch entry.scalar {
-            case .string(let value) where !value.isEmpty:
-                return (value, entry.line)
-            case .nonString(let value):
-                throw error(entry.line, "'\(key)' is not a string in YAML 1.1: \(quote(value)) (quote it)")
-            case .string, .null:
-                throw error(entry.line, "'\(key)' has no value")
-            }
-        }
-        let name = try required("name")
-        guard isValidSnapName(name.value) else { throw error(name.line, "invalid snap name \(quote(name.value))") }
-        guard names.insert(name.value).inserted else {
-            throw error(name.line, "snap \(quote(name.value)) is listed twice")
-        }
-        let channel = try required("channel")
-        let components = channel.value.split(separator: "/", omittingEmptySubsequences: false)
-        guard components.count <= 3, components.allSatisfy({ !$0.isEmpty && !$0.contains(" ") }) else {
-            throw error(channel.line, "invalid channel \(quote(channel.value))")
-        }
-        let file = try required("file")
-        guard !file.value.contains("/") else { throw error(file.line, "'file' must be a file name, not a path") }
-        guard let revision = SnapSeed.revision(fromFile: file.value) else {
-            throw error(file.line, "no revision in \(quote(file.value)) (expected NAME_REVISION.snap)")
-        }
-        func flag(_ key: String) -> Bool {
-            guard case .nonString(let word)? = current.values[key]?.scalar else { return false }
-            return Self.trueWords.contains(word)
-        }
-        snaps.append(
-            SnapSeed.Snap(
-                name: name.value, channel: channel.value, file: file.value, revision: revision,
-                isClassic: flag("classic"), isDevMode: flag("devmode"), isUnasserted: flag("unasserted")))
-    }
-
     /// snapd's rule (`naming.ValidateSnap`): 1 to 40 lower-case letters, digits and single inner hyphens, with at
     /// least one letter.
-    private func isValidSnapName(_ name: String) -> Bool {
+    func isValidSnapName(_ name: String) -> Bool {
         let bytes = Array(name.utf8)
         guard (1...40).contains(bytes.count), bytes.first != UInt8(ascii: "-"), bytes.last != UInt8(ascii: "-"),
             !name.contains("--")
@@ -489,37 +399,11 @@ struct SeedYAMLParser {
         return bytes.contains { letters.contains($0) }
     }
 
-    /// Drops a ` #` comment and trailing spaces from a plain value (a tab stays, and is refused later).
-    private func stripComment(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
-        var end = bytes.endIndex
-        var previous: UInt8 = 0x20
-        for index in bytes.indices {
-            if bytes[index] == UInt8(ascii: "#"), previous == 0x20 {
-                end = index
-                break
-            }
-            previous = bytes[index]
-        }
-        var value = bytes[bytes.startIndex..<end]
-        while value.last == 0x20 { value = value.dropLast() }
-        return value
-    }
-
-    private func containsColonSpace(_ bytes: ArraySlice<UInt8>) -> Bool {
-        zip(bytes, bytes.dropFirst()).contains { $0 == UInt8(ascii: ":") && $1 == 0x20 }
-    }
-
     /// A value quoted for an error message: at most 200 bytes of it, with control characters and invalid UTF-8
     /// escaped (a seed.yaml line can be megabytes long).
-    private func quote(_ value: String) -> String {
+    func quote(_ value: String) -> String {
         let bytes = Array(value.utf8.prefix(201))
         if bytes.count <= 200 { return "'" + printable(bytes) + "'" }
         return "'" + printable(Array(bytes.prefix(200))) + "…'"
-    }
-
-    /// A short, printable quotation of input for error messages.
-    private func describe(_ bytes: ArraySlice<UInt8>) -> String {
-        let shown = bytes.prefix(40).map { (0x20...0x7E).contains($0) ? Character(Unicode.Scalar($0)) : "?" }
-        return "'" + String(shown) + (bytes.count > 40 ? "…'" : "'")
     }
 }

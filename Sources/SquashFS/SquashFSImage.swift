@@ -70,7 +70,8 @@ public final class SquashFSImage: Sendable {
     /// The end of the directory table's blocks.
     let directoryTableEnd: UInt64
     var blockSize: Int { Int(superblock.blockSize) }
-    var name: String { reader.file.name }
+    /// How messages name the image: the path it was opened from, or `fd N`.
+    package var name: String { reader.file.name }
 
     /// Opens the image at `path`.
     ///

@@ -1,5 +1,7 @@
 import Foundation
+import ImageContents
 import SquashFS
+import TestSupport
 import Testing
 
 /// The package manifest read from an image must be byte-identical to `dpkg-query --show` on the same root.
@@ -119,7 +121,7 @@ struct PackageManifestTests {
                     "var/lib/dpkg/updates/0010": later, "var/lib/dpkg/updates/tmp.i": "garbage",
                 ])
             let expected = try await dpkgQuery(root: root)
-            let manifest = try SquashFSImage(path: image).packageManifest()
+            let manifest = try PackageManifest(of: SquashFSImage(path: image))
             #expect(manifest.text == expected)
             #expect(manifest.entries.contains(.init(name: "updated", version: "1.2")))
             #expect(manifest.entries.contains(.init(name: "libc6:i386", version: "2.36-9")))
@@ -133,7 +135,7 @@ struct PackageManifestTests {
         try await withTemporaryDirectory { directory in
             let (root, image) = try await makeImage(in: directory, files: ["var/lib/dpkg/status": status])
             let expected = try await dpkgQuery(root: root)
-            let manifest = try SquashFSImage(path: image).packageManifest()
+            let manifest = try PackageManifest(of: SquashFSImage(path: image))
             #expect(manifest.text == expected)
             #expect(manifest.entries.count > 50)
             // The manifest round-trips through the published format and compares equal to itself.
@@ -147,7 +149,9 @@ struct PackageManifestTests {
     func missingDatabase() async throws {
         try await withTemporaryDirectory { directory in
             let (_, image) = try await makeImage(in: directory, files: ["etc/hostname": "host\n"])
-            let error = try #require(throws: SquashFSError.self) { try SquashFSImage(path: image).packageManifest() }
+            let error = try #require(throws: ImageContentsError.self) {
+                try PackageManifest(of: SquashFSImage(path: image))
+            }
             #expect(error.code == .notFound)
             #expect(error.message.contains("no dpkg database"))
         }
@@ -165,10 +169,12 @@ struct PackageManifestTests {
         #expect(difference.added == [.init(name: "vim", version: "9.0")])
         #expect(difference.removed.map(\.name) == ["curl", "snap:lxd"])
         #expect(difference.changed == [.init(name: "bash", oldVersion: "5.1", newVersion: "5.2")])
-        #expect(throws: SquashFSError.self) { try PackageManifest(parsing: "no tab here\n") }
+        #expect(throws: ImageContentsError.self) { try PackageManifest(parsing: "no tab here\n") }
         for bad in ["snap:\t1\n", "snap:lxd\tstable\t1\textra\n", "snap:lxd\t\t1\n", "snap:lxd\tstable\t\n"] {
-            let error = try #require(throws: SquashFSError.self) { try PackageManifest(parsing: "bash\t5.2\n" + bad) }
-            #expect(error.code == .invalidArgument && error.message.contains("line 2"), "\(error)")
+            let error = try #require(throws: ImageContentsError.self) {
+                try PackageManifest(parsing: "bash\t5.2\n" + bad)
+            }
+            #expect(error.code == .invalidManifest && error.message.contains("line 2"), "\(error)")
         }
     }
 
@@ -184,7 +190,7 @@ struct PackageManifestTests {
                 in: directory,
                 files: ["var/lib/dpkg/status": status, "var/lib/snapd/seed/seed.yaml": SnapSeedTests.livecdRootfsSeed])
             let dpkg = try await dpkgQuery(root: root)
-            let manifest = try SquashFSImage(path: image).packageManifest()
+            let manifest = try PackageManifest(of: SquashFSImage(path: image))
             #expect(manifest.text == dpkg + Self.snapLines)
             #expect(manifest.snaps.map(\.snapName) == ["core20", "lxd", "snapd"])
             #expect(manifest.entries.prefix { !$0.isSnap }.allSatisfy { $0.kind == .package })
@@ -229,9 +235,12 @@ struct PackageManifestTests {
                         "Package: dpkg\nStatus: install ok installed\nArchitecture: all\nVersion: 1\n",
                     "var/lib/snapd/seed/seed.yaml": "snaps:\n  - name: lxd\n    channel: stable\n    file: lxd.snap\n",
                 ])
-            let error = try #require(throws: SquashFSError.self) { try SquashFSImage(path: image).packageManifest() }
+            let error = try #require(throws: ImageContentsError.self) {
+                try PackageManifest(of: SquashFSImage(path: image))
+            }
             #expect(error.code == .corrupt)
-            #expect(error.message.contains("/var/lib/snapd/seed/seed.yaml, line 4: no revision"), "\(error)")
+            #expect(
+                error.message.contains("/var/lib/snapd/seed/seed.yaml: line 4: snaps[0].file: no revision"), "\(error)")
         }
     }
 }

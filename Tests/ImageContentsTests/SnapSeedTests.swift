@@ -1,5 +1,7 @@
 import Foundation
+import ImageContents
 import SquashFS
+import TestSupport
 import Testing
 
 /// The seed.yaml reader: the lines livecd-rootfs' snap-seed-parse appends to a manifest, and typed errors (never a
@@ -73,9 +75,9 @@ struct SnapSeedTests {
                  file: "a_b_\\/12.snap"
             """
         // The values are read, then refused: a name with a quote in it is not a snap name.
-        #expect(throws: SquashFSError.self) { try SnapSeed(parsing: Array(text.utf8)) }
+        #expect(throws: ImageContentsError.self) { try SnapSeed(parsing: Array(text.utf8)) }
         let spaced = "snaps:\n -   name: ab\n     channel: 'it''s/x'\n     file: \"ab_\\/12.snap\"\n"
-        #expect(throws: SquashFSError.self) { try SnapSeed(parsing: Array(spaced.utf8)) }  // '/' in file: a path
+        #expect(throws: ImageContentsError.self) { try SnapSeed(parsing: Array(spaced.utf8)) }  // '/' in file: a path
         let valid = "snaps:\n -   name: ab\n     channel: 'it''s/x'   \n     file: \"ab_1\\\\2.snap\"\n"
         let seed = try SnapSeed(parsing: Array(valid.utf8))
         #expect(seed.snaps == [SnapSeed.Snap(name: "ab", channel: "it's/x", file: "ab_1\\2.snap", revision: "12")])
@@ -165,16 +167,57 @@ struct SnapSeedTests {
     @Test("hostile seed.yaml gives a corrupt error naming the file and the line", arguments: 0..<hostile.count)
     func hostileSeed(index: Int) throws {
         let (text, line, message) = Self.hostile[index]
-        let error = try #require(throws: SquashFSError.self) { try SnapSeed(parsing: Array(text.utf8)) }
+        let error = try #require(throws: ImageContentsError.self) { try SnapSeed(parsing: Array(text.utf8)) }
         #expect(error.code == .corrupt, "\(error)")
         #expect(error.message.hasPrefix("/var/lib/snapd/seed/seed.yaml, line \(line): "), "\(error.message)")
         #expect(error.message.contains(message), "\(error.message)")
     }
 
+    @Test("alias bombs are refused with a typed error, without expanding them")
+    func aliasBombs() throws {
+        // Billion laughs: nine levels of ten aliases each, 10^9 leaves if expanded.
+        var laughs = "snaps:\n- &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+        for level in 1...8 {
+            let items = Array(repeating: "*l\(level - 1)", count: 10).joined(separator: ", ")
+            laughs += "- &l\(level) [\(items)]\n"
+        }
+        let bomb = try #require(throws: ImageContentsError.self) { try SnapSeed(parsing: Array(laughs.utf8)) }
+        #expect(bomb.code == .corrupt && bomb.message.contains("line 2: snaps[0]"), "\(bomb)")
+        // The same bomb as a value: a value must be a scalar, so it is never entered.
+        let inValue =
+            laughs.replacingOccurrences(of: "snaps:\n", with: "bombs:\n")
+            + "snaps:\n- name: a\n  channel: stable\n  file: a_1.snap\n  contact: *l8\n"
+        let value = try #require(throws: ImageContentsError.self) { try SnapSeed(parsing: Array(inValue.utf8)) }
+        #expect(value.code == .corrupt, "\(value)")
+        // One anchored snap listed again and again through aliases: refused by the list limit, before any item.
+        let repeated =
+            "snaps:\n- &s {name: a, channel: stable, file: a_1.snap}\n"
+            + String(repeating: "- *s\n", count: SnapSeed.maximumSnaps + 1)
+        let many = try #require(throws: ImageContentsError.self) { try SnapSeed(parsing: Array(repeated.utf8)) }
+        #expect(many.code == .limitExceeded && many.message.contains("snaps"), "\(many)")
+        // Under the limit, the aliases are read (and the second one is a duplicate snap).
+        let twice = "snaps:\n- &s {name: a, channel: stable, file: a_1.snap}\n- *s\n"
+        let duplicate = try #require(throws: ImageContentsError.self) { try SnapSeed(parsing: Array(twice.utf8)) }
+        #expect(duplicate.code == .corrupt && duplicate.message.contains("listed twice"), "\(duplicate)")
+    }
+
+    @Test("complex keys (explicit '?', collections, aliases) are refused before composing")
+    func complexKeys() throws {
+        for text in [
+            "snaps:\n- ? name\n  : a\n", "snaps:\n- [a, b]: c\n", "snaps:\n- {a: b}: c\n",
+            "x: &k name\nsnaps:\n- *k : a\n",
+        ] {
+            let error = try #require(throws: ImageContentsError.self) { try SnapSeed(parsing: Array(text.utf8)) }
+            #expect(error.code == .corrupt, "\(error)")
+            #expect(error.message.contains("a mapping key that is a collection"), "\(error)")
+            #expect(error.underlyingError != nil, "the YAML reader's error is kept")
+        }
+    }
+
     @Test("input over 16 MiB is refused before parsing")
     func tooLarge() throws {
         let bytes = Array("snaps: []\n".utf8) + [UInt8](repeating: UInt8(ascii: "#"), count: 16 << 20)
-        let error = try #require(throws: SquashFSError.self) { try SnapSeed(parsing: bytes, path: "seed.yaml") }
+        let error = try #require(throws: ImageContentsError.self) { try SnapSeed(parsing: bytes, path: "seed.yaml") }
         #expect(error.code == .limitExceeded && error.message.hasPrefix("seed.yaml: "))
     }
 
@@ -200,7 +243,7 @@ struct SnapSeedTests {
                     for entry in seed.manifestEntries {
                         #expect(!entry.line.contains("\n") && entry.line.split(separator: "\t").count == 3)
                     }
-                } catch let error as SquashFSError {
+                } catch {
                     #expect(error.code == .corrupt, "\(error)")
                 }
             }
@@ -266,11 +309,11 @@ struct SnapSeedTests {
     func noSeed() async throws {
         try await withTemporaryDirectory { directory in
             let image = try await makeImage(in: directory, files: ["etc/hostname": Array("host\n".utf8)])
-            #expect(try SquashFSImage(path: image).snapSeed() == nil)
+            #expect(try SnapSeed(of: SquashFSImage(path: image)) == nil)
         }
         try await withTemporaryDirectory { directory in
             let image = try await makeImage(in: directory, files: ["var/lib/snapd/seed/seed.yaml": nil])
-            #expect(try SquashFSImage(path: image).snapSeed() == nil)
+            #expect(try SnapSeed(of: SquashFSImage(path: image)) == nil)
         }
     }
 
@@ -279,13 +322,13 @@ struct SnapSeedTests {
         try await withTemporaryDirectory { directory in
             let image = try await makeImage(
                 in: directory, files: ["var/lib/snapd/seed/seed.yaml": Array(Self.livecdRootfsSeed.utf8)])
-            let seed = try #require(try SquashFSImage(path: image).snapSeed())
+            let seed = try #require(try SnapSeed(of: SquashFSImage(path: image)))
             #expect(seed.snaps.map(\.revision) == ["1974", "24322", "21759"])
         }
         try await withTemporaryDirectory { directory in
             let image = try await makeImage(
                 in: directory, files: ["var/lib/snapd/seed/seed.yaml": Array("snaps:\n- name: a\n  size: 1\n".utf8)])
-            let error = try #require(throws: SquashFSError.self) { try SquashFSImage(path: image).snapSeed() }
+            let error = try #require(throws: ImageContentsError.self) { try SnapSeed(of: SquashFSImage(path: image)) }
             #expect(error.code == .corrupt)
             #expect(error.message.contains("/var/lib/snapd/seed/seed.yaml, line 3: unknown key 'size'"), "\(error)")
             #expect(error.message.contains("root.sqfs"), "\(error)")
@@ -297,7 +340,7 @@ struct SnapSeedTests {
         try await withTemporaryDirectory { directory in
             let huge = Array("snaps: []\n".utf8) + [UInt8](repeating: UInt8(ascii: "#"), count: (16 << 20) + 1)
             let image = try await makeImage(in: directory, files: ["var/lib/snapd/seed/seed.yaml": huge])
-            let error = try #require(throws: SquashFSError.self) { try SquashFSImage(path: image).snapSeed() }
+            let error = try #require(throws: ImageContentsError.self) { try SnapSeed(of: SquashFSImage(path: image)) }
             #expect(error.code == .limitExceeded)
             #expect(error.message.contains("/var/lib/snapd/seed/seed.yaml is larger than"), "\(error)")
         }
