@@ -118,7 +118,10 @@ let package = Package(
 
         .target(
             name: "BootAssets",
-            dependencies: ["SimpleStreams", "Verification", "CZlib", "CLZMA", "CZstd", "CLZ4"],
+            dependencies: [
+                "SimpleStreams", "SystemLayer", .product(name: "SystemPackage", package: "swift-system"),
+                "CZlib", "CLZMA", "CZstd", "CLZ4",
+            ],
             swiftSettings: swiftSettings
         ),
 
@@ -134,7 +137,10 @@ let package = Package(
 
         .target(
             name: "ESXiNetwork",
-            dependencies: ["YAMLReading", "SystemLayer", .product(name: "Yams", package: "Yams")],
+            dependencies: [
+                "YAMLReading", "SystemLayer", .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: swiftSettings
         ),
 
@@ -229,7 +235,10 @@ let package = Package(
         ),
         .testTarget(
             name: "BootAssetsTests",
-            dependencies: ["TestSupport", "BootAssets", "SimpleStreams", "Verification"],
+            dependencies: [
+                "TestSupport", "BootAssets", "SimpleStreams", "SystemLayer",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),

@@ -14,7 +14,7 @@ guard arguments.count >= 2 else {
 
 do {
     let configuration = try NetworkConfiguration(contentsOf: arguments[0])
-    let plan = try Planner.plan(configuration, on: HostNICs(pairs: Array(arguments.dropFirst())))
+    let plan = try Plan(for: configuration, on: HostNICs(pairs: Array(arguments.dropFirst())))
     for vSwitch in plan.virtualSwitches {
         let teaming = vSwitch.teaming.map { " teamed (\($0.loadBalancing.rawValue), active \($0.activeUplinks))" } ?? ""
         print("# \(vSwitch.name) for \(vSwitch.interface): uplinks \(vSwitch.uplinks)\(teaming)")

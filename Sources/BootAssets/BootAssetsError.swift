@@ -2,7 +2,8 @@
 ///
 /// An error has a ``code`` a program can switch on, a ``message`` that names the input (the product id, the kernel
 /// string, the resource and version, the file path and byte offset) and, where one exists, the ``underlyingError``
-/// (a `SimpleStreamsError` from reading a catalogue, an `errno` value from reading a file).
+/// (a `SimpleStreamsError` from reading a catalogue, the system layer's error from reading a file, which names the
+/// operation, the path and the `errno`).
 ///
 /// ```swift
 /// do {
@@ -33,7 +34,7 @@ public struct BootAssetsError: Error, Sendable, CustomStringConvertible {
         /// A file's content is not what its declared type says (a kernel that is an initrd, an EFI binary for
         /// another machine).
         public static let contentMismatch = Code(.contentMismatch)
-        /// Reading a file failed (an `errno` is the underlying error).
+        /// Reading a file failed (the system layer's error, with the `errno`, is the underlying error).
         public static let io = Code(.io)
         /// The caller passed an argument that cannot be used.
         public static let invalidArgument = Code(.invalidArgument)

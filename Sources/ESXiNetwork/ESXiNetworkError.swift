@@ -2,12 +2,14 @@
 ///
 /// An error has a ``code`` a program can switch on, a ``message`` that names the input (the configuration and line,
 /// the MAAS interface, the key, the vmnic or MAC address) and, where one exists, the ``underlyingError`` (the YAML
-/// parser's error, an `errno` value from reading a file).
+/// parser's error, the system layer's error from reading a file).
+///
+/// Every throwing API of the module throws this type only (typed throws), so a `catch` needs no cast:
 ///
 /// ```swift
 /// do {
-///     let plan = try Planner.plan(configuration, on: nics)
-/// } catch let error as ESXiNetworkError where error.code == .nicNotFound {
+///     let plan = try Plan(for: configuration, on: nics)
+/// } catch where error.code == .nicNotFound {
 ///     print(error.message)  // names the interface, its MAC address and the host's vmnics
 /// }
 /// ```

@@ -1,7 +1,8 @@
 import Foundation
 import TestSupport
+import SystemLayer
+import SystemPackage
 import Testing
-import Verification
 
 @testable import BootAssets
 
@@ -17,21 +18,21 @@ struct IdentificationCraftedTests {
             (0xEBC, nil, "EFI byte code"),
         ]
         for (machine, architecture, name) in cases {
-            let found = ContentIdentifier.identify(bytes: CraftedHeader.pe(machine: machine))
+            let found = ContentIdentification(bytes: CraftedHeader.pe(machine: machine))
             #expect(found.kind == .peExecutable)
             #expect(found.architecture == architecture)
             #expect(found.detail("machine") == name)
             #expect(found.detail("signed") == "no")
         }
-        let driver = ContentIdentifier.identify(bytes: CraftedHeader.pe(machine: 0xAA64, plus: false, subsystem: 11))
+        let driver = ContentIdentification(bytes: CraftedHeader.pe(machine: 0xAA64, plus: false, subsystem: 11))
         #expect(driver.detail("format") == "PE32")
         #expect(driver.detail("subsystem") == "EFI boot service driver")
-        let signed = ContentIdentifier.identify(
+        let signed = ContentIdentification(
             bytes: CraftedHeader.pe(machine: 0xAA64, certificate: (offset: 512, size: 256)))
         #expect(signed.detail("signed") == "yes")
         #expect(!signed.isTruncated)
         #expect(signed.summary == "PE32+ EFI application for arm64, signed")
-        let cut = ContentIdentifier.identify(
+        let cut = ContentIdentification(
             bytes: CraftedHeader.pe(machine: 0xAA64, certificate: (offset: 900, size: 4096)))
         #expect(cut.isTruncated)
     }
@@ -39,7 +40,7 @@ struct IdentificationCraftedTests {
     @Test("arm64, riscv64, EFI zboot and ARM zImage kernels")
     func kernels() throws {
         for stub in [false, true] {
-            let found = ContentIdentifier.identify(bytes: CraftedHeader.arm64Image(efiStub: stub))
+            let found = ContentIdentification(bytes: CraftedHeader.arm64Image(efiStub: stub))
             #expect(found.kind == .linuxKernel)
             #expect(found.architecture == "arm64")
             #expect(found.detail("efi-stub") == (stub ? "arm64" : nil))
@@ -47,13 +48,13 @@ struct IdentificationCraftedTests {
         }
         var riscv = [UInt8](repeating: 0, count: 128)
         riscv.put("RSC\u{05}", at: 0x38)
-        #expect(ContentIdentifier.identify(bytes: riscv).architecture == "riscv64")
+        #expect(ContentIdentification(bytes: riscv).architecture == "riscv64")
         var zboot = CraftedHeader.pe(machine: 0xAA64)
         zboot.put("zimg", at: 4)
         zboot.putLE(0x1000, at: 8, width: 4)
         zboot.putLE(0x2000, at: 12, width: 4)
         zboot.put("gzip", at: 0x18)
-        let efiZboot = ContentIdentifier.identify(bytes: zboot)
+        let efiZboot = ContentIdentification(bytes: zboot)
         #expect(efiZboot.kind == .linuxKernel)
         #expect(efiZboot.detail("payload-compression") == "gzip")
         #expect(efiZboot.architecture == "arm64")
@@ -61,10 +62,10 @@ struct IdentificationCraftedTests {
         zImage.putLE(0x016F_2818, at: 0x24, width: 4)
         zImage.putLE(0, at: 0x28, width: 4)
         zImage.putLE(1024, at: 0x2C, width: 4)
-        let arm = ContentIdentifier.identify(bytes: zImage)
+        let arm = ContentIdentification(bytes: zImage)
         #expect(arm.architecture == "armhf")
         #expect(!arm.isTruncated)
-        #expect(ContentIdentifier.identify(bytes: Array(zImage.prefix(512))).isTruncated)
+        #expect(ContentIdentification(bytes: Array(zImage.prefix(512))).isTruncated)
     }
 
     @Test("an arm64 Image compressed with gzip, as Ubuntu ships it")
@@ -73,7 +74,7 @@ struct IdentificationCraftedTests {
         defer { builder.scratch.remove() }
         try builder.scratch.write(CraftedHeader.arm64Image(efiStub: true), to: "Image")
         try await builder.shell("gzip -c Image > Image.gz")
-        let found = try ContentIdentifier.identify(contentsOf: builder.path("Image.gz"))
+        let found = try ContentIdentification(contentsOf: builder.path("Image.gz"))
         #expect(found.kind == .linuxKernel)
         #expect(found.compression == .gzip)
         #expect(found.architecture == "arm64")
@@ -88,7 +89,7 @@ struct IdentificationCraftedTests {
             (243, true, false, "riscv64"), (62, true, false, "amd64"),
         ]
         for (machine, is64, bigEndian, architecture) in cases {
-            let found = ContentIdentifier.identify(
+            let found = ContentIdentification(
                 bytes: CraftedHeader.elf(machine: machine, is64: is64, bigEndian: bigEndian))
             #expect(found.kind == .elfExecutable)
             #expect(found.architecture == architecture, "\(machine)")
@@ -119,12 +120,12 @@ struct IdentificationCraftedTests {
         inputs.append(Array(try Data(contentsOf: URL(fileURLWithPath: "/usr/lib/shim/shimx64.efi")).prefix(8192)))
         let boundaries = [0, 1, 2, 3, 4, 5, 6, 8, 12, 16, 20, 24, 28, 32, 40, 48, 56, 60, 64, 96, 110, 120, 128]
         for input in inputs {
-            let whole = ContentIdentifier.identify(bytes: input)
+            let whole = ContentIdentification(bytes: input)
             #expect(whole.kind != .unknown)
             var cuts = Set(boundaries + [256, 257, 262, 300, 446, 510, 512, 520, 1024, 1080, 2048])
             for cut in stride(from: 0, to: input.count, by: max(1, input.count / 97)) { cuts.insert(cut) }
             for cut in cuts.sorted() where cut < input.count {
-                let found = ContentIdentifier.identify(bytes: input.prefix(cut))
+                let found = ContentIdentification(bytes: input.prefix(cut))
                 #expect(
                     found.kind == .unknown || found.kind == whole.kind || found.kind == .compressedData,
                     "\(whole.kind) cut at \(cut): \(found.kind) \(found.summary)")
@@ -132,33 +133,33 @@ struct IdentificationCraftedTests {
         }
         // Cut cpio archives say so.
         let cpio = try builder.bytes("a.cpio")
-        #expect(ContentIdentifier.identify(bytes: cpio.prefix(300)).isTruncated)
+        #expect(ContentIdentification(bytes: cpio.prefix(300)).isTruncated)
         let compressed = try builder.bytes("a.cpio.gz")
-        let cutStream = ContentIdentifier.identify(bytes: compressed.prefix(compressed.count / 2))
+        let cutStream = ContentIdentification(bytes: compressed.prefix(compressed.count / 2))
         #expect(cutStream.compression == .gzip)
     }
 
     @Test("wrong magic numbers give unknown, and short or empty input is fine")
     func wrongMagic() {
-        #expect(ContentIdentifier.identify(bytes: []).kind == .unknown)
-        #expect(ContentIdentifier.identify(bytes: [0x1F]).kind == .unknown)
-        #expect(ContentIdentifier.identify(bytes: [UInt8](repeating: 0, count: 4096)).kind == .unknown)
-        #expect(ContentIdentifier.identify(bytes: [UInt8](repeating: 0xFF, count: 4096)).kind == .unknown)
+        #expect(ContentIdentification(bytes: []).kind == .unknown)
+        #expect(ContentIdentification(bytes: [0x1F]).kind == .unknown)
+        #expect(ContentIdentification(bytes: [UInt8](repeating: 0, count: 4096)).kind == .unknown)
+        #expect(ContentIdentification(bytes: [UInt8](repeating: 0xFF, count: 4096)).kind == .unknown)
         var notSquash = [UInt8](repeating: 0, count: 96)
         notSquash.put("hsqt", at: 0)
-        #expect(ContentIdentifier.identify(bytes: notSquash).kind == .unknown)
+        #expect(ContentIdentification(bytes: notSquash).kind == .unknown)
         var notCPIO = [UInt8](repeating: 0x30, count: 200)
         notCPIO.put("070703", at: 0)
-        #expect(ContentIdentifier.identify(bytes: notCPIO).kind == .unknown)
+        #expect(ContentIdentification(bytes: notCPIO).kind == .unknown)
         var mz = [UInt8](repeating: 0, count: 512)
         mz.put("MZ", at: 0)
         mz.putLE(0xFFFF_FFF0, at: 0x3C, width: 4)
-        #expect(ContentIdentifier.identify(bytes: mz).kind == .unknown)
-        #expect(ContentIdentifier.identify(bytes: Array("hello world\n".utf8)).kind == .unknown)
-        #expect(ContentIdentifier.identify(bytes: Array("a\tb\nnot a manifest line\n".utf8)).kind == .unknown)
+        #expect(ContentIdentification(bytes: mz).kind == .unknown)
+        #expect(ContentIdentification(bytes: Array("hello world\n".utf8)).kind == .unknown)
+        #expect(ContentIdentification(bytes: Array("a\tb\nnot a manifest line\n".utf8)).kind == .unknown)
         // A gzip header followed by garbage: compressed, content unknown, and said so.
         let garbage: [UInt8] = [0x1F, 0x8B, 0x08, 0, 0, 0, 0, 0, 0, 3] + [UInt8](repeating: 0xEE, count: 64)
-        let found = ContentIdentifier.identify(bytes: garbage)
+        let found = ContentIdentification(bytes: garbage)
         #expect(found.kind == .compressedData)
         #expect(found.compression == .gzip)
         #expect(!found.isConsistent(with: .bootInitrd))
@@ -193,21 +194,21 @@ struct IdentificationCraftedTests {
 
     @Test("read errors and missing files are io errors naming the path")
     func ioErrors() throws {
-        let missing = bootAssetsError { try ContentIdentifier.identify(contentsOf: "/nonexistent/boot-kernel") }
+        let missing = bootAssetsError { try ContentIdentification(contentsOf: "/nonexistent/boot-kernel") }
         #expect(missing?.code == .io)
         #expect(missing?.message.contains("/nonexistent/boot-kernel") == true)
-        #expect((missing?.underlyingError as? ErrnoError)?.errno == ENOENT)
-        let directory = bootAssetsError { try ContentIdentifier.identify(contentsOf: "/tmp") }
+        #expect((missing?.underlyingError as? FileSystemError)?.errno == .noSuchFileOrDirectory)
+        let directory = bootAssetsError { try ContentIdentification(contentsOf: "/tmp") }
         #expect(directory?.code == .io)
     }
 
     @Test("check throws contentMismatch naming the path, the type and what was found")
     func checkMismatch() throws {
-        let mismatch = bootAssetsError { try ContentIdentifier.check(contentsOf: "/bin/true", expected: .bootKernel) }
+        let mismatch = bootAssetsError { try ContentIdentification(contentsOf: "/bin/true", expected: .bootKernel) }
         #expect(mismatch?.code == .contentMismatch)
         #expect(mismatch?.message.hasPrefix("/bin/true: expected boot-kernel, found ELF 64-bit") == true)
         #expect(throws: BootAssetsError.self) {
-            try ContentIdentifier.check(contentsOf: "/usr/lib/shim/shimx64.efi", expected: .bootKernel)
+            try ContentIdentification(contentsOf: "/usr/lib/shim/shimx64.efi", expected: .bootKernel)
         }
     }
 }

@@ -17,7 +17,7 @@ struct IdentificationDifferentialTests {
         let names = listing.outputText.split(separator: "\n").map {
             $0.hasPrefix("./") ? String($0.dropFirst(2)) : String($0)
         }
-        let plain = try ContentIdentifier.identify(contentsOf: builder.path("initrd.cpio"))
+        let plain = try ContentIdentification(contentsOf: builder.path("initrd.cpio"))
         #expect(plain.kind == .initrd)
         #expect(plain.compression == nil)
         #expect(plain.detail("format") == "newc")
@@ -28,7 +28,7 @@ struct IdentificationDifferentialTests {
         for compression in Self.compressions + [.bzip2] {
             let name = "initrd.\(compression)"
             try await builder.shell("\(IdentificationBuilder.compressor(compression)) < initrd.cpio > \(name)")
-            let found = try ContentIdentifier.identify(contentsOf: builder.path(name))
+            let found = try ContentIdentification(contentsOf: builder.path(name))
             #expect(found.compression == compression, "\(name)")
             if compression == .bzip2 {
                 #expect(found.kind == .compressedData)
@@ -49,7 +49,7 @@ struct IdentificationDifferentialTests {
         defer { builder.scratch.remove() }
         for (format, reported) in [("crc", "crc"), ("odc", "odc"), ("bin", "binary")] {
             try await builder.makeCPIO("a.\(format)", format: format)
-            let found = try ContentIdentifier.identify(contentsOf: builder.path("a.\(format)"))
+            let found = try ContentIdentification(contentsOf: builder.path("a.\(format)"))
             #expect(found.kind == .initrd, "\(format)")
             #expect(found.detail("format") == reported)
             #expect(found.detail("members") == "6", "\(format): \(found.details)")
@@ -71,7 +71,7 @@ struct IdentificationDifferentialTests {
             try await builder.shell(
                 "cp early.cpio \(name) && truncate -s %512 \(name) && head -c 1024 /dev/zero >> \(name)"
                     + " && \(IdentificationBuilder.compressor(compression)) < main.cpio >> \(name)")
-            let found = try ContentIdentifier.identify(contentsOf: builder.path(name))
+            let found = try ContentIdentification(contentsOf: builder.path(name))
             #expect(found.kind == .initrd, "\(found.summary)")
             #expect(found.compression == compression)
             #expect(found.detail("early-microcode") == "AuthenticAMD.bin, GenuineIntel.bin")
@@ -99,7 +99,7 @@ struct IdentificationDifferentialTests {
                 ])
             guard made.status == 0 else { continue }  // a compressor this mksquashfs lacks
             let reference = try await Tool.run("unsquashfs", ["-s", builder.path(name)], check: true).outputText
-            let found = try ContentIdentifier.identify(contentsOf: builder.path(name))
+            let found = try ContentIdentification(contentsOf: builder.path(name))
             #expect(found.kind == .squashfs)
             #expect(reference.contains("Compression \(found.detail("compressor") ?? "?")\n"), "\(reference)")
             #expect(reference.contains("Block size \(found.detail("block-size") ?? "?")\n"))
@@ -113,7 +113,7 @@ struct IdentificationDifferentialTests {
             #expect(!found.isTruncated)
             // Cut in the middle: bytes_used now exceeds the file.
             try await builder.shell("head -c 200 \(name) > cut-\(name)")
-            let cut = try ContentIdentifier.identify(contentsOf: builder.path("cut-\(name)"))
+            let cut = try ContentIdentification(contentsOf: builder.path("cut-\(name)"))
             #expect(cut.kind == .squashfs)
             #expect(cut.isTruncated)
         }
@@ -136,7 +136,7 @@ struct IdentificationDifferentialTests {
             };
             """, to: "board.dts")
         try await builder.shell("dtc -q -I dts -O dtb -o board.dtb board.dts")
-        let found = try ContentIdentifier.identify(contentsOf: builder.path("board.dtb"))
+        let found = try ContentIdentification(contentsOf: builder.path("board.dtb"))
         #expect(found.kind == .deviceTree)
         #expect(found.detail("model") == "APM X-Gene Mustang board")
         #expect(found.detail("compatible") == "apm,mustang, apm,xgene-storm")
@@ -147,7 +147,7 @@ struct IdentificationDifferentialTests {
         #expect(!found.isConsistent(with: .bootKernel))
         // gzip'd, it is still a device tree, but not a plain boot-dtb.
         try await builder.shell("gzip -c board.dtb > board.dtb.gz")
-        let compressed = try ContentIdentifier.identify(contentsOf: builder.path("board.dtb.gz"))
+        let compressed = try ContentIdentification(contentsOf: builder.path("board.dtb.gz"))
         #expect(compressed.kind == .deviceTree)
         #expect(compressed.compression == .gzip)
         #expect(compressed.detail("model") == "APM X-Gene Mustang board")
@@ -158,7 +158,7 @@ struct IdentificationDifferentialTests {
         let paths = ["/usr/lib/shim/shimx64.efi", "/usr/lib/grub/x86_64-efi/monolithic/grubx64.efi"]
         for path in paths {
             try #require(FileManager.default.fileExists(atPath: path), "make deps installs \(path)")
-            let found = try ContentIdentifier.identify(contentsOf: path)
+            let found = try ContentIdentification(contentsOf: path)
             #expect(found.kind == .peExecutable)
             #expect(found.architecture == "amd64")
             #expect(found.detail("format") == "PE32+")
@@ -176,7 +176,7 @@ struct IdentificationDifferentialTests {
 
     @Test("ELF programs on the machine, against readelf")
     func elfPrograms() async throws {
-        let found = try ContentIdentifier.identify(contentsOf: "/bin/true")
+        let found = try ContentIdentification(contentsOf: "/bin/true")
         #expect(found.kind == .elfExecutable)
         #expect(found.detail("class") == "ELF64")
         #expect(found.detail("endianness") == "little")
@@ -193,39 +193,39 @@ struct IdentificationDifferentialTests {
         defer { builder.scratch.remove() }
         try await builder.makeTree()
         try await builder.shell("tar --format=ustar -cf root.tar -C root .")
-        let plain = try ContentIdentifier.identify(contentsOf: builder.path("root.tar"))
+        let plain = try ContentIdentification(contentsOf: builder.path("root.tar"))
         #expect(plain.kind == .tarArchive)
         #expect(plain.detail("format") == "ustar")
         #expect(plain.detail("first-member") == "./")
         #expect(plain.detail("first-member-type") == "directory")
         try await builder.shell("tar --format=v7 -cf v7.tar -C root etc")
-        #expect(try ContentIdentifier.identify(contentsOf: builder.path("v7.tar")).detail("format") == "v7")
+        #expect(try ContentIdentification(contentsOf: builder.path("v7.tar")).detail("format") == "v7")
         let expectations: [(Compression, BootFileType?)] = [
             (.gzip, .rootTGZ), (.xz, .rootTXZ), (.zstd, nil), (.bzip2, .rootTBZ),
         ]
         for (compression, type) in expectations {
             let name = "root.tar.\(compression)"
             try await builder.shell("\(IdentificationBuilder.compressor(compression)) < root.tar > \(name)")
-            let found = try ContentIdentifier.identify(contentsOf: builder.path(name))
+            let found = try ContentIdentification(contentsOf: builder.path(name))
             #expect(found.compression == compression)
             #expect(found.kind == (compression == .bzip2 ? .compressedData : .tarArchive), "\(found.summary)")
             if let type { #expect(found.isConsistent(with: type), "\(type)") }
             #expect(!found.isConsistent(with: .rootDDXZ))
         }
         #expect(
-            try ContentIdentifier.identify(contentsOf: builder.path("root.tar.xz")).isConsistent(with: .archiveTarXZ))
+            try ContentIdentification(contentsOf: builder.path("root.tar.xz")).isConsistent(with: .archiveTarXZ))
         // A disk image in a tarball (root-dd, root-dd.tar.xz): the first member's content is looked at.
         try await builder.shell(
             "truncate -s 2M root-dd && printf 'label: gpt\\n,512K\\n,\\n' | sfdisk -q root-dd"
                 + " && tar -czf dd.tgz root-dd && tar -cJf dd.txz root-dd && tar -cf dd.tar root-dd")
-        let ddTGZ = try ContentIdentifier.identify(contentsOf: builder.path("dd.tgz"))
+        let ddTGZ = try ContentIdentification(contentsOf: builder.path("dd.tgz"))
         #expect(ddTGZ.detail("first-member-content") == "diskImage")
         #expect(ddTGZ.isConsistent(with: .rootDD))
-        #expect(try ContentIdentifier.identify(contentsOf: builder.path("dd.txz")).isConsistent(with: .rootDDTarXZ))
-        #expect(try ContentIdentifier.identify(contentsOf: builder.path("dd.tar")).isConsistent(with: .rootDDTar))
+        #expect(try ContentIdentification(contentsOf: builder.path("dd.txz")).isConsistent(with: .rootDDTarXZ))
+        #expect(try ContentIdentification(contentsOf: builder.path("dd.tar")).isConsistent(with: .rootDDTar))
         // A root tarball is not a disk image tarball.
         try await builder.shell("tar -czf notdd.tgz -C root etc/motd")
-        #expect(!(try ContentIdentifier.identify(contentsOf: builder.path("notdd.tgz")).isConsistent(with: .rootDD)))
+        #expect(!(try ContentIdentification(contentsOf: builder.path("notdd.tgz")).isConsistent(with: .rootDD)))
     }
 
     @Test("a GPT disk image from sfdisk and an ext4 image from mkfs.ext4, raw and compressed")
@@ -235,7 +235,7 @@ struct IdentificationDifferentialTests {
         try await builder.shell(
             "truncate -s 4M disk.img && printf 'label: gpt\\n,1M\\n,1M\\n,\\n' | sfdisk -q disk.img"
                 + " && truncate -s 4M mbr.img && printf 'label: dos\\n,1M,83\\n,,83,*\\n' | sfdisk -q mbr.img")
-        let gpt = try ContentIdentifier.identify(contentsOf: builder.path("disk.img"))
+        let gpt = try ContentIdentification(contentsOf: builder.path("disk.img"))
         #expect(gpt.kind == .diskImage)
         #expect(gpt.detail("partition-table") == "gpt")
         let dump = try await Tool.run(
@@ -244,7 +244,7 @@ struct IdentificationDifferentialTests {
         let partitionLines = dump.split(separator: "\n").filter { $0.contains(" : start=") }
         #expect(gpt.detail("partitions") == String(partitionLines.count))
         #expect(gpt.isConsistent(with: .rootDDRaw))
-        let mbr = try ContentIdentifier.identify(contentsOf: builder.path("mbr.img"))
+        let mbr = try ContentIdentification(contentsOf: builder.path("mbr.img"))
         #expect(mbr.detail("partition-table") == "mbr")
         #expect(mbr.detail("partitions") == "2")
         guard Tool.exists(IdentificationBuilder.sbin("mkfs.ext4")) else { return }
@@ -252,21 +252,21 @@ struct IdentificationDifferentialTests {
             "truncate -s 8M fs.img && PATH=$PATH:/sbin:/usr/sbin mkfs.ext4 -q -b 4096 -L cloudimg-rootfs fs.img"
                 + " && gzip -c fs.img > fs.img.gz && xz -T1 --check=crc32 -c disk.img > disk.img.xz"
                 + " && gzip -c disk.img > disk.img.gz")
-        let ext4 = try ContentIdentifier.identify(contentsOf: builder.path("fs.img"))
+        let ext4 = try ContentIdentification(contentsOf: builder.path("fs.img"))
         #expect(ext4.kind == .filesystemImage)
         #expect(ext4.detail("filesystem") == "ext4")
         #expect(ext4.detail("block-size") == "4096")
         #expect(ext4.detail("blocks") == "2048")
         #expect(ext4.detail("label") == "cloudimg-rootfs")
         #expect(ext4.isConsistent(with: .rootDDRaw))
-        let rootImage = try ContentIdentifier.identify(contentsOf: builder.path("fs.img.gz"))
+        let rootImage = try ContentIdentification(contentsOf: builder.path("fs.img.gz"))
         #expect(rootImage.isConsistent(with: .rootImageGZ))
         #expect(rootImage.isConsistent(with: .rootDDGZ))
         #expect(!rootImage.isConsistent(with: .rootDDXZ))
-        #expect(try ContentIdentifier.identify(contentsOf: builder.path("disk.img.xz")).isConsistent(with: .rootDDXZ))
-        #expect(try ContentIdentifier.identify(contentsOf: builder.path("disk.img.gz")).isConsistent(with: .rootDDGZ))
+        #expect(try ContentIdentification(contentsOf: builder.path("disk.img.xz")).isConsistent(with: .rootDDXZ))
+        #expect(try ContentIdentification(contentsOf: builder.path("disk.img.gz")).isConsistent(with: .rootDDGZ))
         #expect(
-            !(try ContentIdentifier.identify(contentsOf: builder.path("disk.img.gz")).isConsistent(with: .rootImageGZ)))
+            !(try ContentIdentification(contentsOf: builder.path("disk.img.gz")).isConsistent(with: .rootImageGZ)))
     }
 
     @Test("a package manifest from dpkg-query -W")
@@ -275,13 +275,13 @@ struct IdentificationDifferentialTests {
         defer { builder.scratch.remove() }
         try await builder.shell("dpkg-query -W > squashfs.manifest")
         let lines = try await builder.shell("wc -l < squashfs.manifest").outputText
-        let found = try ContentIdentifier.identify(contentsOf: builder.path("squashfs.manifest"))
+        let found = try ContentIdentification(contentsOf: builder.path("squashfs.manifest"))
         #expect(found.kind == .packageManifest)
         #expect(found.detail("packages") == lines.trimmingCharacters(in: .whitespacesAndNewlines))
         #expect(found.isConsistent(with: .manifest))
         // Larger than the read bound: counted from the first MiB, and said so.
         try await builder.shell("for i in $(seq 1 100); do cat squashfs.manifest; done > big.manifest")
-        let big = try ContentIdentifier.identify(contentsOf: builder.path("big.manifest"))
+        let big = try ContentIdentification(contentsOf: builder.path("big.manifest"))
         #expect(big.kind == .packageManifest)
         #expect(big.detail("packages")?.hasPrefix("at least ") == true)
         #expect(big.detail("read") != nil)
@@ -298,7 +298,7 @@ struct IdentificationDifferentialTests {
             return
         }
         let release = String(kernel.dropFirst("vmlinuz-".count))
-        let found = try ContentIdentifier.identify(contentsOf: "/boot/" + kernel)
+        let found = try ContentIdentification(contentsOf: "/boot/" + kernel)
         #expect(found.kind == .linuxKernel)
         #expect(found.detail("version") == release)
         #expect(found.architecture == "amd64")
@@ -311,7 +311,7 @@ struct IdentificationDifferentialTests {
         }
         let initrd = "/boot/initrd.img-" + release
         if FileManager.default.fileExists(atPath: initrd) {
-            let image = try ContentIdentifier.identify(contentsOf: initrd)
+            let image = try ContentIdentification(contentsOf: initrd)
             #expect(image.kind == .initrd)
             #expect(image.isConsistent(with: .bootInitrd))
             #expect(!image.isConsistent(with: .bootKernel))
@@ -320,7 +320,7 @@ struct IdentificationDifferentialTests {
         let builder = try IdentificationBuilder()
         defer { builder.scratch.remove() }
         try await builder.shell("gzip -c /boot/\(kernel) > kernel.gz")
-        let compressed = try ContentIdentifier.identify(contentsOf: builder.path("kernel.gz"))
+        let compressed = try ContentIdentification(contentsOf: builder.path("kernel.gz"))
         #expect(compressed.kind == .linuxKernel)
         #expect(compressed.compression == .gzip)
         #expect(compressed.detail("version") == release)

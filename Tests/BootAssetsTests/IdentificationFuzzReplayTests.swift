@@ -27,9 +27,9 @@ struct IdentificationFuzzReplayTests {
         let inputs = Self.inputs()
         #expect(inputs.count >= 5)
         for path in inputs {
-            let fromFile = try ContentIdentifier.identify(contentsOf: path)
+            let fromFile = try ContentIdentification(contentsOf: path)
             let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
-            #expect(ContentIdentifier.identify(bytes: bytes) == fromFile, "\(path)")
+            #expect(ContentIdentification(bytes: bytes) == fromFile, "\(path)")
             for type in BootFileType.maasTypes + BootFileType.streamOnlyTypes {
                 _ = fromFile.isConsistent(with: type)
             }

@@ -16,7 +16,7 @@ struct FixtureTests {
 
     private func planFixture(_ name: String) throws -> Plan {
         let configuration = try NetworkConfiguration(contentsOf: Fixture.path(name))
-        return try Planner.plan(configuration, on: host(for: configuration))
+        return try Plan(for: configuration, on: host(for: configuration))
     }
 
     @Test("every example parses and plans, or fails with the error its content calls for")

@@ -22,7 +22,7 @@ struct FuzzReplayTests {
                     nics.append(HostNICs.NIC(name: "vmnic\(nics.count)", macAddress: mac))
                 }
             }
-            let plan = try Planner.plan(configuration, on: HostNICs(nics))
+            let plan = try Plan(for: configuration, on: HostNICs(nics))
             let script = plan.script()
             #expect(!plan.commands.isEmpty, "\(name)")
             for command in plan.commands {

@@ -86,7 +86,7 @@ struct HostileInputTests {
         yaml += "network:\n  version: 1\n  config: *l1\n"
         // 64 interfaces with one name: parsing is bounded; planning then refuses the repeated id.
         #expect(throws: ESXiNetworkError.self) {
-            try Planner.plan(NetworkConfiguration(yaml: yaml), on: HostNICs(pairs: []))
+            try Plan(for: NetworkConfiguration(yaml: yaml), on: HostNICs(pairs: []))
         }
         var bomb = "x0: &x0 [1, 1, 1, 1, 1, 1, 1, 1]\n"
         for level in 1...8 {

@@ -156,7 +156,7 @@ struct NetplanTests {
         #expect(bridging.version == 2)
         #expect(bridging.interfaces.map(\.id) == ["eth0", "eth1", "eth2"])
         #expect(bridging.warnings.contains { $0.subject == "br0" })
-        let plan = try Planner.plan(bridging, on: HostNICs(pairs: ["vmnic0=52:54:00:12:34:00"]))
+        let plan = try Plan(for: bridging, on: HostNICs(pairs: ["vmnic0=52:54:00:12:34:00"]))
         #expect(
             commandLines(plan) == [
                 "esxcli network vswitch standard add -v vSwitch0",
@@ -168,7 +168,7 @@ struct NetplanTests {
         let passthrough = try NetworkConfiguration(
             contentsOf: Fixture.path("curtin/tests__network_v2_passthrough.yaml"))
         let error = #expect(throws: ESXiNetworkError.self) {
-            try Planner.plan(passthrough, on: HostNICs(pairs: ["vmnic0=52:54:00:12:34:00"]))
+            try Plan(for: passthrough, on: HostNICs(pairs: ["vmnic0=52:54:00:12:34:00"]))
         }
         #expect(error?.code == .nicNotFound)
         #expect(error?.message.hasPrefix("interface0 (configured) has no MAC address to find its vmnic by") == true)

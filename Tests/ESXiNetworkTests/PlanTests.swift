@@ -52,7 +52,7 @@ struct PlanTests {
         #expect(plan.virtualSwitches.first?.uplinks == ["vmnic3"])
         let upper = try NetworkConfiguration(
             yaml: yaml.replacingOccurrences(of: "52:54:00:00:00:01", with: "AA:BB:CC:DD:EE:0F"))
-        let upperPlan = try Planner.plan(upper, on: HostNICs(pairs: ["vmnic0=aa:bb:cc:dd:ee:0f"]))
+        let upperPlan = try Plan(for: upper, on: HostNICs(pairs: ["vmnic0=aa:bb:cc:dd:ee:0f"]))
         #expect(upperPlan.virtualSwitches.first?.uplinks == ["vmnic0"])
         #expect(
             commandLines(upperPlan).contains("esxcli network ip interface add -i vmk0 -p eth0 -M aa:bb:cc:dd:ee:0f"))

@@ -19,7 +19,7 @@ private func exercise(fd: Int32) {
             nics.append(HostNICs.NIC(name: "vmnic\(nics.count)", macAddress: mac))
         }
     }
-    guard let host = try? HostNICs(nics), let plan = try? Planner.plan(configuration, on: host) else { return }
+    guard let host = try? HostNICs(nics), let plan = try? Plan(for: configuration, on: host) else { return }
     let commands = plan.commands
     for command in commands where command.arguments.first != "network" {
         fatalError("a command outside esxcli network: \(command)")

@@ -13,8 +13,8 @@ enum FuzzIdentify {
 
 private func exercise(fd: Int32) {
     guard let bytes = readFuzzInput(fd) else { return }
-    let fromMemory = ContentIdentifier.identify(bytes: bytes)
-    guard let fromFile = try? ContentIdentifier.identify(contentsOf: "/proc/self/fd/\(fd)") else { return }
+    let fromMemory = ContentIdentification(bytes: bytes)
+    guard let fromFile = try? ContentIdentification(contentsOf: "/proc/self/fd/\(fd)") else { return }
     if fromFile != fromMemory {
         fatalError("file and memory identification differ: \(fromFile) vs \(fromMemory)")
     }

@@ -1,3 +1,4 @@
+internal import Decompression
 /// cpio archives (newc, crc, odc and old binary) and the initrds made of them.
 ///
 /// Headers are walked by seeking over member data, never reading it, and at most ``maximumHeaders`` of them.

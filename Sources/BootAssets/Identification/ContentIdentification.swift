@@ -1,7 +1,7 @@
-/// What a file is, found from its bytes rather than its name: the result of ``ContentIdentifier``.
+/// What a file is, found from its bytes rather than its name.
 ///
 /// ```swift
-/// let found = try ContentIdentifier.identify(contentsOf: "/srv/boot/boot-kernel")
+/// let found = try ContentIdentification(contentsOf: "/srv/boot/boot-kernel")
 /// found.kind          // .linuxKernel
 /// found.architecture  // "amd64"
 /// found.summary       // "Linux kernel x86 bzImage 6.1.0-18-amd64, boot protocol 2.15, EFI stub (amd64)"
@@ -56,7 +56,7 @@ public struct ContentIdentification: Sendable, Hashable {
     }
 }
 
-/// The kinds of content ``ContentIdentifier`` recognises.
+/// The kinds of content ``ContentIdentification`` recognises.
 public enum ContentKind: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
     /// A Linux kernel image: x86 bzImage, arm64 or riscv64 `Image`, EFI zboot, armhf zImage.
     case linuxKernel

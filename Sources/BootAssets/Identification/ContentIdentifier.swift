@@ -1,57 +1,73 @@
-/// Identifies boot files by their content: kernels, initrds, SquashFS roots, device trees, EFI binaries, ELF
-/// files, tarballs, disk and file system images and package manifests, compressed or not.
-///
-/// Only headers are read: cpio member data is skipped, not read; a compressed file has at most its first
-/// 64 KiB decompressed from at most 1 MiB of input; a file is never read beyond 8 MiB in all. Hostile input (a
-/// truncated file, wrong magic numbers, offsets past the end) gives a result that says so, never a crash or an
-/// error; only failing to open or read the file throws.
-///
-/// ```swift
-/// let found = try ContentIdentifier.check(contentsOf: path, expected: .bootInitrd)
-/// print(found.summary)  // initrd: early microcode (GenuineIntel.bin) + zstd-compressed cpio newc, ...
-/// ```
-public enum ContentIdentifier {
+internal import Decompression
+public import SystemPackage
+
+extension ContentIdentification {
+    /// Identifies the file at `path` by its content, reading only what its headers need.
+    ///
+    /// Kernels, initrds, SquashFS roots, device trees, EFI binaries, ELF files, tarballs, disk and file system
+    /// images and package manifests are recognised, compressed or not. Only headers are read: cpio member data is
+    /// skipped, not read; a compressed file has at most its first 64 KiB decompressed from at most 1 MiB of input; a
+    /// file is never read beyond 8 MiB in all. Hostile input (a truncated file, wrong magic numbers, offsets past the
+    /// end) gives a result that says so, never a crash or an error; only failing to open or read the file throws.
+    ///
+    /// ```swift
+    /// let found = try ContentIdentification(contentsOf: "/srv/boot/boot-initrd")
+    /// print(found.summary)  // initrd: early microcode (GenuineIntel.bin) + zstd-compressed cpio newc, ...
+    /// ```
+    ///
+    /// - Throws: ``BootAssetsError/Code/io`` (with the system layer's error as the underlying error) when the file
+    ///   cannot be opened or read, or is a directory; never for what the bytes are.
+    public init(contentsOf path: FilePath) throws(BootAssetsError) {
+        let probe = try FileProbe(path: path.string)
+        self = try ContentIdentifier.identify(probe: probe, depth: 0)
+    }
+
+    /// Identifies the file at `path`, as ``init(contentsOf:)-(FilePath)`` does.
+    public init(contentsOf path: String) throws(BootAssetsError) {
+        try self.init(contentsOf: FilePath(path))
+    }
+
+    /// Identifies bytes in memory, with the same logic as ``init(contentsOf:)-(FilePath)``.
+    public init(bytes: some Collection<UInt8>) {
+        let probe = FileProbe(bytes: Array(bytes))
+        do {
+            self = try ContentIdentifier.identify(probe: probe, depth: 0)
+        } catch {
+            // Reads from memory never fail.
+            self.init(kind: .unknown, summary: "unreadable: \(error)")
+        }
+    }
+
+    /// Identifies the file at `path` and checks that it is consistent with `expected` (``isConsistent(with:)``).
+    ///
+    /// ```swift
+    /// let kernel = try ContentIdentification(contentsOf: "boot-kernel", expected: .bootKernel)
+    /// ```
+    ///
+    /// - Throws: ``BootAssetsError/Code/contentMismatch`` naming the path, the expected type and what was found;
+    ///   ``BootAssetsError/Code/io`` when the file cannot be read.
+    public init(contentsOf path: FilePath, expected: BootFileType) throws(BootAssetsError) {
+        try self.init(contentsOf: path)
+        guard isConsistent(with: expected) else {
+            throw BootAssetsError(.contentMismatch, "\(path): expected \(expected), found \(summary)")
+        }
+    }
+
+    /// Identifies the file at `path` and checks it against `expected`, as ``init(contentsOf:expected:)-(FilePath,_)``
+    /// does.
+    public init(contentsOf path: String, expected: BootFileType) throws(BootAssetsError) {
+        try self.init(contentsOf: FilePath(path), expected: expected)
+    }
+}
+
+/// The identification logic behind ``ContentIdentification/init(contentsOf:)-(FilePath)``: recognisers tried in
+/// order on the head of the bytes, containers (compressed streams, a tarball's first member) opened up to
+/// ``maximumDepth`` deep.
+enum ContentIdentifier {
     /// How many containers deep identification looks (a compressed stream, a tarball's first member).
     static let maximumDepth = 3
     /// The bytes read from the start of a file before recognisers look at them.
     static let headSize = 64 << 10
-
-    /// Identifies the file at `path`, reading only what its headers need with `pread`.
-    ///
-    /// - Throws: ``BootAssetsError/Code/io`` (with the `errno` as underlying error) when the file cannot be opened
-    ///   or read; never for what the bytes are.
-    public static func identify(contentsOf path: String) throws(BootAssetsError) -> ContentIdentification {
-        let probe = try FileProbe(path: path)
-        return try identify(probe: probe, depth: 0)
-    }
-
-    /// Identifies bytes in memory, with the same logic as ``identify(contentsOf:)``.
-    public static func identify(bytes: some Collection<UInt8>) -> ContentIdentification {
-        let probe = FileProbe(bytes: Array(bytes))
-        do {
-            return try identify(probe: probe, depth: 0)
-        } catch {
-            // Reads from memory never fail.
-            return ContentIdentification(kind: .unknown, summary: "unreadable: \(error)")
-        }
-    }
-
-    /// Identifies the file at `path` and checks that it is consistent with `expected`
-    /// (``ContentIdentification/isConsistent(with:)``).
-    ///
-    /// - Returns: what the file is, when it matches.
-    /// - Throws: ``BootAssetsError/Code/contentMismatch`` naming the path, the expected type and what was found;
-    ///   ``BootAssetsError/Code/io`` when the file cannot be read.
-    @discardableResult
-    public static func check(contentsOf path: String, expected: BootFileType) throws(BootAssetsError)
-        -> ContentIdentification
-    {
-        let found = try identify(contentsOf: path)
-        guard found.isConsistent(with: expected) else {
-            throw BootAssetsError(.contentMismatch, "\(path): expected \(expected), found \(found.summary)")
-        }
-        return found
-    }
 
     /// Identifies the bytes of `probe`; `depth` counts the containers already opened.
     static func identify(probe: FileProbe, depth: Int) throws(BootAssetsError) -> ContentIdentification {
@@ -81,7 +97,7 @@ public enum ContentIdentifier {
         if let tar = try TarArchive.identify(head: head, probe: probe, depth: depth) { return tar }
         if let disk = try DiskImage.identifyDisk(head: head, probe: probe) { return disk }
         if let filesystem = DiskImage.identifyFilesystem(head: head, probe: probe) { return filesystem }
-        if let manifest = try PackageManifest.identify(head: head, probe: probe) { return manifest }
+        if let manifest = try DpkgQueryManifest.identify(head: head, probe: probe) { return manifest }
         if head.matches("MZ", at: 0) {
             return ContentIdentification(kind: .unknown, summary: "MZ executable without a valid PE header")
         }

@@ -1,14 +1,14 @@
-import Glibc
-import Verification
+internal import SystemLayer
 
-/// Bounded, positional reads of the bytes being identified: a file read with `pread`, or bytes in memory.
+/// Bounded, positional reads of the bytes being identified: a file read through the system layer's
+/// `PositionalFile` (`pread`), or bytes in memory.
 ///
 /// Reads past the end return fewer bytes (or none) instead of failing; every read is capped at
 /// ``maximumReadSize`` and all reads together at ``budget`` bytes, so no input-derived offset or length can make
 /// identification read much of a file. ``bytesRead`` counts what was actually read (tests check the bound).
 final class FileProbe {
     private enum Storage {
-        case file(Int32)
+        case file(PositionalFile)
         case memory([UInt8])
     }
 
@@ -39,38 +39,21 @@ final class FileProbe {
         budget = UInt64.max
     }
 
-    /// Opens `path` for reading.
+    /// Opens `path` for reading (a regular file or a block device; a directory is refused).
     init(path: String, budget: UInt64 = FileProbe.defaultBudget) throws(BootAssetsError) {
-        var fd: Int32
-        repeat { fd = open(path, O_RDONLY | O_CLOEXEC) } while fd < 0 && errno == EINTR
-        guard fd >= 0 else {
-            throw BootAssetsError(.io, "\(path): cannot open", underlyingError: ErrnoError(errno: errno))
+        let file: PositionalFile
+        do {
+            file = try PositionalFile(openingForReadAt: path)
+        } catch {
+            let problem =
+                if case .wrongKind(let kind) = error.reason { "is \(kind)" } else { "cannot \(error.operation)" }
+            throw BootAssetsError(.io, "\(path): \(problem)", underlyingError: error)
         }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else {
-            let code = errno
-            close(fd)
-            throw BootAssetsError(.io, "\(path): cannot stat", underlyingError: ErrnoError(errno: code))
-        }
-        let type = info.st_mode & S_IFMT
-        if type == S_IFDIR {
-            close(fd)
-            throw BootAssetsError(.io, "\(path): is a directory", underlyingError: ErrnoError(errno: EISDIR))
-        }
-        var fileSize = UInt64(max(0, info.st_size))
-        if type == S_IFBLK {
-            let end = lseek(fd, 0, SEEK_END)
-            if end > 0 { fileSize = UInt64(end) }
-        }
-        storage = .file(fd)
-        size = fileSize
+        storage = .file(file)
+        size = file.size
         isPrefix = false
         name = path
         self.budget = budget
-    }
-
-    deinit {
-        if case .file(let fd) = storage { close(fd) }
     }
 
     /// Up to `count` bytes at `offset`: fewer at the end of the data or when the budget runs out, none past the
@@ -86,23 +69,24 @@ final class FileProbe {
             let start = Int(offset)
             bytesRead &+= wanted
             return Array(bytes[start..<(start + length)])
-        case .file(let fd):
+        case .file(let file):
             var buffer = [UInt8](repeating: 0, count: length)
             var done = 0
             while done < length {
-                let result = buffer.withUnsafeMutableBytes { raw -> Int in
-                    guard let base = raw.baseAddress else { return 0 }
-                    return pread(fd, base + done, length - done, off_t(truncatingIfNeeded: offset + UInt64(done)))
+                let start = offset + UInt64(done)
+                let result = buffer.withUnsafeMutableBytes { raw in
+                    Swift.Result { () throws(FileSystemError) -> Int in
+                        try file.read(at: start, into: UnsafeMutableRawBufferPointer(rebasing: raw[done...]))
+                    }
                 }
-                if result > 0 {
-                    done += result
-                } else if result == 0 {
-                    break
-                } else if errno != EINTR {
-                    throw BootAssetsError(
-                        .io, "\(name): read failed at offset \(offset + UInt64(done))",
-                        underlyingError: ErrnoError(errno: errno))
+                let count: Int
+                switch result {
+                case .success(let read): count = read
+                case .failure(let error):
+                    throw BootAssetsError(.io, "\(name): read failed at offset \(start)", underlyingError: error)
                 }
+                if count == 0 { break }
+                done += count
             }
             bytesRead &+= UInt64(done)
             if done < length { buffer.removeSubrange(done...) }

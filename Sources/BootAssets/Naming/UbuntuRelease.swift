@@ -21,7 +21,7 @@ public struct UbuntuRelease: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The version as numbers, `(22, 4)`, or `nil` if it is not `MAJOR.MINOR`.
-    public var versionNumbers: (major: Int, minor: Int)? {
+    var versionNumbers: (major: Int, minor: Int)? {
         let parts = version.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 2, let major = Int(parts[0]), let minor = Int(parts[1]), major >= 0, minor >= 0 else {
             return nil

@@ -34,11 +34,19 @@ public struct BootSet: Hashable, Sendable {
     }
 
     /// The kernel, initrd, root and device tree with the paths MAAS serves them under in `layout`.
-    public func servedImages(_ paths: ServingPaths, layout: ServingLayout) -> [(file: BootResourceFile, path: String)] {
+    public func servedImages(_ paths: ServingPaths, layout: ServingLayout) -> [ServedImage] {
         ([kernel, initrd, root] + (deviceTree.map { [$0] } ?? [])).map {
-            ($0, paths.path(of: $0, in: resource, layout: layout))
+            ServedImage(file: $0, path: paths.path(of: $0, in: resource, layout: layout))
         }
     }
+}
+
+/// One file of the ephemeral environment (kernel, initrd, root, device tree) with the path MAAS serves it under.
+public struct ServedImage: Hashable, Sendable {
+    /// The stream file.
+    public let file: BootResourceFile
+    /// Where MAAS serves it from, relative to `http://RACK:5248/images/`.
+    public let path: String
 }
 
 /// The image curtin installs on a machine's disk.

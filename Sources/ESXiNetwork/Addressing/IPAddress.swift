@@ -1,5 +1,3 @@
-import Glibc
-
 /// The two IP address families.
 public enum IPFamily: String, Hashable, Sendable, Encodable {
     /// IPv4.
@@ -24,19 +22,14 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible, Encodable 
 
     /// Parses `text` as an IPv4 or IPv6 address, or returns `nil`.
     public init?(_ text: some StringProtocol) {
-        let string = String(text)
-        guard !string.isEmpty, string.utf8.count <= 45, !string.utf8.contains(0) else { return nil }
-        var storage = [UInt8](repeating: 0, count: 16)
-        if string.contains(":") {
-            guard storage.withUnsafeMutableBytes({ inet_pton(AF_INET6, string, $0.baseAddress) }) == 1 else {
-                return nil
-            }
-            self.init(family: .ipv6, bytes: storage)
+        let utf8 = text.utf8
+        guard !utf8.isEmpty, utf8.count <= 45, !utf8.contains(0) else { return nil }
+        if utf8.contains(UInt8(ascii: ":")) {
+            guard let bytes = IPAddressText.parseIPv6(utf8) else { return nil }
+            self.init(family: .ipv6, bytes: bytes)
         } else {
-            guard storage.withUnsafeMutableBytes({ inet_pton(AF_INET, string, $0.baseAddress) }) == 1 else {
-                return nil
-            }
-            self.init(family: .ipv4, bytes: Array(storage.prefix(4)))
+            guard let bytes = IPAddressText.parseIPv4(utf8) else { return nil }
+            self.init(family: .ipv4, bytes: bytes)
         }
     }
 
@@ -76,16 +69,9 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible, Encodable 
         return length
     }
 
+    /// The canonical text: dotted decimal for IPv4, RFC 5952 for IPv6.
     public var description: String {
-        var output = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
-        let domain = family == .ipv4 ? AF_INET : AF_INET6
-        let written = bytes.withUnsafeBytes { input in
-            output.withUnsafeMutableBufferPointer { buffer in
-                inet_ntop(domain, input.baseAddress, buffer.baseAddress, socklen_t(buffer.count))
-            }
-        }
-        guard written != nil else { return bytes.map { String($0) }.joined(separator: ".") }
-        return String(decoding: output.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        family == .ipv4 ? IPAddressText.formatIPv4(bytes[...]) : IPAddressText.formatIPv6(bytes)
     }
 
     public func encode(to encoder: any Encoder) throws {

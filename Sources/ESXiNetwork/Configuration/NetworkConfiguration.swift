@@ -3,7 +3,8 @@
 ///
 /// Both formats MAAS can emit give this one model: network configuration version 1 (curtin and cloud-init, which is
 /// what MAAS sends for ESXi today) and netplan version 2 (which MAAS says it will move to). Parse one with
-/// ``init(yaml:source:)``; turn it into ESXi objects with ``Planner``.
+/// ``init(yaml:source:)`` or ``init(contentsOf:)-(FilePath)``; turn it into ESXi objects with
+/// ``Plan/init(for:on:)``.
 public struct NetworkConfiguration: Hashable, Sendable {
     /// The format version of the document: 1 or 2.
     public var version: Int

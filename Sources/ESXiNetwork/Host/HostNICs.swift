@@ -1,3 +1,5 @@
+public import SystemPackage
+
 /// The physical NICs of an ESXi host: each `vmnicN` with its MAC address.
 ///
 /// Read it from the text of `esxcli network nic list` (``init(esxcliNICList:source:)``) or from `vmnicN=MAC` pairs
@@ -10,6 +12,11 @@ public struct HostNICs: Hashable, Sendable, Encodable {
         public var name: String
         /// The MAC address.
         public var macAddress: MACAddress
+
+        private enum CodingKeys: String, CodingKey {
+            case name
+            case macAddress = "mac_address"
+        }
 
         /// A NIC.
         public init(name: String, macAddress: MACAddress) {
@@ -24,7 +31,7 @@ public struct HostNICs: Hashable, Sendable, Encodable {
     /// The host's NICs; names and MAC addresses must be unique and names must be `vmnicN`.
     ///
     /// - Throws: ``ESXiNetworkError`` with `.invalidNICList`.
-    public init(_ nics: [NIC]) throws {
+    public init(_ nics: [NIC]) throws(ESXiNetworkError) {
         self.nics = []
         for nic in nics { try add(nic, at: nic.name) }
     }
@@ -32,7 +39,7 @@ public struct HostNICs: Hashable, Sendable, Encodable {
     /// Parses `vmnicN=MAC` pairs (one per `--nic` option, for example).
     ///
     /// - Throws: ``ESXiNetworkError`` with `.invalidNICList`, naming the pair.
-    public init(pairs: [String]) throws {
+    public init(pairs: [String]) throws(ESXiNetworkError) {
         self.nics = []
         for pair in pairs {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
@@ -49,7 +56,7 @@ public struct HostNICs: Hashable, Sendable, Encodable {
     ///
     /// - Throws: ``ESXiNetworkError`` with `.invalidNICList` for a `vmnic` line with no MAC address, repeats, or a
     ///   list with no NIC at all.
-    public init(esxcliNICList text: String, source: String = "NIC list") throws {
+    public init(esxcliNICList text: String, source: String = "NIC list") throws(ESXiNetworkError) {
         self.nics = []
         for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
@@ -66,10 +73,20 @@ public struct HostNICs: Hashable, Sendable, Encodable {
         }
     }
 
-    /// Reads the output of `esxcli network nic list` from a file (`-` for standard input).
-    public init(contentsOfNICList path: String) throws {
+    /// Reads the output of `esxcli network nic list` from a file (`-` for standard input), as
+    /// ``init(esxcliNICList:source:)`` parses it; only a regular file of at most 1 MiB is read.
+    ///
+    /// - Throws: ``ESXiNetworkError`` with `.io` when the file cannot be read, `.limitExceeded` when it is too large,
+    ///   and the codes of ``init(esxcliNICList:source:)``.
+    public init(contentsOfNICList path: FilePath) throws(ESXiNetworkError) {
         let bytes = try FileReading.contents(of: path, limit: 1 << 20, what: "NIC list")
-        try self.init(esxcliNICList: String(decoding: bytes, as: UTF8.self), source: path)
+        try self.init(esxcliNICList: String(decoding: bytes, as: UTF8.self), source: path.string)
+    }
+
+    /// Reads the output of `esxcli network nic list` from the file at `path` (`-` for standard input), as
+    /// ``init(contentsOfNICList:)-(FilePath)`` does.
+    public init(contentsOfNICList path: String) throws(ESXiNetworkError) {
+        try self.init(contentsOfNICList: FilePath(path))
     }
 
     /// The NIC with `macAddress`.
@@ -77,7 +94,7 @@ public struct HostNICs: Hashable, Sendable, Encodable {
         nics.first { $0.macAddress == macAddress }
     }
 
-    private mutating func add(_ nic: NIC, at location: String) throws {
+    private mutating func add(_ nic: NIC, at location: String) throws(ESXiNetworkError) {
         guard Self.isVMNICName(nic.name) else {
             throw ESXiNetworkError(.invalidNICList, "\(location): '\(nic.name)' is not a vmnic name (vmnicN)")
         }

@@ -1,4 +1,5 @@
-import Glibc
+public import SystemPackage
+internal import SystemLayer
 internal import Yams
 internal import YAMLReading
 
@@ -63,41 +64,51 @@ extension NetworkConfiguration {
     /// Parses the network configuration in the file at `path`, as ``init(yaml:source:)`` does; `-` reads standard
     /// input.
     ///
-    /// - Throws: ``ESXiNetworkError`` with `.io` when the file cannot be read, and the codes of
+    /// Only a regular file (or standard input) of at most 8 MiB is read: a FIFO, a device or a directory is refused
+    /// before a byte is read.
+    ///
+    /// - Throws: ``ESXiNetworkError`` with `.io` when the file cannot be read (the underlying error says why),
+    ///   `.limitExceeded` when it is too large, `.malformed` when it is not UTF-8, and the codes of
     ///   ``init(yaml:source:)``.
-    public init(contentsOf path: String) throws {
+    public init(contentsOf path: FilePath) throws(ESXiNetworkError) {
         let bytes = try FileReading.contents(
             of: path, limit: ConfigurationLimits.maximumDocumentBytes, what: "configuration")
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw ESXiNetworkError(.malformed, "\(path) is not UTF-8 text")
         }
-        try self.init(yaml: text, source: path)
+        try self.init(yaml: text, source: path.string)
+    }
+
+    /// Parses the network configuration in the file at `path` (`-` for standard input), as
+    /// ``init(contentsOf:)-(FilePath)`` does.
+    public init(contentsOf path: String) throws(ESXiNetworkError) {
+        try self.init(contentsOf: FilePath(path))
     }
 }
 
-/// Reads small text files (configurations, NIC lists) whole, with a size cap.
+/// Reads small text files (configurations, NIC lists) whole, with a size cap, through the system layer.
 enum FileReading {
-    /// The bytes of `path` (`-` for standard input), at most `limit` of them.
-    static func contents(of path: String, limit: Int, what: String) throws -> [UInt8] {
-        let descriptor = path == "-" ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            throw ESXiNetworkError(.io, "cannot open the \(what) \(path): \(String(cString: strerror(errno)))")
-        }
-        defer { if descriptor != STDIN_FILENO { close(descriptor) } }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw ESXiNetworkError(.io, "cannot read the \(what) \(path): \(String(cString: strerror(errno)))")
+    /// The bytes of the regular file at `path` (`-` for standard input), at most `limit` of them.
+    static func contents(of path: FilePath, limit: Int, what: String) throws(ESXiNetworkError) -> [UInt8] {
+        do throws(FileSystemError) {
+            if path == "-" {
+                return try FileIO.readAll(.standardInput, "standard input", maximumSize: limit)
             }
-            if count == 0 { break }
-            bytes.append(contentsOf: chunk[0..<count])
-            if bytes.count > limit {
-                throw ESXiNetworkError(.limitExceeded, "the \(what) \(path) is larger than \(limit) bytes")
+            return try FileIO.readRegularFile(atPath: path.string, maximumSize: limit)
+        } catch {
+            let name = path == "-" ? "standard input" : path.string
+            if case .tooLarge = error.reason {
+                throw ESXiNetworkError(
+                    .limitExceeded, "the \(what) \(name) is larger than \(limit) bytes", underlyingError: error)
             }
+            let problem =
+                switch error.reason {
+                case .system(let errno): "\(errno)"
+                case .wrongKind(let kind): "it is \(kind)"
+                default: "\(error)"
+                }
+            throw ESXiNetworkError(
+                .io, "cannot \(error.operation) the \(what) \(name): \(problem)", underlyingError: error)
         }
-        return bytes
     }
 }

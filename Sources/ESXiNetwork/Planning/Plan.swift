@@ -1,7 +1,7 @@
 /// What an ESXi host's network becomes: the vSwitches, port groups, VMkernel NICs, routes and DNS settings that
 /// carry a MAAS network configuration, in the order they are created.
 ///
-/// Make one with ``Planner/plan(_:on:)``; render it with ``commands``, ``script(options:)`` or as JSON (the type is
+/// Make one with ``init(for:on:)``; render it with ``commands``, ``script(options:)`` or as JSON (the type is
 /// `Encodable`). The plan is grouped by MAAS interface, in the order the interfaces are applied, because that is the
 /// order the commands must run in; ``virtualSwitches``, ``portGroups``, ``vmkernelNICs`` and ``routes`` list each
 /// kind of object across the whole plan.
@@ -45,6 +45,12 @@ public struct RequiredNIC: Hashable, Sendable, Encodable {
     public var macAddress: MACAddress
     /// The MAAS interface it is.
     public var interface: String
+
+    private enum CodingKeys: String, CodingKey {
+        case nic
+        case macAddress = "mac_address"
+        case interface
+    }
 }
 
 /// What one MAAS interface becomes.
@@ -80,6 +86,12 @@ public struct NICTeaming: Hashable, Sendable, Encodable {
     public var loadBalancing: LoadBalancing
     /// The bond mode it comes from.
     public var bondMode: BondMode
+
+    private enum CodingKeys: String, CodingKey {
+        case activeUplinks = "active_uplinks"
+        case loadBalancing = "load_balancing"
+        case bondMode = "bond_mode"
+    }
 }
 
 /// ESXi's load-balancing policies for NIC teaming, by their `esxcli` names.
@@ -153,4 +165,9 @@ public struct Route: Hashable, Sendable, Encodable {
     public var family: IPFamily { destination.family }
     /// Whether this is the default route of its family.
     public var isDefault: Bool { destination.isDefault }
+
+    private enum CodingKeys: String, CodingKey {
+        case destination, gateway
+        case vmkernelNIC = "vmkernel_nic"
+    }
 }

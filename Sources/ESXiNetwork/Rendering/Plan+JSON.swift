@@ -2,12 +2,16 @@ import Foundation
 
 extension Plan: Encodable {
     private enum CodingKeys: String, CodingKey {
-        case vswitches, portGroups, vmknics, routes, dns, requiredNICs, warnings, commands
+        case vswitches
+        case portGroups = "port_groups"
+        case vmknics, routes, dns
+        case requiredNICs = "required_nics"
+        case warnings, commands
     }
 
     /// Encodes the plan flat, one list per kind of object in the order they are created, with the commands that
-    /// apply it: `{"vswitches": [...], "portGroups": [...], "vmknics": [...], "routes": [...], "dns": {...},
-    /// "requiredNICs": [...], "warnings": [...], "commands": [...]}`.
+    /// apply it: `{"vswitches": [...], "port_groups": [...], "vmknics": [...], "routes": [...], "dns": {...},
+    /// "required_nics": [...], "warnings": [...], "commands": [...]}`. Keys are snake_case, as MAAS writes them.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(virtualSwitches, forKey: .vswitches)
@@ -24,7 +28,7 @@ extension Plan: Encodable {
 extension PortGroup: Encodable {
     private enum CodingKeys: String, CodingKey {
         case name, vswitch
-        case vlanID = "vlanId"
+        case vlanID = "vlan_id"
         case interface, vmknic
     }
 
@@ -41,7 +45,11 @@ extension PortGroup: Encodable {
 
 extension VMKernelNIC: Encodable {
     private enum CodingKeys: String, CodingKey {
-        case name, portGroup, mtu, macAddress, ipv4, ipv6
+        case name
+        case portGroup = "port_group"
+        case mtu
+        case macAddress = "mac_address"
+        case ipv4, ipv6
     }
 
     private struct Addressing: Encodable {
@@ -78,10 +86,18 @@ extension VMKernelNIC: Encodable {
 }
 
 extension Plan {
-    /// The plan as JSON text (see ``encode(to:)`` for its shape), indented, ending with a newline.
-    public func json() throws -> String {
+    /// The plan as JSON text (see ``encode(to:)`` for its shape), indented, with sorted snake_case keys, ending
+    /// with a newline.
+    ///
+    /// - Throws: ``ESXiNetworkError`` with `.invalidValue` if the plan cannot be encoded (a plan made by
+    ///   ``init(for:on:)`` always can).
+    public func json() throws(ESXiNetworkError) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+        do {
+            return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+        } catch {
+            throw ESXiNetworkError(.invalidValue, "the plan cannot be encoded as JSON: \(error)")
+        }
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 
 /// Parses `yaml` and plans it on a host with `nics` (`vmnicN=MAC` pairs).
 func plan(_ yaml: String, nics: [String]) throws -> Plan {
-    try Planner.plan(NetworkConfiguration(yaml: yaml), on: HostNICs(pairs: nics))
+    try Plan(for: NetworkConfiguration(yaml: yaml), on: HostNICs(pairs: nics))
 }
 
 /// The command lines of `plan`.

@@ -1,6 +1,7 @@
-/// Package manifests: text whose every line is `name<TAB>version`, as `dpkg-query -W` writes them
-/// (`squashfs.manifest`). Only the first ``maximumRead`` bytes are read.
-enum PackageManifest {
+/// Recognises package manifests: text whose every line is `name<TAB>version`, as `dpkg-query -W` writes them
+/// (`squashfs.manifest`). Only the first ``maximumRead`` bytes are read. (ImageContents' `PackageManifest` is the
+/// model of such a manifest; this only tells one from other content.)
+enum DpkgQueryManifest {
     /// The most bytes read.
     static let maximumRead = 1 << 20
 

@@ -1,29 +1,33 @@
-/// Turns a MAAS network configuration into an ESXi ``Plan`` for one host.
-///
-/// The plan is the one the reference implementation (packer-maas's `netplan-esxi`) builds, so a host configured by
-/// either looks the same: one vSwitch per configured physical NIC; one per bond, every member an active uplink and
-/// the member with the bond's MAC first; VLANs as tagged port groups on their parent's vSwitch (created on first
-/// use for an unconfigured NIC); one port group and VMkernel NIC per address, aliases named `NAME:N` carrying the
-/// interface's MAC; the default gateway as a default route; static routes; DNS. vSwitches and VMkernel NICs are
-/// numbered in that order.
-///
-/// Where the reference is wrong, the plan differs (see the module's documentation for the full list): every error
-/// is found before any command exists, and names the interface; teams are matched by exact vmnic name; no MTU is
-/// passed when none is given; IPv6 addresses keep their prefix length; `netmask` is honoured; `dhcp` means DHCP on
-/// both families; a `manual` subnet on a bond or VLAN gets a port group without a VMkernel NIC; a second default
-/// route of a family is dropped with a warning.
-public enum Planner {
+extension Plan {
     /// ESXi's range for vSwitch and VMkernel NIC MTUs.
     public static let mtuRange = 1280...9000
 
     /// The plan for `configuration` on a host with `nics`.
     ///
+    /// The plan is the one the reference implementation (packer-maas's `netplan-esxi`) builds, so a host configured
+    /// by either looks the same: one vSwitch per configured physical NIC; one per bond, every member an active
+    /// uplink and the member with the bond's MAC first; VLANs as tagged port groups on their parent's vSwitch
+    /// (created on first use for an unconfigured NIC); one port group and VMkernel NIC per address, aliases named
+    /// `NAME:N` carrying the interface's MAC; the default gateway as a default route; static routes; DNS. vSwitches
+    /// and VMkernel NICs are numbered in that order.
+    ///
+    /// Where the reference is wrong, the plan differs (see the module's documentation for the full list): every
+    /// error is found before any command exists, and names the interface; teams are matched by exact vmnic name; no
+    /// MTU is passed when none is given; IPv6 addresses keep their prefix length; `netmask` is honoured; `dhcp` means
+    /// DHCP on both families; a `manual` subnet on a bond or VLAN gets a port group without a VMkernel NIC; a second
+    /// default route of a family is dropped with a warning.
+    ///
+    /// ```swift
+    /// let configuration = try NetworkConfiguration(contentsOf: "curtin.cfg")
+    /// let plan = try Plan(for: configuration, on: HostNICs(pairs: ["vmnic0=52:54:00:12:34:56"]))
+    /// ```
+    ///
     /// - Throws: ``ESXiNetworkError`` with `.inconsistent` (entries that contradict each other), `.nicNotFound` (an
     ///   interface the plan needs whose MAC is not on the host; every such interface is named) or `.invalidValue` (an
     ///   MTU outside ``mtuRange``).
-    public static func plan(_ configuration: NetworkConfiguration, on nics: HostNICs) throws -> Plan {
+    public init(for configuration: NetworkConfiguration, on nics: HostNICs) throws(ESXiNetworkError) {
         var builder = try PlanBuilder(configuration: configuration, nics: nics)
-        return try builder.build()
+        self = try builder.build()
     }
 }
 
@@ -43,7 +47,7 @@ private struct PlanBuilder {
     /// The gateway of each static route so far, by destination.
     private var staticRoutes: [IPPrefix: IPAddress] = [:]
 
-    init(configuration: NetworkConfiguration, nics: HostNICs) throws {
+    init(configuration: NetworkConfiguration, nics: HostNICs) throws(ESXiNetworkError) {
         self.configuration = configuration
         self.nics = nics
         self.warnings = configuration.warnings
@@ -64,7 +68,7 @@ private struct PlanBuilder {
         self.byID = byID
     }
 
-    mutating func build() throws -> Plan {
+    mutating func build() throws(ESXiNetworkError) -> Plan {
         let ordered = try applicationOrder()
         let usable = try checkStructure(ordered)
         let uplinkOf = try matchNICs(usable)
@@ -89,11 +93,11 @@ private struct PlanBuilder {
     // MARK: - Structure
 
     /// The interfaces, parents before children and otherwise in document order (MAAS already writes them so).
-    private func applicationOrder() throws -> [NetworkInterface] {
+    private func applicationOrder() throws(ESXiNetworkError) -> [NetworkInterface] {
         var ordered: [NetworkInterface] = []
         var done: Set<String> = []
         var visiting: Set<String> = []
-        func visit(_ interface: NetworkInterface) throws {
+        func visit(_ interface: NetworkInterface) throws(ESXiNetworkError) {
             if done.contains(interface.id) { return }
             guard visiting.insert(interface.id).inserted else {
                 throw ESXiNetworkError(.inconsistent, "\(interface.id) is built on itself (a cycle of bonds and VLANs)")
@@ -110,7 +114,7 @@ private struct PlanBuilder {
     }
 
     /// Checks what each bond and VLAN is built on; drops (with a warning) VLANs ESXi cannot represent.
-    private mutating func checkStructure(_ ordered: [NetworkInterface]) throws -> [NetworkInterface] {
+    private mutating func checkStructure(_ ordered: [NetworkInterface]) throws(ESXiNetworkError) -> [NetworkInterface] {
         var memberOf: [String: String] = [:]
         var skipped: Set<String> = []
         var usable: [NetworkInterface] = []
@@ -184,7 +188,7 @@ private struct PlanBuilder {
     }
 
     /// The physical NICs the plan uses, each matched to a host vmnic by MAC; every missing one in one error.
-    private func matchNICs(_ usable: [NetworkInterface]) throws -> [String: String] {
+    private func matchNICs(_ usable: [NetworkInterface]) throws(ESXiNetworkError) -> [String: String] {
         var needed: [(NetworkInterface, String)] = []
         var neededIDs: Set<String> = []
         func need(_ id: String, _ role: String) {
@@ -232,7 +236,7 @@ private struct PlanBuilder {
     /// The MTU of each vSwitch, by the id of the interface that owns it: the largest MTU of the owner and of the
     /// VLANs on it, so that every VMkernel NIC fits; `nil` when none is given. Every MTU the plan uses must be in
     /// ESXi's range; those of NICs left unconfigured, and of bond members (the bond's own MTU is used), are not.
-    private func switchMTUs(_ usable: [NetworkInterface]) throws -> [String: Int] {
+    private func switchMTUs(_ usable: [NetworkInterface]) throws(ESXiNetworkError) -> [String: Int] {
         let vlanParents = Set(
             usable.compactMap { interface -> String? in
                 if case .vlan(let vlan) = interface.kind { return vlan.link }
@@ -251,11 +255,11 @@ private struct PlanBuilder {
                 owner = vlan.link
             }
             guard let mtu = interface.mtu else { continue }
-            guard Planner.mtuRange.contains(mtu) else {
+            guard Plan.mtuRange.contains(mtu) else {
                 throw ESXiNetworkError(
                     .invalidValue,
-                    "\(interface.id): MTU \(mtu) is outside ESXi's range (\(Planner.mtuRange.lowerBound) to"
-                        + " \(Planner.mtuRange.upperBound))")
+                    "\(interface.id): MTU \(mtu) is outside ESXi's range (\(Plan.mtuRange.lowerBound) to"
+                        + " \(Plan.mtuRange.upperBound))")
             }
             mtus[owner] = max(mtus[owner] ?? 0, mtu)
         }
@@ -265,7 +269,7 @@ private struct PlanBuilder {
     // MARK: - Applying
 
     private mutating func apply(_ interface: NetworkInterface, uplinkOf: [String: String], switchMTU: [String: Int])
-        throws -> InterfacePlan?
+        throws(ESXiNetworkError) -> InterfacePlan?
     {
         var created: VirtualSwitch?
         let switchName: String
@@ -443,7 +447,7 @@ private struct PlanBuilder {
         vmk.routes.append(Route(destination: route.destination, gateway: route.gateway, vmkernelNIC: vmk.name))
     }
 
-    private func checkPortGroupNames(_ plans: [InterfacePlan]) throws {
+    private func checkPortGroupNames(_ plans: [InterfacePlan]) throws(ESXiNetworkError) {
         var seen: [String: String] = [:]
         for portGroup in plans.flatMap(\.portGroups) {
             if let other = seen[portGroup.name] {
