@@ -217,7 +217,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VerificationTests",
-            dependencies: ["TestSupport", "Verification"],
+            dependencies: ["TestSupport", "Verification", .product(name: "SystemPackage", package: "swift-system")],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),

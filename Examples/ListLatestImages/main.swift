@@ -4,6 +4,7 @@
 //     swift run list-latest-images Examples/sample-mirror Examples/sample-mirror/keyring.gpg [FILTER...]
 
 import Glibc
+import SignedStreams
 import SimpleStreams
 import Verification
 

@@ -1,3 +1,4 @@
+public import SimpleStreams
 internal import Verification
 
 #if canImport(FoundationEssentials)

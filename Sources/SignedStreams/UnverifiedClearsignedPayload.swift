@@ -1,3 +1,5 @@
+package import SimpleStreams
+
 /// The text of a clearsigned document taken out *without* verifying it, for ``SignaturePolicy/allowUnsigned`` only.
 ///
 /// It follows RFC 4880 §7: the armor headers end at the first empty line, the body runs to the

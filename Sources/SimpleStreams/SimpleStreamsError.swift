@@ -1,8 +1,9 @@
-/// The error every operation of the `SimpleStreams` module throws.
+/// The error every operation of the `SimpleStreams` and `SignedStreams` modules throws.
 ///
 /// An error has a ``code`` a program can switch on, a ``message`` that names the input (the document path, the
 /// product, version and item, the byte offset in the JSON, the filter expression) and, where one exists, the
-/// ``underlyingError`` (a `VerificationError` from signature checking, an `errno` value).
+/// ``underlyingError`` (a `VerificationError` from signature checking in `SignedStreams`, a `FileSystemError` or
+/// `Errno` from the file system, the transport's error).
 ///
 /// ```swift
 /// do {
@@ -17,6 +18,7 @@ public struct SimpleStreamsError: Error, Sendable, CustomStringConvertible {
         private enum Value: Hashable, Sendable {
             case malformedJSON, invalidDocument, unsafePath, unknownAlias, invalidFilter, invalidRegex
             case signature, unsigned, rollback, notFound, io, limitExceeded, invalidArgument
+            case transport, cancelled
         }
         private let value: Value
         private init(_ value: Value) { self.value = value }
@@ -35,7 +37,8 @@ public struct SimpleStreamsError: Error, Sendable, CustomStringConvertible {
         public static let invalidFilter = Code(.invalidFilter)
         /// The regular expression of a `~` or `!~` filter does not compile.
         public static let invalidRegex = Code(.invalidRegex)
-        /// The signature of a document did not verify; the underlying error is the `VerificationError`.
+        /// The signature of a document did not verify (thrown by `SignedStreams`); the underlying error is the
+        /// `VerificationError`.
         public static let signature = Code(.signature)
         /// A document carries no signature (no clearsigned `.sjson`, no detached `.gpg`) and unsigned reading was
         /// not allowed.
@@ -45,12 +48,17 @@ public struct SimpleStreamsError: Error, Sendable, CustomStringConvertible {
         public static let rollback = Code(.rollback)
         /// The source has nothing at the path.
         public static let notFound = Code(.notFound)
-        /// Reading from the source failed (an `errno` is the underlying error).
+        /// Reading from a local source failed (a `FileSystemError` is the underlying error).
         public static let io = Code(.io)
         /// A configured limit (document size, nesting depth) was reached.
         public static let limitExceeded = Code(.limitExceeded)
         /// The caller passed an argument that cannot be used.
         public static let invalidArgument = Code(.invalidArgument)
+        /// The source could not be reached, answered with an HTTP error status, or timed out; the underlying error
+        /// is the transport's. Never reported as ``signature`` or ``unsigned``: nothing was verified.
+        public static let transport = Code(.transport)
+        /// The task reading from the source was cancelled.
+        public static let cancelled = Code(.cancelled)
 
         public var description: String {
             switch value {
@@ -67,6 +75,8 @@ public struct SimpleStreamsError: Error, Sendable, CustomStringConvertible {
             case .io: "io"
             case .limitExceeded: "limit-exceeded"
             case .invalidArgument: "invalid-argument"
+            case .transport: "transport"
+            case .cancelled: "cancelled"
             }
         }
     }
@@ -93,7 +103,7 @@ public struct SimpleStreamsError: Error, Sendable, CustomStringConvertible {
     }
 
     /// Prefixes the message with the document it came from, once.
-    func inDocument(_ name: String) -> SimpleStreamsError {
+    package func inDocument(_ name: String) -> SimpleStreamsError {
         if message.hasPrefix(name) { return self }
         var copy = self
         copy.message = "\(name): \(message)"

@@ -19,26 +19,26 @@ enum FileReadingLimits {
 ///
 /// - Throws: ``VerificationError/Code/io`` naming `what` and `path`, with the ``FileSystemError`` as the underlying
 ///   error.
-func readWholeFile(_ path: String, what: String, maximumSize: Int) throws(VerificationError) -> [UInt8] {
+func readWholeFile(_ path: FilePath, what: String, maximumSize: Int) throws(VerificationError) -> [UInt8] {
     do {
-        return try FileIO.readRegularFile(atPath: path, maximumSize: maximumSize)
+        return try FileIO.readRegularFile(atPath: path.string, maximumSize: maximumSize)
     } catch {
-        throw VerificationError(error, reading: what, path)
+        throw VerificationError(error, reading: what, path.string)
     }
 }
 
 /// Opens a file the caller named for streaming (a file to checksum, the data a detached signature covers): a
 /// regular file only, refused without blocking otherwise.
 ///
-/// Returns the raw descriptor, which the caller owns and closes.
+/// Returns the descriptor, which the caller owns and closes.
 ///
 /// - Throws: ``VerificationError/Code/io`` naming `what` and `path`, with the ``FileSystemError`` as the underlying
 ///   error.
-func openRegularFile(_ path: String, what: String) throws(VerificationError) -> Int32 {
+func openRegularFile(_ path: FilePath, what: String) throws(VerificationError) -> FileDescriptor {
     do {
-        return try FileIO.openRegularFile(atPath: path).rawValue
+        return try FileIO.openRegularFile(atPath: path.string)
     } catch {
-        throw VerificationError(error, reading: what, path)
+        throw VerificationError(error, reading: what, path.string)
     }
 }
 

@@ -2,7 +2,7 @@
 ///
 /// An error has a ``code`` a program can switch on, a ``message`` that names the input (a file path, a key id or
 /// fingerprint, the digest that did not match), and, where one exists, the ``underlyingError`` (gpgme's error text,
-/// an `errno` value).
+/// the system layer's file error).
 ///
 /// ```swift
 /// do {
@@ -17,7 +17,7 @@ public struct VerificationError: Error, Sendable, CustomStringConvertible {
         private enum Value: Hashable, Sendable {
             case badSignature, unknownSigner, expiredKey, revokedKey, expiredSignature, noSignature
             case malformedInput, emptyKeyring, engineUnavailable, io, sizeMismatch, digestMismatch
-            case noDigest, invalidArgument, signingFailed
+            case noDigest, invalidArgument, signingFailed, cancelled
         }
         private let value: Value
         private init(_ value: Value) { self.value = value }
@@ -41,7 +41,8 @@ public struct VerificationError: Error, Sendable, CustomStringConvertible {
         public static let emptyKeyring = Code(.emptyKeyring)
         /// gpgme or the `gpg` program it runs is missing or not working (install `gnupg`).
         public static let engineUnavailable = Code(.engineUnavailable)
-        /// Reading a file failed (an `errno` is the underlying error).
+        /// Opening or reading a file failed; the underlying error is the system layer's `FileSystemError` (which
+        /// holds the `Errno`, or says that the file is not a regular file or is too large).
         public static let io = Code(.io)
         /// Data is longer or shorter than its stated size.
         public static let sizeMismatch = Code(.sizeMismatch)
@@ -53,6 +54,8 @@ public struct VerificationError: Error, Sendable, CustomStringConvertible {
         public static let invalidArgument = Code(.invalidArgument)
         /// Signing failed: no usable secret key for the fingerprint, or gpg refused to sign.
         public static let signingFailed = Code(.signingFailed)
+        /// The task doing the work was cancelled. Never a verification failure: nothing was found wrong.
+        public static let cancelled = Code(.cancelled)
 
         public var description: String {
             switch value {
@@ -71,6 +74,7 @@ public struct VerificationError: Error, Sendable, CustomStringConvertible {
             case .noDigest: "no-digest"
             case .invalidArgument: "invalid-argument"
             case .signingFailed: "signing-failed"
+            case .cancelled: "cancelled"
             }
         }
     }
@@ -81,7 +85,7 @@ public struct VerificationError: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// The key id or fingerprint involved, when there is one (the unknown signer, the expired key).
     public var keyID: String?
-    /// The error that caused this one, if any (gpgme's error, an `errno`).
+    /// The error that caused this one, if any (gpgme's error, a file system error).
     public var underlyingError: (any Error & Sendable)?
 
     /// Creates an error.

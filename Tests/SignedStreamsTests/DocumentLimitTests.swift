@@ -1,3 +1,4 @@
+import SignedStreams
 import SimpleStreams
 import TestSupport
 import Testing

@@ -1,5 +1,7 @@
 import Foundation
+import SignedStreams
 import SimpleStreams
+import SimpleStreamsTestSupport
 import TestSupport
 import Testing
 

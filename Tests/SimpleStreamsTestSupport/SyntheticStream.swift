@@ -1,11 +1,11 @@
-import SimpleStreams
+package import SimpleStreams
 
 /// Products documents made the way the MAAS producer makes them: every item first carries all the tags of its
 /// product and version, then ``condensed(sticky:)`` moves the shared string fields up, as python-simplestreams'
 /// `products_condense(tree, sticky)` does.
-enum SyntheticStream {
+package enum SyntheticStream {
     /// The sticky keys of `maas-images` (`meph2/commands/meph2_util.py`): they never move up.
-    static let maasSticky: Set<String> = [
+    package static let maasSticky: Set<String> = [
         "di_version", "kpackage", "sha256", "md5", "path", "ftype", "src_package", "src_version", "src_release",
     ]
 
@@ -14,7 +14,7 @@ enum SyntheticStream {
     ///
     /// One version of each product is labelled `candidate` (the others `stable`), so `label` stays at version level;
     /// the arm64 squashfs items carry a bool and a float, and sizes repeat (ints never move up).
-    static func uncondensed() -> JSONObject {
+    package static func uncondensed() -> JSONObject {
         var products = JSONObject()
         let releases: [(name: String, version: String, title: String, codename: String)] = [
             ("jammy", "22.04", "22.04 LTS", "Jammy Jellyfish"),
@@ -59,7 +59,7 @@ enum SyntheticStream {
     /// `products_condense(tree, sticky)` with `top='versions'`: items → version for every version, then versions →
     /// product for every product. A key moves when every child has it, all values are equal strings, it is not
     /// sticky, and the parent has no different value.
-    static func condensed(_ tree: JSONObject, sticky: Set<String> = maasSticky) -> JSONObject {
+    package static func condensed(_ tree: JSONObject, sticky: Set<String> = maasSticky) -> JSONObject {
         var tree = tree
         guard var products = tree["products"]?.objectValue else { return tree }
         for productName in products.keys {
@@ -105,7 +105,7 @@ enum SyntheticStream {
     }
 
     /// A 64-digit lowercase hexadecimal string derived from `text` (not a real digest; distinct per input).
-    static func fakeDigest(_ text: String) -> String {
+    package static func fakeDigest(_ text: String) -> String {
         var state: UInt64 = 0xcbf2_9ce4_8422_2325
         var digits = ""
         for round in 0..<4 {

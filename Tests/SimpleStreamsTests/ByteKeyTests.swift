@@ -1,4 +1,5 @@
 import SimpleStreams
+import SimpleStreamsTestSupport
 import TestSupport
 import Testing
 

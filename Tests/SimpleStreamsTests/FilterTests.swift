@@ -1,5 +1,6 @@
 import Foundation
 import SimpleStreams
+import SimpleStreamsTestSupport
 import Testing
 
 @Suite("Filters: python-simplestreams grammar and semantics")

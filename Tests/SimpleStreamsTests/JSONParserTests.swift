@@ -1,5 +1,6 @@
 import Foundation
 import SimpleStreams
+import SimpleStreamsTestSupport
 import Testing
 
 @Suite("JSON: strict parsing")

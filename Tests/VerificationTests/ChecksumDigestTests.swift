@@ -19,8 +19,8 @@ struct ChecksumDigestTests {
         let path = try scratch.write("file-\(size)", bytes)
         for (algorithm, tool) in Self.tools {
             let reference = try ChecksumTools.coreutilsDigest(tool, path)
-            #expect(try Digest.compute(algorithm, ofFileAtPath: path).hex == reference, "\(tool) \(size)")
-            #expect(Digest.compute(algorithm, of: bytes).hex == reference)
+            #expect(try ContentDigest.compute(algorithm, ofFileAtPath: path).hex == reference, "\(tool) \(size)")
+            #expect(ContentDigest.compute(algorithm, of: bytes).hex == reference)
             // Uneven chunks, through the incremental hasher and the asynchronous form.
             var hasher = DigestHasher(algorithm)
             var chunks: [[UInt8]] = []
@@ -38,9 +38,9 @@ struct ChecksumDigestTests {
                 for chunk in chunks { continuation.yield(chunk) }
                 continuation.finish()
             }
-            #expect(try await Digest.compute(algorithm, of: stream).hex == reference)
+            #expect(try await ContentDigest.compute(algorithm, of: stream).hex == reference)
             // The verifier accepts the coreutils digest over the file in small and odd chunk sizes.
-            let expected = try ExpectedContent(digests: [Digest(algorithm, hex: reference.uppercased())])
+            let expected = try ExpectedContent(digests: [ContentDigest(algorithm, hex: reference.uppercased())])
             for chunkSize in [1, 4096, 1 << 20, 3 * (1 << 20) + 5] where chunkSize > 1 || size < 5000 {
                 let verified = try ContentVerifier.verify(fileAtPath: path, expected: expected, chunkSize: chunkSize)
                 #expect(verified.size == size && verified.digests.map(\.hex) == [reference])
@@ -52,15 +52,15 @@ struct ChecksumDigestTests {
     func nonContiguous() {
         let bytes = ChecksumTools.pseudoRandom(count: 1000, seed: 3)
         let lazy = bytes.lazy.map { $0 }
-        #expect(Digest.compute(.sha256, of: lazy) == Digest.compute(.sha256, of: bytes))
+        #expect(ContentDigest.compute(.sha256, of: lazy) == ContentDigest.compute(.sha256, of: bytes))
     }
 
     @Test("well-known digests of the empty input")
     func empty() {
         #expect(
-            Digest.compute(.sha256, of: []).hex == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        #expect(Digest.compute(.md5, of: []).hex == "d41d8cd98f00b204e9800998ecf8427e")
-        #expect(Digest.compute(.sha512, of: []).hex.hasPrefix("cf83e1357eefb8bdf1542850d66d8007"))
+            ContentDigest.compute(.sha256, of: []).hex == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(ContentDigest.compute(.md5, of: []).hex == "d41d8cd98f00b204e9800998ecf8427e")
+        #expect(ContentDigest.compute(.sha512, of: []).hex.hasPrefix("cf83e1357eefb8bdf1542850d66d8007"))
     }
 
     @Test("algorithms are ordered by strength")
@@ -73,8 +73,8 @@ struct ChecksumDigestTests {
     @Test("hexadecimal parsing: either case, exact length, digits only")
     func hexParsing() throws {
         let lower = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-        #expect(try Digest(.sha256, hex: lower.uppercased()) == Digest(.sha256, hex: lower))
-        #expect(try Digest(.sha256, hex: lower.uppercased()).hex == lower)
+        #expect(try ContentDigest(.sha256, hex: lower.uppercased()) == ContentDigest(.sha256, hex: lower))
+        #expect(try ContentDigest(.sha256, hex: lower.uppercased()).hex == lower)
         let short = String(lower.dropLast())
         let malformed: [String] = [
             "", short, lower + "0", " " + short, "0x" + String(lower.dropFirst(2)), short + "g", short + "\n",
@@ -82,7 +82,7 @@ struct ChecksumDigestTests {
         ]
         for text in malformed {
             #expect {
-                _ = try Digest(.sha256, hex: text)
+                _ = try ContentDigest(.sha256, hex: text)
             } throws: { error in
                 (error as? VerificationError)?.code == .invalidArgument
             }
@@ -91,8 +91,8 @@ struct ChecksumDigestTests {
         #expect(throws: VerificationError.self) { _ = try ExpectedContent(sha512: lower) }
         #expect(throws: VerificationError.self) { _ = try ExpectedContent(md5: lower) }
         #expect(throws: VerificationError.self) { _ = try ExpectedContent(size: -1) }
-        #expect(throws: VerificationError.self) { _ = try Digest(.md5, bytes: [1, 2, 3]) }
-        let digest = try Digest(.sha256, hex: lower)
+        #expect(throws: VerificationError.self) { _ = try ContentDigest(.md5, bytes: [1, 2, 3]) }
+        let digest = try ContentDigest(.sha256, hex: lower)
         #expect(throws: VerificationError.self) { _ = try ExpectedContent(digests: [digest, digest]) }
     }
 
@@ -102,7 +102,7 @@ struct ChecksumDigestTests {
         defer { scratch.remove() }
         let missing = scratch.path + "/missing"
         #expect {
-            _ = try Digest.compute(.sha256, ofFileAtPath: missing)
+            _ = try ContentDigest.compute(.sha256, ofFileAtPath: missing)
         } throws: { error in
             let error = error as? VerificationError
             return error?.code == .io && error?.message.contains(missing) == true

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Synchronization
+import SystemPackage
 import Testing
 
 @testable import Verification
@@ -9,14 +10,13 @@ import Testing
 @Suite("Checksum parallel verification")
 struct ChecksumParallelTests {
     /// Eight files of different sizes, with their expectations; the one at `badIndex` (if any) gets a wrong digest.
-    static func files(in scratch: ChecksumScratch, badIndex: Int?) throws -> [(path: String, expected: ExpectedContent)]
-    {
+    static func files(in scratch: ChecksumScratch, badIndex: Int?) throws -> [FileToVerify] {
         try (0..<8).map { index in
             let bytes = ChecksumTools.pseudoRandom(count: 300_000 * index + 17, seed: UInt64(index))
             let path = try scratch.write("file-\(index)", bytes)
             let digest =
-                index == badIndex ? Digest.compute(.sha256, of: bytes + [0]) : Digest.compute(.sha256, of: bytes)
-            return (path, try ExpectedContent(size: bytes.count, sha256: digest.hex))
+                index == badIndex ? ContentDigest.compute(.sha256, of: bytes + [0]) : ContentDigest.compute(.sha256, of: bytes)
+            return FileToVerify(path: path, expected: try ExpectedContent(size: bytes.count, sha256: digest.hex))
         }
     }
 
@@ -26,7 +26,7 @@ struct ChecksumParallelTests {
         defer { scratch.remove() }
         let files = try Self.files(in: scratch, badIndex: nil)
         let results = try await ContentVerifier.verifyFiles(files, maximumConcurrency: concurrency)
-        #expect(results.map(\.name) == files.map(\.path))
+        #expect(results.map(\.name) == files.map(\.path.string))
         #expect(results.map(\.size) == files.map { $0.expected.size ?? -1 })
         #expect(results.map { $0.digests.first } == files.map(\.expected.sha256))
     }
@@ -37,7 +37,7 @@ struct ChecksumParallelTests {
         defer { scratch.remove() }
         let files = try Self.files(in: scratch, badIndex: 5)
         let bad = files[5]
-        let actual = try Digest.compute(.sha256, ofFileAtPath: bad.path)
+        let actual = try ContentDigest.compute(.sha256, ofFileAtPath: bad.path)
         await #expect {
             _ = try await ContentVerifier.verifyFiles(files)
         } throws: { error in
@@ -48,7 +48,7 @@ struct ChecksumParallelTests {
         #expect(each.count == 8)
         for (index, result) in each.enumerated() {
             switch result {
-            case .success(let verified): #expect(index != 5 && verified.name == files[index].path)
+            case .success(let verified): #expect(index != 5 && verified.name == files[index].path.string)
             case .failure(let error): #expect(index == 5 && error.code == .digestMismatch)
             }
         }
@@ -59,7 +59,7 @@ struct ChecksumParallelTests {
         let scratch = try ChecksumScratch()
         defer { scratch.remove() }
         var files = try Self.files(in: scratch, badIndex: nil)
-        files[2].path = scratch.path + "/missing"
+        files[2].path = FilePath(scratch.path + "/missing")
         files[6].expected.size = (files[6].expected.size ?? 0) + 1
         let each = try await ContentVerifier.verifyEachFile(files)
         let codes = each.map { result -> String in
@@ -81,9 +81,9 @@ struct ChecksumParallelTests {
         let scratch = try ChecksumScratch()
         defer { scratch.remove() }
         let bad = try scratch.write("bad", [1, 2, 3])
-        let sha256 = Digest.compute(.sha256, of: [1, 2, 3, 4]).hex
-        let endless = (path: "endless", expected: try ExpectedContent(size: 1 << 50, sha256: sha256))
-        let files = [endless, (path: bad, expected: try ExpectedContent(size: 4, sha256: sha256))]
+        let sha256 = ContentDigest.compute(.sha256, of: [1, 2, 3, 4]).hex
+        let endless = FileToVerify(path: "endless", expected: try ExpectedContent(size: 1 << 50, sha256: sha256))
+        let files = [endless, FileToVerify(path: bad, expected: try ExpectedContent(size: 4, sha256: sha256))]
         let reads = EndlessReads()
         await #expect {
             _ = try await ContentVerifier.verifyFiles(
@@ -112,7 +112,7 @@ struct ChecksumParallelTests {
         } throws: { error in
             (error as? VerificationError)?.code == .sizeMismatch
         }
-        #expect(reads.started == [files[0].path])
+        #expect(reads.started == [files[0].path.string])
     }
 
     /// Issue 16: this test had a one-minute time limit and a 200 ms sleep before cancelling. It now waits until the
@@ -121,19 +121,23 @@ struct ChecksumParallelTests {
     /// than this machine's cores: were they on the cooperative pool, the task that cancels them could not run.
     @Test("cancelling the caller stops the reads")
     func cancellation() async throws {
-        let sha256 = Digest.compute(.sha256, of: []).hex
+        let sha256 = ContentDigest.compute(.sha256, of: []).hex
         let files = try (0..<5).map {
-            (path: "endless-\($0)", expected: try ExpectedContent(size: 1 << 50, sha256: sha256))
+            FileToVerify(path: "endless-\($0)", expected: try ExpectedContent(size: 1 << 50, sha256: sha256))
         }
         let reads = EndlessReads()
-        let worker = reads.worker(endless: Set(files.map(\.path)))
+        let worker = reads.worker(endless: Set(files.map(\.path.string)))
         let task = Task {
             try await ContentVerifier.verifyFiles(
                 files, policy: .strongest, maximumConcurrency: 4, stopsAtFirstFailure: false, worker: worker)
         }
         await reads.waitUntilStarted(4)
         task.cancel()
-        await #expect(throws: CancellationError.self) { _ = try await task.value }
+        await #expect {
+            _ = try await task.value
+        } throws: { error in
+            (error as? VerificationError)?.code == .cancelled
+        }
         #expect(reads.started.count == 4)
         #expect(reads.stoppedByCancellation.count == 4)
         #expect(!reads.started.contains("endless-4"))
@@ -147,15 +151,17 @@ struct ChecksumParallelTests {
         defer { scratch.remove() }
         let bytes = ChecksumTools.pseudoRandom(count: 1 << 20, seed: 3)
         let path = try scratch.write("big", bytes)
-        let expected = try ExpectedContent(size: bytes.count, sha256: Digest.compute(.sha256, of: bytes).hex)
+        let expected = try ExpectedContent(size: bytes.count, sha256: ContentDigest.compute(.sha256, of: bytes).hex)
         let checks = ProducedCounter()
-        #expect(throws: ChecksumReadCancelled.self) {
+        #expect {
             _ = try ContentVerifier.verifyFile(
                 path, expected: expected, policy: .strongest, chunkSize: 4096,
                 isCancelled: {
                     checks.increment()
                     return checks.value > 3
                 })
+        } throws: { error in
+            (error as? VerificationError)?.code == .cancelled
         }
         #expect(checks.value == 4)
     }
@@ -190,7 +196,7 @@ final class EndlessReads: Sendable {
     }
 
     func worker(endless: Set<String>) -> ContentVerifier.FileWorker {
-        { path, expected, policy, isCancelled in
+        { path, expected, policy, isCancelled throws(VerificationError) in
             let ready = self.state.withLock { state in
                 state.started.append(path)
                 let ready = state.waiters.filter { $0.count <= state.started.count }
@@ -208,7 +214,7 @@ final class EndlessReads: Sendable {
                 sched_yield()
             }
             self.state.withLock { $0.stoppedByCancellation.append(path) }
-            throw ChecksumReadCancelled()
+            throw VerificationError(.cancelled, "\(path): cancelled")
         }
     }
 }

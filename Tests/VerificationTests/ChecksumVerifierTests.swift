@@ -7,12 +7,12 @@ import Verification
 @Suite("Checksum verifier")
 struct ChecksumVerifierTests {
     static let bytes = ChecksumTools.pseudoRandom(count: 10_000, seed: 7)
-    static let sha256 = Digest.compute(.sha256, of: bytes)
-    static let sha512 = Digest.compute(.sha512, of: bytes)
-    static let md5 = Digest.compute(.md5, of: bytes)
-    static let otherSHA256 = Digest.compute(.sha256, of: [1])
-    static let otherSHA512 = Digest.compute(.sha512, of: [1])
-    static let otherMD5 = Digest.compute(.md5, of: [1])
+    static let sha256 = ContentDigest.compute(.sha256, of: bytes)
+    static let sha512 = ContentDigest.compute(.sha512, of: bytes)
+    static let md5 = ContentDigest.compute(.md5, of: bytes)
+    static let otherSHA256 = ContentDigest.compute(.sha256, of: [1])
+    static let otherSHA512 = ContentDigest.compute(.sha512, of: [1])
+    static let otherMD5 = ContentDigest.compute(.md5, of: [1])
 
     static func code(_ error: any Error) -> VerificationError.Code? { (error as? VerificationError)?.code }
 
@@ -126,7 +126,7 @@ struct ChecksumVerifierTests {
         #expect { _ = try ContentVerifier.verify(fileAtPath: path, expected: sizeOnly) } throws: { error in
             Self.code(error) == .noDigest
         }
-        let each = try await ContentVerifier.verifyEachFile([(path, sizeOnly)])
+        let each = try await ContentVerifier.verifyEachFile([FileToVerify(path: path, expected: sizeOnly)])
         #expect(each.count == 1)
         if case .failure(let error) = each.first { #expect(error.code == .noDigest) } else { Issue.record("verified") }
         let counter = ProducedCounter()
@@ -161,7 +161,7 @@ struct ChecksumVerifierTests {
         for try await chunk in CountingChunks(chunkSize: 1000, chunkCount: 7, produced: ProducedCounter()) {
             all += chunk
         }
-        let expected = try ExpectedContent(size: 7000, sha512: Digest.compute(.sha512, of: all).hex)
+        let expected = try ExpectedContent(size: 7000, sha512: ContentDigest.compute(.sha512, of: all).hex)
         let verified = try await ContentVerifier.verify(chunks, expected: expected, name: "stream")
         #expect(verified.size == 7000 && counter.value == 7)
     }
@@ -206,7 +206,7 @@ struct ChecksumVerifierTests {
                         && "\(error)".contains("it is \(kind)")
                 }
             }
-            #expect(throws: VerificationError.self) { _ = try Digest.compute(.sha256, ofFileAtPath: path) }
+            #expect(throws: VerificationError.self) { _ = try ContentDigest.compute(.sha256, ofFileAtPath: path) }
         }
     }
 }

@@ -42,7 +42,7 @@ public enum ChecksumInputs {
 
     /// Reads every byte of `inputs` once, so that the timed runs find them in the page cache.
     public static func warm(_ inputs: [Input]) throws {
-        for input in inputs { _ = try Digest.compute(.md5, ofFileAtPath: input.path) }
+        for input in inputs { _ = try ContentDigest.compute(.md5, ofFileAtPath: input.path) }
     }
 
     private static func ensure(name: String, size: Int, seed: UInt64) throws -> Input {
@@ -57,7 +57,7 @@ public enum ChecksumInputs {
         }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try generate(path: path, size: size, seed: seed)
-        let digest = try Digest.compute(.sha256, ofFileAtPath: path).hex
+        let digest = try ContentDigest.compute(.sha256, ofFileAtPath: path).hex
         try "\(digest)  \(path)\n".write(toFile: sidecar, atomically: true, encoding: .utf8)
         return Input(path: path, size: size, sha256: digest)
     }

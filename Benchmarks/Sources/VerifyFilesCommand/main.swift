@@ -65,7 +65,7 @@ do {
     case "compare":
         let parts = try ChecksumInputs.parts()
         try ChecksumInputs.warm(parts)
-        let files = try parts.map { (path: $0.path, expected: try $0.expected) }
+        let files = try parts.map { FileToVerify(path: $0.path, expected: try $0.expected) }
         var serialSums: [Double] = []
         var parallels: [Double] = []
         var speedups: [Double] = []

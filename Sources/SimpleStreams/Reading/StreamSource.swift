@@ -12,7 +12,10 @@ public protocol StreamSource: Sendable {
     ///   - path: The path, relative to the mirror root, that ``StreamPath`` accepted.
     ///   - maximumSize: The most bytes to accept; more is an error, never a truncated result.
     /// - Throws: ``SimpleStreamsError`` with code ``SimpleStreamsError/Code/notFound`` when nothing is at `path`,
-    ///   ``SimpleStreamsError/Code/limitExceeded`` when the content is larger than `maximumSize`, or
-    ///   ``SimpleStreamsError/Code/io``.
+    ///   ``SimpleStreamsError/Code/limitExceeded`` when the content is larger than `maximumSize`,
+    ///   ``SimpleStreamsError/Code/transport`` when a remote source cannot be reached, answers with an HTTP error
+    ///   status or times out, ``SimpleStreamsError/Code/cancelled`` when the reading task is cancelled, or
+    ///   ``SimpleStreamsError/Code/io`` when a local read fails. Readers pass these codes through unchanged: a
+    ///   transport failure or a cancellation is never reported as a signature failure.
     func read(_ path: String, maximumSize: Int) async throws(SimpleStreamsError) -> [UInt8]
 }

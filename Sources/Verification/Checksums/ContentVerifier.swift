@@ -102,7 +102,7 @@ public struct ContentVerifier {
             throw VerificationError(
                 .sizeMismatch, "\(name): size mismatch: expected \(size) bytes, actual \(byteCount)")
         }
-        var checked: [Digest] = []
+        var checked: [ContentDigest] = []
         for hasher in hashers {
             let actual = hasher.finalize()
             if let stated = expected.digest(for: actual.algorithm), stated != actual {
@@ -142,9 +142,9 @@ extension ContentVerifier {
     }
 }
 
-extension Digest {
+extension ContentDigest {
     /// The digest of bytes held in memory.
-    public static func compute(_ algorithm: DigestAlgorithm, of bytes: some Sequence<UInt8>) -> Digest {
+    public static func compute(_ algorithm: DigestAlgorithm, of bytes: some Sequence<UInt8>) -> ContentDigest {
         var hasher = DigestHasher(algorithm)
         hasher.update(bytes)
         return hasher.finalize()
@@ -153,7 +153,7 @@ extension Digest {
     /// The digest of data arriving as an asynchronous sequence of chunks; rethrows what the sequence throws.
     public static func compute<Chunks: AsyncSequence>(
         _ algorithm: DigestAlgorithm, of chunks: Chunks, isolation: isolated (any Actor)? = #isolation
-    ) async throws -> Digest where Chunks.Element: Sequence<UInt8> {
+    ) async throws -> ContentDigest where Chunks.Element: Sequence<UInt8> {
         var hasher = DigestHasher(algorithm)
         for try await chunk in chunks {
             hasher.update(chunk)

@@ -69,11 +69,11 @@ public struct DigestHasher {
 
     /// The digest of everything added so far. The hasher can keep taking bytes afterwards; a later `finalize`
     /// covers them too.
-    public func finalize() -> Digest {
+    public func finalize() -> ContentDigest {
         switch state {
-        case .md5(let hash): Digest(unchecked: .md5, bytes: Array(hash.finalize()))
-        case .sha256(let hash): Digest(unchecked: .sha256, bytes: Array(hash.finalize()))
-        case .sha512(let hash): Digest(unchecked: .sha512, bytes: Array(hash.finalize()))
+        case .md5(let hash): ContentDigest(unchecked: .md5, bytes: Array(hash.finalize()))
+        case .sha256(let hash): ContentDigest(unchecked: .sha256, bytes: Array(hash.finalize()))
+        case .sha512(let hash): ContentDigest(unchecked: .sha512, bytes: Array(hash.finalize()))
         case .moving: DigestHasher(algorithm).finalize()
         }
     }

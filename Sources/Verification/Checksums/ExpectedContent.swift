@@ -11,11 +11,11 @@ public struct ExpectedContent: Hashable, Sendable, CustomStringConvertible {
     /// The exact size in bytes, if stated.
     public var size: Int?
     /// The stated SHA-256 digest, if any.
-    public var sha256: Digest?
+    public var sha256: ContentDigest?
     /// The stated SHA-512 digest, if any.
-    public var sha512: Digest?
+    public var sha512: ContentDigest?
     /// The stated MD5 digest, if any (legacy streams only; ignored when a SHA digest is stated).
-    public var md5: Digest?
+    public var md5: ContentDigest?
 
     /// Creates an expectation from a size and hexadecimal digests (either case, exact length); a malformed digest or
     /// a negative size throws `invalidArgument`.
@@ -26,14 +26,14 @@ public struct ExpectedContent: Hashable, Sendable, CustomStringConvertible {
             throw VerificationError(.invalidArgument, "a size cannot be negative (\(size))")
         }
         self.size = size
-        self.sha256 = try sha256.map { text throws(VerificationError) in try Digest(.sha256, hex: text) }
-        self.sha512 = try sha512.map { text throws(VerificationError) in try Digest(.sha512, hex: text) }
-        self.md5 = try md5.map { text throws(VerificationError) in try Digest(.md5, hex: text) }
+        self.sha256 = try sha256.map { text throws(VerificationError) in try ContentDigest(.sha256, hex: text) }
+        self.sha512 = try sha512.map { text throws(VerificationError) in try ContentDigest(.sha512, hex: text) }
+        self.md5 = try md5.map { text throws(VerificationError) in try ContentDigest(.md5, hex: text) }
     }
 
     /// Creates an expectation from a size and parsed digests, at most one per algorithm; a negative size or two
     /// digests of one algorithm throw `invalidArgument`.
-    public init(size: Int? = nil, digests: [Digest]) throws(VerificationError) {
+    public init(size: Int? = nil, digests: [ContentDigest]) throws(VerificationError) {
         try self.init(size: size)
         for digest in digests {
             guard self.digest(for: digest.algorithm) == nil else {
@@ -48,7 +48,7 @@ public struct ExpectedContent: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The stated digest of `algorithm`, if any.
-    public func digest(for algorithm: DigestAlgorithm) -> Digest? {
+    public func digest(for algorithm: DigestAlgorithm) -> ContentDigest? {
         switch algorithm {
         case .md5: md5
         case .sha256: sha256
@@ -57,12 +57,12 @@ public struct ExpectedContent: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Every stated digest, strongest first.
-    public var digests: [Digest] {
+    public var digests: [ContentDigest] {
         DigestAlgorithm.allCases.reversed().compactMap { digest(for: $0) }
     }
 
     /// The digest a ``ContentVerifier`` checks by default: SHA-512 if stated, else SHA-256, else MD5.
-    public var strongestDigest: Digest? { digests.first }
+    public var strongestDigest: ContentDigest? { digests.first }
 
     /// `size 12345, SHA-256 e3b0...`, or `nothing` when nothing is stated.
     public var description: String {
@@ -79,10 +79,10 @@ public struct VerifiedContent: Hashable, Sendable {
     public var size: Int
     /// The digests computed and checked, strongest first (only the strongest stated one, unless
     /// ``ContentVerifier/Policy/allStated`` was asked for); never empty, since a verification needs a digest.
-    public var digests: [Digest]
+    public var digests: [ContentDigest]
 
     /// Creates a result (verifications make these; tests and callers that cache results may too).
-    public init(name: String, size: Int, digests: [Digest]) {
+    public init(name: String, size: Int, digests: [ContentDigest]) {
         self.name = name
         self.size = size
         self.digests = digests

@@ -1,5 +1,4 @@
 internal import CGPGME
-import Glibc
 import Synchronization
 internal import SystemLayer
 internal import SystemPackage
@@ -59,26 +58,20 @@ final class GPGHome: Sendable {
     /// directory, removes the stale homes of dead processes there first.
     init() throws(VerificationError) {
         try GPGME.ready()
-        let base = Self.temporaryBase()
+        let base = ProcessEnvironment.temporaryDirectory.string
         if Self.cleanedBases.withLock({ $0.insert(base).inserted }) { Self.removeStaleHomes(in: base) }
-        var template = Array("\(base)/maas-gnupg.XXXXXX".utf8CString)
-        let made = template.withUnsafeMutableBufferPointer { buffer -> Bool in
-            guard let pointer = buffer.baseAddress else { return false }
-            return mkdtemp(pointer) != nil
-        }
-        guard made else {
-            throw VerificationError(
-                .io, "cannot create a temporary GnuPG home in \(base)", underlyingError: ErrnoError(errno: errno))
-        }
-        path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        // mkdtemp already uses 0700; chmod makes it independent of the umask and of the libc.
-        chmod(path, 0o700)
         do {
-            try Self.write(Array(Self.ownerRecord.utf8), to: path + "/" + Self.ownerFileName)
-            try Self.write(Array(Self.configuration.utf8), to: path + "/gpg.conf")
+            path = try PrivateDirectory.create(in: FilePath(base), namePrefix: Self.namePrefix).string
+        } catch {
+            throw VerificationError(.io, "cannot create a temporary GnuPG home in \(base)", underlyingError: error)
+        }
+        do {
+            let home = try DirectoryDescriptor.open(path)
+            try Self.write(Array(Self.ownerRecord.utf8), to: Self.ownerFileName, in: home)
+            try Self.write(Array(Self.configuration.utf8), to: "gpg.conf", in: home)
         } catch {
             Self.removeTree(path)
-            throw error
+            throw VerificationError(.io, "cannot prepare the temporary GnuPG home \(path)", underlyingError: error)
         }
     }
 
@@ -103,32 +96,13 @@ final class GPGHome: Sendable {
         Self.removeTree(path)
     }
 
-    private static func temporaryBase() -> String {
-        if let value = getenv("TMPDIR") {
-            let directory = String(cString: value)
-            if directory.hasPrefix("/") && !directory.isEmpty {
-                return directory.count > 1 && directory.hasSuffix("/") ? String(directory.dropLast()) : directory
-            }
-        }
-        return "/tmp"
-    }
-
-    /// Writes `bytes` to a new file (mode 0600).
-    private static func write(_ bytes: [UInt8], to file: String) throws(VerificationError) {
-        let descriptor = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else {
-            throw VerificationError(.io, "cannot create \(file)", underlyingError: ErrnoError(errno: errno))
-        }
-        defer { close(descriptor) }
-        var done = 0
-        while done < bytes.count {
-            let written = bytes[done...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
-            if written < 0 && errno == EINTR { continue }
-            guard written > 0 else {
-                throw VerificationError(.io, "cannot write \(file)", underlyingError: ErrnoError(errno: errno))
-            }
-            done += written
-        }
+    /// Writes `bytes` to a new file `name` (mode 0600) in `directory`.
+    private static func write(_ bytes: [UInt8], to name: String, in directory: DirectoryDescriptor)
+        throws(FileSystemError)
+    {
+        let file = try directory.createFile(Array(name.utf8), permissions: [.ownerReadWrite])
+        defer { try? file.close() }
+        try FileIO.writeAll(file, bytes, directory.child(Array(name.utf8)))
     }
 
     /// Runs `gpgconf --homedir HOME --kill all` and waits for it (belt and braces: `no-autostart` already keeps
@@ -136,30 +110,14 @@ final class GPGHome: Sendable {
     /// `/run/user/UID/gnupg` instead.
     private static func killDaemons(home: String) {
         guard let gpgconf = GPGME.gpgconfPath else { return }
-        let arguments = [gpgconf, "--homedir", home, "--kill", "all"]
-        var cArguments: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
-        cArguments.append(nil)
-        defer { for argument in cArguments { free(argument) } }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        var pid: pid_t = 0
-        let spawned = cArguments.withUnsafeMutableBufferPointer { buffer -> Int32 in
-            guard let argv = buffer.baseAddress else { return -1 }
-            return posix_spawn(&pid, gpgconf, &actions, nil, argv, environ)
-        }
-        guard spawned == 0 else { return }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        Processes.runToCompletion(FilePath(gpgconf), arguments: ["--homedir", home, "--kill", "all"])
     }
 
     /// Removes `directory` and everything below it, without following symbolic links: every name is removed through
     /// the descriptor of its directory (`unlinkat`), and directories are entered with `O_NOFOLLOW`.
     static func removeTree(_ directory: String) {
         if let home = try? DirectoryDescriptor.open(directory) { removeContents(of: home, depth: 0) }
-        rmdir(directory)
+        PrivateDirectory.removeIfEmpty(FilePath(directory))
     }
 
     /// Removes everything inside `directory` (depth-first, at most 32 levels: gpg makes two).
@@ -179,15 +137,10 @@ final class GPGHome: Sendable {
     // MARK: - Stale homes
 
     /// What `owner.pid` holds for this process: its pid, then its pid namespace (`pid:[4026531836]`).
-    static var ownerRecord: String { "\(getpid())\n\(currentPIDNamespace)\n" }
+    static var ownerRecord: String { "\(Processes.currentID)\n\(currentPIDNamespace)\n" }
 
     /// This process's pid namespace, as `/proc/self/ns/pid` names it, or empty when it cannot be read.
-    static let currentPIDNamespace: String = {
-        var buffer = [CChar](repeating: 0, count: 256)
-        let count = readlink("/proc/self/ns/pid", &buffer, buffer.count - 1)
-        guard count > 0 else { return "" }
-        return String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }()
+    static var currentPIDNamespace: String { Processes.pidNamespace }
 
     /// Removes the homes in `base` left by processes that died without removing them: every `maas-gnupg.*`
     /// directory (not a symbolic link) owned by this user whose `owner.pid` names a process of this pid namespace
@@ -199,9 +152,7 @@ final class GPGHome: Sendable {
     /// - Returns: The names removed.
     @discardableResult
     static func removeStaleHomes(in base: String) -> [String] {
-        guard let resolved = realpath(base, nil) else { return [] }
-        let basePath = String(cString: resolved)
-        free(resolved)
+        guard let basePath = PrivateDirectory.resolved(FilePath(base))?.string else { return [] }
         guard let directory = try? DirectoryDescriptor.open(basePath), let names = try? directory.names() else {
             return []
         }
@@ -209,7 +160,7 @@ final class GPGHome: Sendable {
         var removed: [String] = []
         for name in names where name.starts(with: prefix) && name.count > prefix.count {
             guard let status = try? directory.status(name), status.type == .directory,
-                status.userID.rawValue == geteuid(),
+                status.userID.rawValue == Processes.effectiveUserID,
                 let home = try? directory.openDirectory(name),
                 let owner = recordedOwner(of: home), isStale(owner)
             else { continue }
@@ -222,20 +173,28 @@ final class GPGHome: Sendable {
     }
 
     /// The pid and pid namespace `owner.pid` of `home` records, if it holds them.
-    private static func recordedOwner(of home: DirectoryDescriptor) -> (pid: pid_t, namespace: String)? {
+    private static func recordedOwner(of home: DirectoryDescriptor) -> RecordedOwner? {
         guard let file = try? home.openFile(Array(ownerFileName.utf8)) else { return nil }
         defer { try? file.close() }
         guard let bytes = try? FileIO.readAll(file, home.child(Array(ownerFileName.utf8)), maximumSize: 4096) else {
             return nil
         }
         let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-        guard let first = lines.first, let pid = pid_t(first), pid > 0 else { return nil }
-        return (pid, lines.count > 1 ? String(lines[1]) : "")
+        guard let first = lines.first, let pid = Int32(first), pid > 0 else { return nil }
+        return RecordedOwner(pid: pid, namespace: lines.count > 1 ? String(lines[1]) : "")
     }
 
     /// Whether the recorded owner is a process of this pid namespace that no longer exists.
-    private static func isStale(_ owner: (pid: pid_t, namespace: String)) -> Bool {
-        guard owner.namespace == currentPIDNamespace, owner.pid != getpid() else { return false }
-        return kill(owner.pid, 0) != 0 && errno == ESRCH
+    private static func isStale(_ owner: RecordedOwner) -> Bool {
+        guard owner.namespace == currentPIDNamespace, owner.pid != Processes.currentID else { return false }
+        return Processes.isGone(owner.pid)
+    }
+
+    /// What a home's `owner.pid` records.
+    private struct RecordedOwner {
+        /// The owner's process id.
+        var pid: Int32
+        /// The owner's pid namespace.
+        var namespace: String
     }
 }

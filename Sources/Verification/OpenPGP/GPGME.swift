@@ -1,5 +1,5 @@
 internal import CGPGME
-import Glibc
+internal import SystemPackage
 
 /// The one-time gpgme initialisation and the error text helpers. Everything C-shaped stays in this file and in
 /// ``GPGContext``, ``GPGData`` and ``GPGHome``.
@@ -48,7 +48,7 @@ struct GPGMEError: Error, Sendable, CustomStringConvertible {
             guard let base = pointer.baseAddress else { return -1 }
             return gpgme_strerror_r(error, base, pointer.count)
         }
-        if status == 0 || status == ERANGE {
+        if status == 0 || status == Errno.outOfRange.rawValue {
             text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         } else {
             text = "gpgme error \(code)"
@@ -125,7 +125,7 @@ final class GPGContext {
 final class GPGData {
     private(set) var handle: gpgme_data_t?
     /// Keeps the file descriptor of a file-backed object open as long as the object.
-    private let descriptor: Int32
+    private let descriptor: FileDescriptor?
 
     /// An empty, growable in-memory object (for output).
     init() throws(VerificationError) {
@@ -135,7 +135,7 @@ final class GPGData {
             throw verificationError(created, .io, "cannot create a gpgme data buffer")
         }
         handle = data
-        descriptor = -1
+        descriptor = nil
     }
 
     /// An in-memory object holding a copy of `bytes`.
@@ -154,15 +154,15 @@ final class GPGData {
             throw verificationError(created, .io, "cannot create a gpgme data buffer")
         }
         handle = data
-        descriptor = -1
+        descriptor = nil
     }
 
     /// An object that streams the open file `descriptor` (owned by this object from now on, closed in `deinit`).
-    init(descriptor: Int32) throws(VerificationError) {
+    init(descriptor: FileDescriptor) throws(VerificationError) {
         var data: gpgme_data_t?
-        let created = gpgme_data_new_from_fd(&data, descriptor)
+        let created = gpgme_data_new_from_fd(&data, descriptor.rawValue)
         guard created.isSuccess, let data else {
-            close(descriptor)
+            try? descriptor.close()
             throw verificationError(created, .io, "cannot create a gpgme data object for a file")
         }
         handle = data
@@ -181,6 +181,6 @@ final class GPGData {
 
     deinit {
         if let handle { gpgme_data_release(handle) }
-        if descriptor >= 0 { close(descriptor) }
+        try? descriptor?.close()
     }
 }

@@ -1,5 +1,5 @@
 internal import CGPGME
-import Glibc
+public import SystemPackage
 
 #if canImport(FoundationEssentials)
     public import FoundationEssentials
@@ -85,7 +85,7 @@ public struct Keyring: Sendable {
     ///   regular file or is too large (the underlying error says which),
     ///   ``VerificationError/Code/emptyKeyring`` if it holds no key, ``VerificationError/Code/malformedInput`` if gpg
     ///   cannot read it, ``VerificationError/Code/engineUnavailable`` if gpg is missing.
-    public init(contentsOf path: String) throws(VerificationError) {
+    public init(contentsOf path: FilePath) throws(VerificationError) {
         let bytes = try readWholeFile(path, what: "keyring", maximumSize: Self.maximumFileSize)
         do {
             try self.init(bytes: bytes)
@@ -94,6 +94,11 @@ public struct Keyring: Sendable {
                 error.code, "keyring \(path): \(error.message)", keyID: error.keyID,
                 underlyingError: error.underlyingError)
         }
+    }
+
+    /// Reads the keyring file at `path`, given as a string; see ``init(contentsOf:)-(FilePath)``.
+    public init(contentsOf path: String) throws(VerificationError) {
+        try self.init(contentsOf: FilePath(path))
     }
 
     /// Reads a keyring from bytes, binary or ASCII-armored.

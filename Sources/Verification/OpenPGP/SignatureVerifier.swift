@@ -1,5 +1,5 @@
 internal import CGPGME
-import Glibc
+public import SystemPackage
 
 #if canImport(FoundationEssentials)
     public import FoundationEssentials
@@ -112,13 +112,18 @@ public struct SignatureVerifier: Sendable {
     ///
     /// - Throws: ``VerificationError/Code/io`` if the file cannot be read, is not a regular file or is too large (the
     ///   underlying error says which), otherwise as ``verifyClearsigned(_:)``.
-    public func verifyClearsigned(contentsOf path: String) throws(VerificationError) -> VerifiedDocument {
+    public func verifyClearsigned(contentsOf path: FilePath) throws(VerificationError) -> VerifiedDocument {
         let bytes = try readWholeFile(path, what: "document", maximumSize: Self.maximumDocumentFileSize)
         do {
             return try verifyClearsigned(bytes)
         } catch {
-            throw error.about(path)
+            throw error.about(path.string)
         }
+    }
+
+    /// Verifies the clearsigned document in the file at `path`, given as a string.
+    public func verifyClearsigned(contentsOf path: String) throws(VerificationError) -> VerifiedDocument {
+        try verifyClearsigned(contentsOf: FilePath(path))
     }
 
     /// Verifies a detached signature (`.gpg` binary or `.asc`/`.sig` ASCII-armored) over `data`.
@@ -140,7 +145,7 @@ public struct SignatureVerifier: Sendable {
     ///
     /// - Throws: ``VerificationError/Code/io`` if the file cannot be opened or is not a regular file, otherwise as
     ///   ``verifyDetached(signature:data:)``.
-    public func verifyDetached(signature: [UInt8], contentsOf path: String) throws(VerificationError)
+    public func verifyDetached(signature: [UInt8], contentsOf path: FilePath) throws(VerificationError)
         -> VerifiedSignature
     {
         let context = try GPGContext(home: keyring.home)
@@ -150,8 +155,15 @@ public struct SignatureVerifier: Sendable {
         do {
             return try evaluate(context, status)
         } catch {
-            throw error.about(path)
+            throw error.about(path.string)
         }
+    }
+
+    /// Verifies a detached signature over the file at `path`, given as a string.
+    public func verifyDetached(signature: [UInt8], contentsOf path: String) throws(VerificationError)
+        -> VerifiedSignature
+    {
+        try verifyDetached(signature: signature, contentsOf: FilePath(path))
     }
 
     /// Verifies the detached signature in the file at `signaturePath` over the file at `path` (streamed).
@@ -159,11 +171,18 @@ public struct SignatureVerifier: Sendable {
     /// The signature file must be a regular file of at most ``maximumSignatureFileSize`` bytes.
     ///
     /// - Throws: as ``verifyDetached(signature:contentsOf:)``.
-    public func verifyDetached(signatureFile signaturePath: String, contentsOf path: String) throws(VerificationError)
-        -> VerifiedSignature
+    public func verifyDetached(signatureFile signaturePath: FilePath, contentsOf path: FilePath)
+        throws(VerificationError) -> VerifiedSignature
     {
         let signature = try readWholeFile(signaturePath, what: "signature", maximumSize: Self.maximumSignatureFileSize)
         return try verifyDetached(signature: signature, contentsOf: path)
+    }
+
+    /// Verifies the detached signature in the file at `signaturePath` over the file at `path`, both given as strings.
+    public func verifyDetached(signatureFile signaturePath: String, contentsOf path: String)
+        throws(VerificationError) -> VerifiedSignature
+    {
+        try verifyDetached(signatureFile: FilePath(signaturePath), contentsOf: FilePath(path))
     }
 
     /// Applies the policy to the result of `gpgme_op_verify`.

@@ -1,5 +1,6 @@
 import Foundation
 import SimpleStreams
+import SimpleStreamsTestSupport
 import TestSupport
 
 /// A simplestreams mirror written into a scratch directory the way the MAAS producer publishes one

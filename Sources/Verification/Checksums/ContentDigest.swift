@@ -4,11 +4,11 @@
 /// form simplestreams and `sha256sum` use; ``init(_:hex:)`` parses it (in either case).
 ///
 /// ```swift
-/// let stated = try Digest(.sha256, hex: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-/// let computed = try Digest.compute(.sha256, ofFileAtPath: "/srv/images/squashfs")
+/// let stated = try ContentDigest(.sha256, hex: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+/// let computed = try ContentDigest.compute(.sha256, ofFileAtPath: "/srv/images/squashfs")
 /// print(computed == stated)
 /// ```
-public struct Digest: Hashable, Sendable, CustomStringConvertible {
+public struct ContentDigest: Hashable, Sendable, CustomStringConvertible {
     /// The hash function that produced the bytes.
     public let algorithm: DigestAlgorithm
     /// The digest itself, ``DigestAlgorithm/byteCount`` bytes.

@@ -1,0 +1,53 @@
+import Foundation
+import SimpleStreams
+import Testing
+
+/// The checked-in fixtures of SimpleStreamsTests (`Tests/SimpleStreamsTests/Fixtures`), found next to these sources.
+enum Fixture {
+    /// The fixtures directory.
+    static let directory = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("SimpleStreamsTests/Fixtures")
+
+    /// The path of a fixture file.
+    static func path(_ name: String) throws -> String {
+        let path = directory.appendingPathComponent(name).path
+        try #require(FileManager.default.fileExists(atPath: path), "no fixture \(name)")
+        return path
+    }
+
+    /// The bytes of a fixture file.
+    static func bytes(_ name: String) throws -> [UInt8] {
+        Array(try Data(contentsOf: URL(fileURLWithPath: try path(name))))
+    }
+}
+
+/// Runs `body` and returns the ``SimpleStreamsError`` it threw, or records an issue and returns `nil`.
+func simpleStreamsError<T>(sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> T)
+    -> SimpleStreamsError?
+{
+    do {
+        let value = try body()
+        Issue.record("expected a SimpleStreamsError, got \(value)", sourceLocation: sourceLocation)
+    } catch let error as SimpleStreamsError {
+        return error
+    } catch {
+        Issue.record("expected a SimpleStreamsError, got \(error)", sourceLocation: sourceLocation)
+    }
+    return nil
+}
+
+/// Runs `body` and returns the ``SimpleStreamsError`` it threw, or records an issue and returns `nil`.
+func simpleStreamsError<T>(sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> T) async
+    -> SimpleStreamsError?
+{
+    do {
+        let value = try await body()
+        Issue.record("expected a SimpleStreamsError, got \(value)", sourceLocation: sourceLocation)
+    } catch let error as SimpleStreamsError {
+        return error
+    } catch {
+        Issue.record("expected a SimpleStreamsError, got \(error)", sourceLocation: sourceLocation)
+    }
+    return nil
+}
