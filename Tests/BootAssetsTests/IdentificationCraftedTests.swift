@@ -1,7 +1,7 @@
 import Foundation
-import TestSupport
 import SystemLayer
 import SystemPackage
+import TestSupport
 import Testing
 
 @testable import BootAssets

@@ -1,5 +1,5 @@
-internal import Yams
 internal import YAMLReading
+internal import Yams
 
 /// Reads netplan (network configuration version 2) into the same model as version 1, the way MAAS writes the two
 /// for one machine: an interface's static addresses become one `static` subnet each, in order, followed by one

@@ -1,7 +1,7 @@
-public import SystemPackage
 internal import SystemLayer
-internal import Yams
+public import SystemPackage
 internal import YAMLReading
+internal import Yams
 
 extension NetworkConfiguration {
     /// Parses a network configuration from YAML text.

@@ -1,5 +1,5 @@
-internal import Yams
 internal import YAMLReading
+internal import Yams
 
 /// Reads network configuration version 1, as MAAS embeds it in the curtin configuration for ESXi (the `config` list
 /// of `physical`, `bond`, `vlan` and `nameserver` entries) and as curtin and cloud-init document it.

@@ -1,5 +1,5 @@
-internal import Yams
 internal import YAMLReading
+internal import Yams
 
 extension YAMLReader {
     /// A reader of a network configuration, with the module's limits.
