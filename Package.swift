@@ -70,6 +70,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The one wrapper of the C decompressors (block decoders for SquashFS, streaming prefix decoders for
+        // BootAssets, reference encoders for tests): the only target that depends on them.
+        .target(
+            name: "Decompression",
+            dependencies: ["CZlib", "CLZMA", "CDeflate", "CZstd", "CLZ4"],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: - Libraries
 
         // The one progress model of the package (extraction, mirroring): lossless, coalescing, no dependencies.
@@ -77,7 +85,7 @@ let package = Package(
 
         .target(
             name: "SquashFS",
-            dependencies: ["SystemLayer", "CZlib", "CLZMA", "CDeflate", "CZstd", "CLZ4"],
+            dependencies: ["SystemLayer", "Decompression"],
             swiftSettings: swiftSettings
         ),
 
@@ -119,8 +127,7 @@ let package = Package(
         .target(
             name: "BootAssets",
             dependencies: [
-                "SimpleStreams", "SystemLayer", .product(name: "SystemPackage", package: "swift-system"),
-                "CZlib", "CLZMA", "CZstd", "CLZ4",
+                "SimpleStreams", "Decompression", "SystemLayer", .product(name: "SystemPackage", package: "swift-system"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -202,7 +209,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SquashFSTests",
-            dependencies: ["SquashFS", "CZlib", "CLZMA", "CDeflate", "CZstd", "CLZ4"],
+            dependencies: ["SquashFS", "Decompression", "SystemLayer"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

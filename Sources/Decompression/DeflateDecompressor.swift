@@ -1,23 +1,24 @@
 internal import CDeflate
 
 /// zlib-format blocks through libdeflate's whole-buffer decoder.
-final class DeflateDecompressor: Decompressor {
+package final class DeflateDecompressor: BlockDecompressor {
     private let handle: OpaquePointer
 
-    init() throws(SquashFSError) {
+    package init() throws(DecompressionFailure) {
         guard let handle = libdeflate_alloc_decompressor() else {
-            throw SquashFSError(.decompression, "libdeflate: cannot allocate a decompressor")
+            throw decompressionFailure("libdeflate", -1, "cannot allocate a decompressor")
         }
         self.handle = handle
     }
 
     deinit { libdeflate_free_decompressor(handle) }
 
-    func decompress(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws(SquashFSError)
+    package func decompress(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer)
+        throws(DecompressionFailure)
         -> Int
     {
         guard let source = input.baseAddress, let destination = output.baseAddress else {
-            throw decompressionError("libdeflate", -1, "empty buffer")
+            throw decompressionFailure("libdeflate", -1, "empty buffer")
         }
         var consumed = 0
         var produced = 0
@@ -26,13 +27,14 @@ final class DeflateDecompressor: Decompressor {
         switch result {
         case LIBDEFLATE_SUCCESS:
             guard consumed == input.count else {
-                throw decompressionError("libdeflate", 0, "\(input.count - consumed) bytes after the end of the stream")
+                throw decompressionFailure(
+                    "libdeflate", 0, "\(input.count - consumed) bytes after the end of the stream")
             }
             return produced
         case LIBDEFLATE_INSUFFICIENT_SPACE:
-            throw decompressionError("libdeflate", Int(result.rawValue), "output larger than \(output.count) bytes")
+            throw decompressionFailure("libdeflate", Int(result.rawValue), "output larger than \(output.count) bytes")
         default:
-            throw decompressionError("libdeflate", Int(result.rawValue), "bad data")
+            throw decompressionFailure("libdeflate", Int(result.rawValue), "bad data")
         }
     }
 }

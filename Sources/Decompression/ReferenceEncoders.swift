@@ -1,20 +1,26 @@
-import CDeflate
-import CLZ4
-import CLZMA
-import CZlib
-import CZstd
+internal import CDeflate
+internal import CLZ4
+internal import CLZMA
+internal import CZlib
+internal import CZstd
 
 /// An encoder that failed.
-struct EncoderFailure: Error, CustomStringConvertible {
-    var library: String
-    var code: Int
-    var description: String { "\(library) failed to encode (code \(code))" }
+package struct EncoderFailure: Error, CustomStringConvertible {
+    /// The C function that failed.
+    package var library: String
+    /// Its return code.
+    package var code: Int
+    package var description: String { "\(library) failed to encode (code \(code))" }
 }
 
-/// Makes reference compressed streams with the C libraries the reader links, in the block formats squashfs uses.
-enum ReferenceEncoders {
+/// Makes reference compressed streams with the C libraries the decoders link, in the block formats squashfs uses.
+///
+/// **For tests and benchmarks only.** No library code path of the package compresses anything; these exist here so
+/// that test targets (which must not depend on the C modules) can make streams for the decoders to read, crafted
+/// images and the decompressor tests. Nothing here is tuned or hardened for production use.
+package enum ReferenceEncoders {
     /// A zlib stream from zlib's `compress2`.
-    static func zlibCompress2(_ input: [UInt8], level: Int32 = 9) throws -> [UInt8] {
+    package static func zlibCompress2(_ input: [UInt8], level: Int32 = 9) throws -> [UInt8] {
         var size = compressBound(uLong(input.count))
         var output = [UInt8](repeating: 0, count: Int(size))
         let status = compress2(&output, &size, input, uLong(input.count), level)
@@ -23,7 +29,7 @@ enum ReferenceEncoders {
     }
 
     /// A zlib stream from zlib's streaming `deflate` (through the `CZlib_deflateInit` shim).
-    static func zlibDeflate(_ input: [UInt8], level: Int32 = 6) throws -> [UInt8] {
+    package static func zlibDeflate(_ input: [UInt8], level: Int32 = 6) throws -> [UInt8] {
         var stream = z_stream()
         var status = CZlib_deflateInit(&stream, level)
         guard status == Z_OK else { throw EncoderFailure(library: "zlib deflateInit", code: Int(status)) }
@@ -44,7 +50,7 @@ enum ReferenceEncoders {
     }
 
     /// A zlib stream from libdeflate.
-    static func libdeflate(_ input: [UInt8], level: Int32 = 12) throws -> [UInt8] {
+    package static func libdeflate(_ input: [UInt8], level: Int32 = 12) throws -> [UInt8] {
         guard let compressor = libdeflate_alloc_compressor(level) else {
             throw EncoderFailure(library: "libdeflate_alloc_compressor", code: -1)
         }
@@ -56,7 +62,7 @@ enum ReferenceEncoders {
     }
 
     /// A complete `.xz` stream (CRC32 check, as mksquashfs writes) from `lzma_easy_buffer_encode`.
-    static func xz(_ input: [UInt8], preset: UInt32 = 6) throws -> [UInt8] {
+    package static func xz(_ input: [UInt8], preset: UInt32 = 6) throws -> [UInt8] {
         var output = [UInt8](repeating: 0, count: input.count + input.count / 2 + 1024)
         var position = 0
         let status = lzma_easy_buffer_encode(
@@ -68,13 +74,13 @@ enum ReferenceEncoders {
     }
 
     /// The liblzma filter ids (`LZMA_FILTER_*` are `LZMA_VLI_C` macros Swift does not import).
-    enum FilterID: UInt64 {
+    package enum FilterID: UInt64 {
         case x86 = 0x04
         case arm = 0x07
     }
 
     /// A complete `.xz` stream whose block uses a BCJ filter before LZMA2, as `mksquashfs -Xbcj` writes.
-    static func xz(_ input: [UInt8], bcj: FilterID) throws -> [UInt8] {
+    package static func xz(_ input: [UInt8], bcj: FilterID) throws -> [UInt8] {
         var options = lzma_options_lzma()
         guard lzma_lzma_preset(&options, 6) == 0 else { throw EncoderFailure(library: "lzma_lzma_preset", code: 1) }
         var output = [UInt8](repeating: 0, count: input.count + input.count / 2 + 1024)
@@ -95,7 +101,7 @@ enum ReferenceEncoders {
     }
 
     /// A legacy `.lzma` ("alone") stream from `lzma_alone_encoder` (size unknown in the header, end marker used).
-    static func lzmaAlone(_ input: [UInt8]) throws -> [UInt8] {
+    package static func lzmaAlone(_ input: [UInt8]) throws -> [UInt8] {
         var options = lzma_options_lzma()
         guard lzma_lzma_preset(&options, 6) == 0 else { throw EncoderFailure(library: "lzma_lzma_preset", code: 1) }
         var stream = CLZMA_stream_init()
@@ -119,7 +125,7 @@ enum ReferenceEncoders {
     }
 
     /// A raw LZ4 block from `LZ4_compress_default`.
-    static func lz4(_ input: [UInt8]) throws -> [UInt8] {
+    package static func lz4(_ input: [UInt8]) throws -> [UInt8] {
         var output = [UInt8](repeating: 0, count: Int(CLZ4_compressBound(Int32(input.count))))
         let size = input.withUnsafeBytes { source in
             output.withUnsafeMutableBytes { destination in
@@ -134,7 +140,7 @@ enum ReferenceEncoders {
     }
 
     /// One zstd frame from `ZSTD_compress`.
-    static func zstd(_ input: [UInt8], level: Int32 = 15) throws -> [UInt8] {
+    package static func zstd(_ input: [UInt8], level: Int32 = 15) throws -> [UInt8] {
         var output = [UInt8](repeating: 0, count: ZSTD_compressBound(input.count))
         let size = ZSTD_compress(&output, output.count, input, input.count, level)
         guard ZSTD_isError(size) == 0 else { throw EncoderFailure(library: "ZSTD_compress", code: size) }
@@ -142,7 +148,7 @@ enum ReferenceEncoders {
     }
 
     /// zlib's CRC-32 of `bytes` (used to re-seal patched xz headers).
-    static func crc32(_ bytes: [UInt8]) -> UInt32 {
+    package static func crc32(_ bytes: [UInt8]) -> UInt32 {
         UInt32(CZlib.crc32(0, bytes, uInt(bytes.count)))
     }
 }

@@ -4,14 +4,15 @@ internal import CLZMA
 ///
 /// One `lzma_stream` is reused across blocks, which keeps liblzma's dictionary allocation; after any error it is
 /// ended and started afresh (xz 5.8.4 fixed a reuse-after-failure bug).
-final class XZDecompressor: Decompressor {
-    enum Format { case xz, lzmaAlone }
+package final class XZDecompressor: BlockDecompressor {
+    /// The container: a complete `.xz` stream or a legacy "lzma alone" stream.
+    package enum Format: Sendable { case xz, lzmaAlone }
 
     private let format: Format
     private var stream = CLZMA_stream_init()
     private var active = false
 
-    init(format: Format) { self.format = format }
+    package init(format: Format) { self.format = format }
 
     deinit {
         if active { lzma_end(&stream) }
@@ -19,21 +20,22 @@ final class XZDecompressor: Decompressor {
 
     private var library: String { format == .xz ? "liblzma (xz)" : "liblzma (lzma)" }
 
-    func decompress(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws(SquashFSError)
+    package func decompress(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer)
+        throws(DecompressionFailure)
         -> Int
     {
         guard let source = input.baseAddress, let destination = output.baseAddress else {
-            throw decompressionError(library, -1, "empty buffer")
+            throw decompressionFailure(library, -1, "empty buffer")
         }
         let initStatus: lzma_ret
         switch format {
-        case .xz: initStatus = lzma_stream_decoder(&stream, lzmaMemoryLimit, 0)
-        case .lzmaAlone: initStatus = lzma_alone_decoder(&stream, lzmaMemoryLimit)
+        case .xz: initStatus = lzma_stream_decoder(&stream, blockLZMAMemoryLimit, 0)
+        case .lzmaAlone: initStatus = lzma_alone_decoder(&stream, blockLZMAMemoryLimit)
         }
         active = true
         guard initStatus == LZMA_OK else {
             reset()
-            throw decompressionError(library, Int(initStatus.rawValue), "decoder initialisation failed")
+            throw decompressionFailure(library, Int(initStatus.rawValue), "decoder initialisation failed")
         }
         stream.next_in = source.assumingMemoryBound(to: UInt8.self)
         stream.avail_in = input.count
@@ -50,20 +52,21 @@ final class XZDecompressor: Decompressor {
         case LZMA_STREAM_END:
             guard stream.avail_in == 0 else {
                 reset()
-                throw decompressionError(library, 0, "\(stream.avail_in) bytes after the end of the stream")
+                throw decompressionFailure(library, 0, "\(stream.avail_in) bytes after the end of the stream")
             }
             return output.count - stream.avail_out
         case LZMA_BUF_ERROR:
             let full = stream.avail_out == 0
             reset()
-            throw decompressionError(
+            throw decompressionFailure(
                 library, Int(status.rawValue), full ? "output larger than \(output.count) bytes" : "truncated stream")
         case LZMA_MEMLIMIT_ERROR:
             reset()
-            throw decompressionError(library, Int(status.rawValue), "needs more than \(lzmaMemoryLimit >> 20) MiB")
+            throw decompressionFailure(
+                library, Int(status.rawValue), "needs more than \(blockLZMAMemoryLimit >> 20) MiB")
         default:
             reset()
-            throw decompressionError(library, Int(status.rawValue), "bad data")
+            throw decompressionFailure(library, Int(status.rawValue), "bad data")
         }
     }
 

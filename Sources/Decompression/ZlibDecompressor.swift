@@ -1,7 +1,9 @@
 internal import CZlib
 
 /// zlib-format blocks through zlib's `inflate`, the reference decoder; one `z_stream` reused with `inflateReset`.
-final class ZlibDecompressor: Decompressor {
+package final class ZlibDecompressor: BlockDecompressor {
+    package init() {}
+
     private var stream = z_stream()
     private var initialized = false
 
@@ -9,11 +11,12 @@ final class ZlibDecompressor: Decompressor {
         if initialized { inflateEnd(&stream) }
     }
 
-    func decompress(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws(SquashFSError)
+    package func decompress(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer)
+        throws(DecompressionFailure)
         -> Int
     {
         guard let source = input.baseAddress, let destination = output.baseAddress else {
-            throw decompressionError("zlib", -1, "empty buffer")
+            throw decompressionFailure("zlib", -1, "empty buffer")
         }
         if initialized {
             if inflateReset(&stream) != Z_OK {
@@ -24,7 +27,7 @@ final class ZlibDecompressor: Decompressor {
         if !initialized {
             stream = z_stream()
             let status = CZlib_inflateInit(&stream)
-            guard status == Z_OK else { throw decompressionError("zlib", Int(status), "inflateInit failed") }
+            guard status == Z_OK else { throw decompressionFailure("zlib", Int(status), "inflateInit failed") }
             initialized = true
         }
         stream.next_in = UnsafeMutablePointer(mutating: source.assumingMemoryBound(to: Bytef.self))
@@ -35,18 +38,18 @@ final class ZlibDecompressor: Decompressor {
         switch status {
         case Z_STREAM_END:
             guard stream.avail_in == 0 else {
-                throw decompressionError("zlib", Int(status), "\(stream.avail_in) bytes after the end of the stream")
+                throw decompressionFailure("zlib", Int(status), "\(stream.avail_in) bytes after the end of the stream")
             }
             return output.count - Int(stream.avail_out)
         case Z_BUF_ERROR where stream.avail_out == 0:
-            throw decompressionError("zlib", Int(status), "output larger than \(output.count) bytes")
+            throw decompressionFailure("zlib", Int(status), "output larger than \(output.count) bytes")
         case Z_BUF_ERROR:
-            throw decompressionError("zlib", Int(status), "truncated stream")
+            throw decompressionFailure("zlib", Int(status), "truncated stream")
         default:
             let detail = stream.msg.map { String(cString: $0) } ?? "error"
             inflateEnd(&stream)
             initialized = false
-            throw decompressionError("zlib", Int(status), detail)
+            throw decompressionFailure("zlib", Int(status), detail)
         }
     }
 }

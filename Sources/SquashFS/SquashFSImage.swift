@@ -1,3 +1,5 @@
+internal import Decompression
+
 /// A squashfs 4.0 image opened for reading.
 ///
 /// Opening an image reads and validates the superblock, the small tables every operation needs (the id table, the
@@ -65,6 +67,8 @@ public final class SquashFSImage: Sendable {
     /// The locations of the fragment table's metadata blocks.
     let fragmentIndex: [UInt64]
     let xattrTable: XattrTable?
+    /// Whether the image stores extended attributes (an xattr table with at least one entry).
+    package var hasExtendedAttributes: Bool { xattrTable != nil }
     /// Where file data may lie: after the superblock and compressor options, before the inode table.
     let dataStart: UInt64
     /// The end of the directory table's blocks.

@@ -1,3 +1,4 @@
+import Decompression
 import SquashFS
 import Testing
 

@@ -1,5 +1,6 @@
 import Testing
 
+import Decompression
 @testable import SquashFS
 
 /// Each C library exercised directly: streams made by the reference encoders decode with the reader's decompressor
@@ -10,7 +11,7 @@ struct DecompressorTests {
     struct Codec: Sendable, CustomTestStringConvertible {
         var name: String
         var encode: @Sendable ([UInt8]) throws -> [UInt8]
-        var decoder: @Sendable () throws -> any Decompressor
+        var decoder: @Sendable () throws -> any BlockDecompressor
         /// Whether the format can tell where the stream ends (raw LZ4 blocks cannot: trailing bytes are parsed as
         /// more sequences, so only an overflowing or malformed result is detectable).
         var hasEndMarker = true
@@ -66,10 +67,10 @@ struct DecompressorTests {
     }()
 
     /// Decodes `input` into a buffer of `capacity` bytes with a fresh or given decoder.
-    private func decode(_ input: [UInt8], capacity: Int, with decoder: any Decompressor) throws -> [UInt8] {
+    private func decode(_ input: [UInt8], capacity: Int, with decoder: any BlockDecompressor) throws -> [UInt8] {
         var output = [UInt8](repeating: 0, count: capacity)
         let count = try input.withUnsafeBytes { source in
-            try output.withUnsafeMutableBytes { try decoder.decompress(source, into: $0) }
+            try output.withUnsafeMutableBytes { try decoder.decode(source, into: $0) }
         }
         return Array(output.prefix(count))
     }

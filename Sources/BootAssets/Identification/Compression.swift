@@ -1,7 +1,4 @@
-internal import CLZ4
-internal import CLZMA
-internal import CZlib
-internal import CZstd
+internal import Decompression
 
 /// A compression format recognised by its magic number.
 public enum Compression: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
@@ -74,15 +71,19 @@ enum PrefixDecompressor {
         throws(BootAssetsError) -> DecompressedPrefix?
     {
         var input = ChunkedInput(probe: probe, offset: offset)
+        let format: StreamFormat
         switch compression {
-        case .gzip: return try inflate(&input, outputLimit: outputLimit)
-        case .xz: return try unxz(&input, alone: false, outputLimit: outputLimit)
-        case .lzma: return try unxz(&input, alone: true, outputLimit: outputLimit)
-        case .zstd: return try unzstd(&input, outputLimit: outputLimit)
-        case .lz4: return try unlz4Frame(&input, outputLimit: outputLimit)
+        case .gzip: format = .gzip
+        case .xz: format = .xz
+        case .lzma: format = .lzma
+        case .zstd: format = .zstd
+        case .lz4: format = .lz4Frame
         case .lz4Legacy: return try unlz4Legacy(probe: probe, offset: offset, outputLimit: outputLimit)
         case .bzip2: return nil
         }
+        let decoder = PrefixDecoder(format: format, outputLimit: outputLimit, lzmaMemoryLimit: lzmaMemoryLimit)
+        let decoded = try decoder.decode { () throws(BootAssetsError) in try input.next() }
+        return DecompressedPrefix(bytes: decoded.bytes, reachedEnd: decoded.reachedEnd, failure: decoded.failure)
     }
 
     /// Compressed input read in chunks, never more than ``inputLimit`` in all.
@@ -108,173 +109,6 @@ enum PrefixDecompressor {
         }
     }
 
-    private static func inflate(_ input: inout ChunkedInput, outputLimit: Int) throws(BootAssetsError)
-        -> DecompressedPrefix
-    {
-        var stream = z_stream()
-        // 15 + 32: the largest window, gzip or zlib header detected automatically.
-        guard CZlib_inflateInit2(&stream, 15 + 32) == Z_OK else {
-            return DecompressedPrefix(bytes: [], reachedEnd: false, failure: "zlib initialisation failed")
-        }
-        defer { inflateEnd(&stream) }
-        var output = [UInt8](repeating: 0, count: outputLimit)
-        var produced = 0
-        while produced < outputLimit {
-            var chunk = try input.next()
-            if chunk.isEmpty { return finish(output, produced, end: false, failure: "truncated stream") }
-            var status: Int32 = Z_OK
-            chunk.withUnsafeMutableBufferPointer { source in
-                output.withUnsafeMutableBufferPointer { destination in
-                    stream.next_in = source.baseAddress
-                    stream.avail_in = uInt(source.count)
-                    while stream.avail_in > 0 && produced < outputLimit && status == Z_OK {
-                        stream.next_out = destination.baseAddress.map { $0 + produced }
-                        stream.avail_out = uInt(outputLimit - produced)
-                        status = CZlib.inflate(&stream, Z_NO_FLUSH)
-                        produced = outputLimit - Int(stream.avail_out)
-                    }
-                }
-            }
-            switch status {
-            case Z_OK: continue
-            case Z_STREAM_END: return finish(output, produced, end: true, failure: nil)
-            case Z_BUF_ERROR where produced >= outputLimit: break
-            default:
-                let message = stream.msg.map { String(cString: $0) } ?? "error \(status)"
-                return finish(output, produced, end: false, failure: "gzip: \(message)")
-            }
-        }
-        return finish(output, produced, end: false, failure: nil)
-    }
-
-    private static func unxz(_ input: inout ChunkedInput, alone: Bool, outputLimit: Int) throws(BootAssetsError)
-        -> DecompressedPrefix
-    {
-        var stream = CLZMA_stream_init()
-        let initStatus =
-            alone
-            ? lzma_alone_decoder(&stream, lzmaMemoryLimit)
-            : lzma_stream_decoder(&stream, lzmaMemoryLimit, 0)
-        defer { lzma_end(&stream) }
-        guard initStatus == LZMA_OK else {
-            return DecompressedPrefix(bytes: [], reachedEnd: false, failure: "liblzma initialisation failed")
-        }
-        var output = [UInt8](repeating: 0, count: outputLimit)
-        var produced = 0
-        let name = alone ? "lzma" : "xz"
-        while produced < outputLimit {
-            var chunk = try input.next()
-            if chunk.isEmpty { return finish(output, produced, end: false, failure: "truncated stream") }
-            var status = LZMA_OK
-            chunk.withUnsafeMutableBufferPointer { source in
-                output.withUnsafeMutableBufferPointer { destination in
-                    stream.next_in = UnsafePointer(source.baseAddress)
-                    stream.avail_in = source.count
-                    while stream.avail_in > 0 && produced < outputLimit && status == LZMA_OK {
-                        stream.next_out = destination.baseAddress.map { $0 + produced }
-                        stream.avail_out = outputLimit - produced
-                        status = lzma_code(&stream, LZMA_RUN)
-                        produced = outputLimit - stream.avail_out
-                    }
-                }
-            }
-            switch status {
-            case LZMA_OK: continue
-            case LZMA_STREAM_END: return finish(output, produced, end: true, failure: nil)
-            case LZMA_MEMLIMIT_ERROR:
-                return finish(output, produced, end: false, failure: "\(name): needs more memory than allowed")
-            case LZMA_BUF_ERROR where produced >= outputLimit: break
-            default:
-                return finish(output, produced, end: false, failure: "\(name): corrupt data (\(status.rawValue))")
-            }
-        }
-        return finish(output, produced, end: false, failure: nil)
-    }
-
-    private static func unzstd(_ input: inout ChunkedInput, outputLimit: Int) throws(BootAssetsError)
-        -> DecompressedPrefix
-    {
-        guard let context = ZSTD_createDCtx() else {
-            return DecompressedPrefix(bytes: [], reachedEnd: false, failure: "zstd initialisation failed")
-        }
-        defer { ZSTD_freeDCtx(context) }
-        // A window of at most 128 MiB (the library default, stated to be sure).
-        _ = ZSTD_DCtx_setParameter(context, ZSTD_d_windowLogMax, 27)
-        var output = [UInt8](repeating: 0, count: outputLimit)
-        var produced = 0
-        while produced < outputLimit {
-            let chunk = try input.next()
-            if chunk.isEmpty { return finish(output, produced, end: false, failure: "truncated stream") }
-            var result = 0
-            var failed = false
-            chunk.withUnsafeBytes { source in
-                output.withUnsafeMutableBytes { destination in
-                    var inBuffer = ZSTD_inBuffer(src: source.baseAddress, size: source.count, pos: 0)
-                    while inBuffer.pos < inBuffer.size && produced < outputLimit {
-                        var outBuffer = ZSTD_outBuffer(
-                            dst: destination.baseAddress, size: outputLimit, pos: produced)
-                        let consumedBefore = inBuffer.pos
-                        result = ZSTD_decompressStream(context, &outBuffer, &inBuffer)
-                        let progressed = outBuffer.pos != produced || inBuffer.pos != consumedBefore
-                        produced = outBuffer.pos
-                        if ZSTD_isError(result) != 0 {
-                            failed = true
-                            return
-                        }
-                        if result == 0 { return }
-                        if !progressed { return }
-                    }
-                }
-            }
-            if failed {
-                let message = String(cString: ZSTD_getErrorName(result))
-                return finish(output, produced, end: false, failure: "zstd: \(message)")
-            }
-            if result == 0 { return finish(output, produced, end: true, failure: nil) }
-        }
-        return finish(output, produced, end: false, failure: nil)
-    }
-
-    private static func unlz4Frame(_ input: inout ChunkedInput, outputLimit: Int) throws(BootAssetsError)
-        -> DecompressedPrefix
-    {
-        var context: OpaquePointer?
-        guard LZ4F_isError(LZ4F_createDecompressionContext(&context, UInt32(LZ4F_VERSION))) == 0, let context else {
-            return DecompressedPrefix(bytes: [], reachedEnd: false, failure: "lz4 initialisation failed")
-        }
-        defer { _ = LZ4F_freeDecompressionContext(context) }
-        var output = [UInt8](repeating: 0, count: outputLimit)
-        var produced = 0
-        while produced < outputLimit {
-            let chunk = try input.next()
-            if chunk.isEmpty { return finish(output, produced, end: false, failure: "truncated stream") }
-            var hint = 1
-            var failure: String?
-            chunk.withUnsafeBytes { source in
-                output.withUnsafeMutableBytes { destination in
-                    var position = 0
-                    while position < source.count && produced < outputLimit {
-                        guard let base = source.baseAddress, let target = destination.baseAddress else { return }
-                        var sourceSize = source.count - position
-                        var destinationSize = outputLimit - produced
-                        hint = LZ4F_decompress(
-                            context, target + produced, &destinationSize, base + position, &sourceSize, nil)
-                        if LZ4F_isError(hint) != 0 {
-                            failure = "lz4: " + String(cString: LZ4F_getErrorName(hint))
-                            return
-                        }
-                        position += sourceSize
-                        produced += destinationSize
-                        if hint == 0 || (sourceSize == 0 && destinationSize == 0) { return }
-                    }
-                }
-            }
-            if let failure { return finish(output, produced, end: false, failure: failure) }
-            if hint == 0 { return finish(output, produced, end: true, failure: nil) }
-        }
-        return finish(output, produced, end: false, failure: nil)
-    }
-
     /// The legacy format: the magic, then blocks of a 4-byte little-endian compressed size and at most 8 MiB of
     /// output each. Only the first block is needed for a prefix.
     private static func unlz4Legacy(probe: FileProbe, offset: UInt64, outputLimit: Int) throws(BootAssetsError)
@@ -286,29 +120,17 @@ enum PrefixDecompressor {
         guard let blockSize = header.le32(0) else {
             return DecompressedPrefix(bytes: [], reachedEnd: false, failure: "truncated stream")
         }
-        let maximumBlock = UInt32(CLZ4_compressBound(8 << 20))
-        guard blockSize > 0, blockSize <= maximumBlock else {
+        guard blockSize > 0, blockSize <= PrefixDecoder.lz4LegacyMaximumBlockSize else {
             return DecompressedPrefix(bytes: [], reachedEnd: false, failure: "lz4: invalid block size \(blockSize)")
         }
         let wanted = min(Int(blockSize), inputLimit)
         let block = try probe.read(at: sizeOffset + 4, count: wanted)
-        var output = [UInt8](repeating: 0, count: outputLimit)
-        let decoded = block.withUnsafeBytes { source in
-            output.withUnsafeMutableBytes { destination -> Int32 in
-                guard let from = source.baseAddress, let to = destination.baseAddress else { return -1 }
-                return LZ4_decompress_safe_partial(
-                    from.assumingMemoryBound(to: CChar.self), to.assumingMemoryBound(to: CChar.self),
-                    Int32(source.count), Int32(outputLimit), Int32(outputLimit))
-            }
-        }
+        let decoded = PrefixDecoder.decodeLZ4LegacyBlock(block, outputLimit: outputLimit)
         let truncated = block.count < Int(blockSize) && block.count < inputLimit
-        guard decoded >= 0 else {
-            return finish(output, 0, end: false, failure: truncated ? "truncated stream" : "lz4: corrupt block")
+        guard let decoded else {
+            return DecompressedPrefix(
+                bytes: [], reachedEnd: false, failure: truncated ? "truncated stream" : "lz4: corrupt block")
         }
-        return finish(output, Int(decoded), end: false, failure: truncated ? "truncated stream" : nil)
-    }
-
-    private static func finish(_ output: [UInt8], _ produced: Int, end: Bool, failure: String?) -> DecompressedPrefix {
-        DecompressedPrefix(bytes: Array(output.prefix(max(0, produced))), reachedEnd: end, failure: failure)
+        return DecompressedPrefix(bytes: decoded, reachedEnd: false, failure: truncated ? "truncated stream" : nil)
     }
 }

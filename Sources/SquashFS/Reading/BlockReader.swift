@@ -1,4 +1,5 @@
 import Dispatch
+internal import Decompression
 
 /// One decoded metadata block and the image offset of the block after it.
 struct MetadataBlock: Sendable {
@@ -42,7 +43,7 @@ final class BlockReader: Sendable {
     /// Decodes the metadata block at the start of `raw` (its header at image offset `position`); `raw` may extend
     /// past the block.
     private func decodeMetadataBlock(
-        _ raw: UnsafeRawBufferPointer, at position: UInt64, using decompressor: any Decompressor
+        _ raw: UnsafeRawBufferPointer, at position: UInt64, using decompressor: any BlockDecompressor
     )
         throws -> MetadataBlock
     {
@@ -58,7 +59,7 @@ final class BlockReader: Sendable {
         if header & 0x8000 != 0 { return MetadataBlock(bytes: Array(payload), next: next) }
         do {
             let bytes = try [UInt8](unsafeUninitializedCapacity: Self.metadataBlockSize) { output, count in
-                count = try decompressor.decompress(payload, into: UnsafeMutableRawBufferPointer(output))
+                count = try decompressor.decode(payload, into: UnsafeMutableRawBufferPointer(output))
             }
             return MetadataBlock(bytes: bytes, next: next)
         } catch let error as SquashFSError {
@@ -181,7 +182,7 @@ final class BlockReader: Sendable {
             try file.read(into: input, at: position, limit: dataEnd)
             let produced: Int
             do {
-                produced = try slot.decompressor.decompress(UnsafeRawBufferPointer(input), into: output)
+                produced = try slot.decompressor.decode(UnsafeRawBufferPointer(input), into: output)
             } catch let error as SquashFSError {
                 throw SquashFSError(
                     .decompression, "data block at offset \(position) does not decompress",

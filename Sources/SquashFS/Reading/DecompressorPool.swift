@@ -1,15 +1,55 @@
+internal import Decompression
 import Synchronization
+
+/// A new block decompressor for the image's compressor.
+func makeDecompressor(for compressor: Compressor, zlibEngine: ZlibEngine) throws(SquashFSError)
+    -> any BlockDecompressor
+{
+    let format: BlockFormat
+    switch compressor {
+    case .gzip: format = .zlib(zlibEngine)
+    case .xz: format = .xz
+    case .lzma: format = .lzmaAlone
+    case .lz4: format = .lz4
+    case .zstd: format = .zstd
+    case .lzo: throw SquashFSError(.unsupported, "unsupported compressor: lzo")
+    case .unknown(let id): throw SquashFSError(.unsupported, "unsupported compressor: unknown id \(id)")
+    }
+    do {
+        return try makeBlockDecompressor(for: format)
+    } catch {
+        throw SquashFSError(.decompression, "\(error.library): \(error.detail)")
+    }
+}
+
+extension BlockDecompressor {
+    /// Decompresses `input` into `output` (at most its size) and returns the number of bytes written.
+    ///
+    /// - Throws: ``SquashFSError/Code/decompression`` with the library's ``DecompressorError`` as the underlying
+    ///   error.
+    func decode(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws(SquashFSError)
+        -> Int
+    {
+        do {
+            return try decompress(input, into: output)
+        } catch {
+            throw SquashFSError(
+                .decompression, "\(error.library) could not decode the block",
+                underlyingError: DecompressorError(library: error.library, code: error.code, detail: error.detail))
+        }
+    }
+}
 
 /// A decompressor together with a scratch buffer for the compressed bytes it decodes.
 ///
 /// A slot is used by exactly one thread between ``DecompressorPool/withSlot(_:)`` taking it out of the pool and
 /// putting it back, which is what makes the unchecked `Sendable` conformance sound.
 final class DecompressionSlot: @unchecked Sendable {
-    let decompressor: any Decompressor
+    let decompressor: any BlockDecompressor
     /// Large enough for one data block or one metadata block with its header.
     let scratch: UnsafeMutableRawBufferPointer
 
-    init(decompressor: any Decompressor, scratchSize: Int) {
+    init(decompressor: any BlockDecompressor, scratchSize: Int) {
         self.decompressor = decompressor
         self.scratch = .allocate(byteCount: scratchSize, alignment: 16)
     }
