@@ -1,10 +1,8 @@
-import Glibc
-
 /// The error every operation of the `SquashFS` module throws.
 ///
 /// An error has a ``code`` a program can switch on, a ``message`` that names what was being read (a path, an inode
-/// reference, a byte offset in the image) and, where one exists, the ``underlyingError`` that caused it (an `errno`
-/// value, a decompressor's return code).
+/// reference, a byte offset in the image) and, where one exists, the ``underlyingError`` that caused it (a system
+/// call's `Errno`, a decompressor's return code).
 ///
 /// ```swift
 /// do {
@@ -158,19 +156,6 @@ public struct SquashFSError: Error, Sendable, CustomStringConvertible {
         var copy = self
         copy.message = "\(name): \(message)"
         return copy
-    }
-}
-
-/// An `errno` value, as the underlying error of an I/O failure.
-public struct SystemError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The raw `errno` value.
-    public var errno: Int32
-
-    /// Creates a value from an `errno` code.
-    public init(errno: Int32) { self.errno = errno }
-
-    public var description: String {
-        "errno \(errno): \(String(cString: strerror(errno)))"
     }
 }
 

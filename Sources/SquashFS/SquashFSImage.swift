@@ -1,4 +1,6 @@
 internal import Decompression
+internal import SystemLayer
+public import SystemPackage
 
 /// A squashfs 4.0 image opened for reading.
 ///
@@ -83,21 +85,31 @@ public final class SquashFSImage: Sendable {
     ///   - path: a regular file or block device holding the image.
     ///   - options: limits and the offset of the image inside the file.
     /// - Throws: ``SquashFSError``: `io` if the file cannot be read, `notSquashFS`, `unsupported` or `corrupt`.
-    public convenience init(path: String, options: Options = Options()) throws {
+    public convenience init(path: FilePath, options: Options = Options()) throws {
         try self.init(file: try ImageFile(path: path, offset: options.offset), options: options)
     }
 
-    /// Opens an image from a file descriptor; the image keeps its own duplicate, so the caller may close `fd`.
-    public convenience init(fileDescriptor fd: Int32, options: Options = Options()) throws {
-        let duplicate = try duplicateDescriptor(fd)
-        let file: ImageFile
+    /// Opens the image at `path`.
+    ///
+    /// - Parameters:
+    ///   - path: a regular file or block device holding the image.
+    ///   - options: limits and the offset of the image inside the file.
+    /// - Throws: ``SquashFSError``: `io` if the file cannot be read, `notSquashFS`, `unsupported` or `corrupt`.
+    public convenience init(path: String, options: Options = Options()) throws {
+        try self.init(path: FilePath(path), options: options)
+    }
+
+    /// Opens an image from an open file descriptor; the image keeps its own duplicate, so the caller may close
+    /// `descriptor`.
+    public convenience init(fileDescriptor descriptor: FileDescriptor, options: Options = Options()) throws {
+        let name = "fd \(descriptor.rawValue)"
+        let duplicate: FileDescriptor
         do {
-            file = try ImageFile(descriptor: duplicate, owns: true, offset: options.offset, name: "fd \(fd)")
+            duplicate = try descriptor.duplicateForReads(name: name)
         } catch {
-            closeDescriptor(duplicate)
-            throw error
+            throw SquashFSError(.io, "\(name): cannot duplicate", underlyingError: error.underlying)
         }
-        try self.init(file: file, options: options)
+        try self.init(file: try ImageFile(owning: duplicate, offset: options.offset, name: name), options: options)
     }
 
     private init(file: ImageFile, options: Options) throws {

@@ -75,3 +75,31 @@ package func onDedicatedThread<T: Sendable, E: Error>(
     }
     return try result.get()
 }
+
+/// Runs `body(0)` on the caller and `body(1)` ... `body(count - 1)` on threads of their own, and returns when all
+/// have finished: the synchronous counterpart of ``onDedicatedThreads(_:_:)``, for work a synchronous API does in
+/// parallel (decoding a table's metadata blocks before a walk). If a thread cannot be created, its share runs on the
+/// caller.
+package func onDedicatedThreadsWaiting(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
+    guard count > 0 else { return }
+    var threads: [pthread_t] = []
+    for worker in 1..<max(count, 1) {
+        let context = Unmanaged.passRetained(ThreadStart({ body(worker) })).toOpaque()
+        var thread = pthread_t()
+        let result = pthread_create(
+            &thread, nil,
+            { context in
+                guard let context else { return nil }
+                Unmanaged<ThreadStart>.fromOpaque(context).takeRetainedValue().body()
+                return nil
+            }, context)
+        if result == 0 {
+            threads.append(thread)
+        } else {
+            Unmanaged<ThreadStart>.fromOpaque(context).release()
+            body(worker)
+        }
+    }
+    body(0)
+    for thread in threads { pthread_join(thread, nil) }
+}

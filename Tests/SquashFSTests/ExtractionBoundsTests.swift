@@ -60,7 +60,9 @@ struct ExtractionBoundsTests {
         var descriptor = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         try #require(descriptor >= 0, "open \(root): errno \(errno)")
         for (level, name) in names.enumerated() {
-            let next = try name.withCString { openat(descriptor, $0, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) }
+            let next = (name + [0]).map { CChar(bitPattern: $0) }.withUnsafeBufferPointer { cName in
+                cName.baseAddress.map { openat(descriptor, $0, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) } ?? -1
+            }
             close(descriptor)
             try #require(next >= 0, "level \(level + 1) is missing or not a directory: errno \(errno)")
             descriptor = next

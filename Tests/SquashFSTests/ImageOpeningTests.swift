@@ -1,5 +1,6 @@
 import Decompression
 import Glibc
+import SystemPackage
 import Testing
 
 @testable import SquashFS
@@ -70,13 +71,13 @@ extension StandardTreeTests {
             let reference = try await opened("gzip")
             let fd = open(reference.path, O_RDONLY)
             try #require(fd >= 0)
-            let image = try SquashFSImage(fileDescriptor: fd)
+            let image = try SquashFSImage(fileDescriptor: FileDescriptor(rawValue: fd))
             close(fd)
             #expect(image.superblock == reference.image.superblock)
             #expect(
                 try image.contentsOfFile(at: "/data/text-3m.txt")
                     == (try reference.image.contentsOfFile(at: "/data/text-3m.txt")))
-            #expect(throws: SquashFSError.self) { try SquashFSImage(fileDescriptor: -1) }
+            #expect(throws: SquashFSError.self) { try SquashFSImage(fileDescriptor: FileDescriptor(rawValue: -1)) }
         }
 
         @Test(

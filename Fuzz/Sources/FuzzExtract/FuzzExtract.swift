@@ -2,6 +2,7 @@ import Dispatch
 import FuzzSupport
 import Glibc
 import SquashFS
+import SystemPackage
 
 /// Treats each input as a squashfs image and extracts it into a fresh directory, then checks that nothing was
 /// created next to that directory (an escape through `..`, a symbolic link or a hard link would show there).
@@ -16,7 +17,7 @@ private func extract(fd: Int32) {
     var imageOptions = SquashFSImage.Options()
     imageOptions.maximumDepth = 64
     imageOptions.maximumBlockListBytes = 1 << 16
-    guard let image = try? SquashFSImage(fileDescriptor: fd, options: imageOptions) else { return }
+    guard let image = try? SquashFSImage(fileDescriptor: FileDescriptor(rawValue: fd), options: imageOptions) else { return }
     var template = Array("/dev/shm/fuzz-extract-XXXXXX".utf8CString)
     guard let parent = template.withUnsafeMutableBufferPointer({ $0.baseAddress.flatMap { mkdtemp($0) } }) else {
         return

@@ -1,5 +1,6 @@
 import FuzzSupport
 import SquashFS
+import SystemPackage
 
 @main
 enum FuzzSquashFS {
@@ -13,8 +14,8 @@ private func exercise(fd: Int32) {
     var options = SquashFSImage.Options()
     options.maximumDepth = 64
     options.maximumBlockListBytes = 1 << 16
-    guard let image = try? SquashFSImage(fileDescriptor: fd, options: options) else { return }
-    _ = image.info()
+    guard let image = try? SquashFSImage(fileDescriptor: FileDescriptor(rawValue: fd), options: options) else { return }
+    _ = image.superblock
     for path in ["/etc/os-release", "/a/b/../c", "/loop", "/"] {
         _ = try? image.resolve(ImagePath(path))
     }

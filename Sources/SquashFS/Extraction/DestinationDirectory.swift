@@ -1,4 +1,3 @@
-import Glibc
 import Synchronization
 internal import SystemLayer
 internal import SystemPackage
@@ -48,18 +47,18 @@ final class DestinationDirectory: Sendable {
             if case .wrongKind = error.reason {
                 throw SquashFSError(
                     .unsafeDestination, "\(path): the destination is a symbolic link or not a directory",
-                    underlyingError: error.systemError)
+                    underlyingError: error.underlying)
             }
             let action = error.operation == "create the directory" ? "create" : "open"
             throw SquashFSError(
-                .output, "\(path): cannot \(action) the destination", underlyingError: error.systemError)
+                .output, "\(path): cannot \(action) the destination", underlyingError: error.underlying)
         }
         if !created && !allowsNonEmpty {
             let isEmpty: Bool
             do throws(FileSystemError) {
                 isEmpty = try root.isEmpty()
             } catch {
-                throw SquashFSError(.output, "cannot list the destination", underlyingError: error.systemError)
+                throw SquashFSError(.output, "cannot list the destination", underlyingError: error.underlying)
             }
             guard isEmpty else {
                 throw SquashFSError(
@@ -112,10 +111,10 @@ final class DestinationDirectory: Sendable {
                     if case .wrongKind = error.reason {
                         throw SquashFSError(
                             .unsafeDestination, "\(location): a symbolic link or file stands where a directory must go",
-                            underlyingError: error.systemError)
+                            underlyingError: error.underlying)
                     }
                     throw SquashFSError(
-                        .output, "\(location): cannot open the directory", underlyingError: error.systemError)
+                        .output, "\(location): cannot open the directory", underlyingError: error.underlying)
                 }
                 state.clock += 1
                 state.handles[directory] = Handle(directory: parentDirectory, users: 0, lastUse: state.clock)
@@ -148,35 +147,5 @@ final class DestinationDirectory: Sendable {
     func path(of index: Int) -> String {
         guard index < entries.count, entries[index].parent != nil else { return path }
         return path + ExtractionPlan.path(of: index, in: entries).description
-    }
-}
-
-extension FileSystemError {
-    /// The `errno` as a ``SystemError`` (the underlying error extraction failures have always had), or this error
-    /// itself when no system call set one (a symbolic link refused, an invalid name).
-    var systemError: any Error & Sendable {
-        errno.map { SystemError(errno: $0.rawValue) } ?? self
-    }
-}
-
-extension SystemError {
-    /// The calling thread's current `errno`.
-    static var last: SystemError { SystemError(errno: Glibc.errno) }
-}
-
-extension Array where Element == UInt8 {
-    /// Calls `body` with the bytes as a NUL-terminated C string (the bytes never contain NUL: image names and link
-    /// targets are validated).
-    func withCString<Result>(_ body: (UnsafePointer<CChar>) throws -> Result) throws -> Result {
-        var terminated = self
-        terminated.append(0)
-        return try terminated.withUnsafeBufferPointer { buffer in
-            try buffer.withMemoryRebound(to: CChar.self) { characters in
-                guard let base = characters.baseAddress else {
-                    throw SquashFSError(.invalidArgument, "empty C string")
-                }
-                return try body(base)
-            }
-        }
     }
 }

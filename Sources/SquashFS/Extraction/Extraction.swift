@@ -1,3 +1,5 @@
+internal import SystemLayer
+
 /// Settings for ``SquashFSImage/extract(to:paths:options:progress:)``.
 ///
 /// The defaults reproduce `unsquashfs -d` run by the same user: as root, owners, all mode bits and device nodes are
@@ -29,7 +31,7 @@ public struct ExtractionOptions: Sendable {
     /// The most entries (files, directories, links and nodes) the extraction may create.
     public var maximumEntries = 10_000_000
     /// How many threads decode and write file data; the number of online processors by default.
-    public var jobs = activeProcessorCount
+    public var jobs = Processes.onlineProcessorCount
     /// Safe mode, for images that are not trusted, even when running as root: device nodes are not created,
     /// set-user-id and set-group-id bits are cleared, and `trusted.` and `security.` extended attributes (file
     /// capabilities, security labels) are not restored. Each is reported in ``ExtractionSummary/skipped``.

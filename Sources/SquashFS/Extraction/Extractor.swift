@@ -1,4 +1,3 @@
-import Glibc
 import Synchronization
 internal import SystemLayer
 internal import SystemPackage
@@ -96,7 +95,7 @@ final class Extractor: Sendable {
             case .blockDevice, .characterDevice:
                 if options.safe {
                     skipped[index] = "device nodes are not created in safe mode"
-                } else if geteuid() != 0 {
+                } else if Processes.effectiveUserID != 0 {
                     skipped[index] = "device nodes are only created when running as root"
                 }
             case .regularFile:
@@ -250,14 +249,20 @@ final class Extractor: Sendable {
                 try createDirectory(index, entry, in: parent)
             case .symbolicLink:
                 let target = entry.inode.symlinkTarget ?? []
-                try createNode(index, entry, in: parent) { directory, name in
-                    try target.withCString { symlinkat($0, directory.descriptor.rawValue, name) }
+                try createNode(index, entry, in: parent) { (directory, name) throws(FileSystemError) in
+                    try directory.makeSymbolicLink(name, target: target)
                 }
             case .fifo, .socket, .blockDevice, .characterDevice:
-                let type = entry.inode.kind.modeBits
-                let device = entry.inode.device.map { Self.deviceNumber($0) } ?? 0
-                try createNode(index, entry, in: parent) { directory, name in
-                    mknodat(directory.descriptor.rawValue, name, mode_t(type) | 0o600, device)
+                let kind: NodeKind
+                switch entry.inode.kind {
+                case .fifo: kind = .fifo
+                case .socket: kind = .socket
+                case .blockDevice: kind = .blockDevice
+                default: kind = .characterDevice
+                }
+                let device = entry.inode.device.map { DeviceID(major: $0.major, minor: $0.minor) }
+                try createNode(index, entry, in: parent) { (directory, name) throws(FileSystemError) in
+                    try directory.makeNode(name, kind: kind, device: device)
                 }
             }
             entriesDone.add(entry.inode.kind == .directory ? 0 : 1, ordering: .relaxed)
@@ -279,16 +284,17 @@ final class Extractor: Sendable {
     /// Creates a non-directory entry under a temporary name with `create`, sets its metadata, and renames it.
     private func createNode(
         _ index: Int, _ entry: ExtractionPlan.Entry, in parent: Int,
-        _ create: (DirectoryDescriptor, UnsafePointer<CChar>) throws -> Int32
+        _ create: (DirectoryDescriptor, [UInt8]) throws(FileSystemError) -> Void
     ) throws {
         try destination.withDirectory(of: parent) { directory in
             let temporary = temporaryName(index)
-            try check(try temporary.withCString { try create(directory, $0) }, "create", { path(of: index) })
+            try mapping("create", { path(of: index) }) { () throws(FileSystemError) in
+                try create(directory, temporary)
+            }
             do {
                 note(
                     index,
-                    try metadata.apply(
-                        entry.inode, toEntry: temporary, in: directory.descriptor.rawValue, path: path(of: index)))
+                    try metadata.apply(entry.inode, toEntry: temporary, in: directory, path: path(of: index)))
                 try rename(temporary, to: entry.name, in: directory, path: path(of: index))
             } catch {
                 try? directory.remove(temporary)
@@ -303,13 +309,6 @@ final class Extractor: Sendable {
         try mapping("move into place", path) { () throws(FileSystemError) in
             try directory.rename(temporary, to: name, in: directory)
         }
-    }
-
-    /// The `dev_t` for a squashfs device number (glibc's `makedev`).
-    private static func deviceNumber(_ device: DeviceNumber) -> dev_t {
-        let major = UInt64(device.major)
-        let minor = UInt64(device.minor)
-        return dev_t((major & 0xFFFF_F000) << 32 | (major & 0xFFF) << 8 | (minor & 0xFFFF_FF00) << 12 | (minor & 0xFF))
     }
 
     // MARK: Phase 2: file contents, on all workers
@@ -443,30 +442,30 @@ final class Extractor: Sendable {
 
     /// Writes one part of `file` through its temporary file; the last part sets the size (when some part held a
     /// hole), metadata and name.
-    private func writePart(of file: Int, sawHole: Bool, _ body: (Int32) throws -> UInt64) throws {
+    private func writePart(of file: Int, sawHole: Bool, _ body: (FileDescriptor) throws -> UInt64) throws {
         let pending = files[file]
         let entry = entries[pending.entry]
         try destination.withDirectory(of: entry.parent ?? 0) { directory in
             let temporary = temporaryName(pending.entry)
             let file = try pending.openTemporary(temporary, in: directory) { path(of: pending.entry) }
-            let descriptor = file.rawValue
             var isOpen = true
             defer { if isOpen { try? file.close() } }
-            bytesWritten.add(try body(descriptor), ordering: .relaxed)
+            bytesWritten.add(try body(file), ordering: .relaxed)
             guard let hasHoles = pending.finishPart(sawHole: sawHole) else { return }
             if hasHoles {
-                try check(
-                    ftruncate(descriptor, off_t(entry.inode.size)), "set the size of", { path(of: pending.entry) })
+                try mapping("set the size of", { path(of: pending.entry) }) { () throws(FileSystemError) in
+                    try file.setSize(entry.inode.size, name: path(of: pending.entry))
+                }
             }
-            let notes = try metadata.apply(entry.inode, toDescriptor: descriptor, path: path(of: pending.entry))
+            let notes = try metadata.apply(entry.inode, toDescriptor: file, path: path(of: pending.entry))
             note(pending.entry, notes)
             isOpen = false
             do {
                 try file.close()
             } catch {
-                let code = (error as? Errno)?.rawValue ?? EIO
                 throw SquashFSError(
-                    .output, "\(path(of: pending.entry)): cannot write", underlyingError: SystemError(errno: code))
+                    .output, "\(path(of: pending.entry)): cannot write",
+                    underlyingError: (error as? Errno) ?? Errno.ioError)
             }
             try rename(temporary, to: entry.name, in: directory, path: path(of: pending.entry))
             pending.markRenamed()
@@ -475,14 +474,11 @@ final class Extractor: Sendable {
     }
 
     /// Writes all of `bytes` at `offset`, retrying short and interrupted writes.
-    private func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer, at offset: UInt64, _ file: Int) throws {
-        var done = 0
-        while done < bytes.count {
-            let written = pwrite(
-                descriptor, bytes.baseAddress.map { $0 + done }, bytes.count - done, off_t(offset) + off_t(done))
-            if written < 0 && errno == EINTR { continue }
-            try check(written > 0 ? 0 : -1, "write", { path(of: files[file].entry) })
-            done += written
+    private func writeAll(_ descriptor: FileDescriptor, _ bytes: UnsafeRawBufferPointer, at offset: UInt64, _ file: Int)
+        throws
+    {
+        try mapping("write", { path(of: files[file].entry) }) { () throws(FileSystemError) in
+            try descriptor.write(allOf: bytes, at: offset, name: path(of: files[file].entry))
         }
     }
 
@@ -500,7 +496,7 @@ final class Extractor: Sendable {
             try destination.withDirectory(of: index) { directory in
                 note(
                     index,
-                    try metadata.apply(entry.inode, toDescriptor: directory.descriptor.rawValue, path: path(of: index)))
+                    try metadata.apply(entry.inode, toDescriptor: directory.descriptor, path: path(of: index)))
             }
             entriesDone.add(1, ordering: .relaxed)
         }

@@ -1,5 +1,5 @@
-import Glibc
 internal import SystemLayer
+internal import SystemPackage
 
 /// Applies an inode's owner, extended attributes, mode and modification time to an extracted entry, in the order
 /// that keeps file capabilities (`chown` clears them, so it goes first; `chmod` after `setxattr`), as `unsquashfs`
@@ -15,7 +15,7 @@ struct MetadataWriter: Sendable {
     init(image: SquashFSImage, options: ExtractionOptions) {
         self.image = image
         switch options.ownership {
-        case .automatic: restoresOwnership = geteuid() == 0
+        case .automatic: restoresOwnership = Processes.effectiveUserID == 0
         case .preserve: restoresOwnership = true
         case .ignore: restoresOwnership = false
         }
@@ -24,8 +24,8 @@ struct MetadataWriter: Sendable {
     }
 
     /// The permission bits to set.
-    func permissions(of inode: Inode) -> mode_t {
-        mode_t(restoresOwnership && !safe ? inode.permissions : inode.permissions & 0o1777)
+    func permissions(of inode: Inode) -> UInt16 {
+        restoresOwnership && !safe ? inode.permissions : inode.permissions & 0o1777
     }
 
     /// The attributes to restore: all of them with owners restored, otherwise only `user.` ones; never
@@ -53,86 +53,70 @@ struct MetadataWriter: Sendable {
         name.starts(with: "trusted.".utf8) || name.starts(with: "security.".utf8)
     }
 
-    private func times(of inode: Inode) -> [timespec] {
-        let time = timespec(tv_sec: Int(inode.modificationTime), tv_nsec: 0)
-        return [time, time]
-    }
-
     /// Sets everything on an open regular file or directory; returns what safe mode left out, for the report.
     @discardableResult
-    func apply(_ inode: Inode, toDescriptor descriptor: Int32, path: @autoclosure () -> String) throws -> [String] {
+    func apply(_ inode: Inode, toDescriptor descriptor: FileDescriptor, path: @autoclosure () -> String) throws
+        -> [String]
+    {
         if restoresOwnership {
-            try check(fchown(descriptor, inode.uid, inode.gid), "set the owner", path)
+            try mapping("set the owner", path) { () throws(FileSystemError) in
+                try descriptor.setOwner(user: inode.uid, group: inode.gid, name: path())
+            }
         }
         let (attributes, notes) = try attributes(of: inode)
         for attribute in attributes {
-            let result = try attribute.name.withCString { name in
-                attribute.value.withUnsafeBytes { ExtendedAttributeCalls.set(name, $0, onDescriptor: descriptor) }
+            try mapping("set the extended attribute \(attribute.nameString ?? "?")", path) {
+                () throws(FileSystemError) in
+                try descriptor.setExtendedAttribute(attribute.name, to: attribute.value, name: path())
             }
-            try check(result, "set the extended attribute \(attribute.nameString ?? "?")", path)
         }
-        try check(fchmod(descriptor, permissions(of: inode)), "set the mode", path)
-        try check(
-            times(of: inode).withUnsafeBufferPointer { futimens(descriptor, $0.baseAddress) }, "set the time", path)
+        try mapping("set the mode", path) { () throws(FileSystemError) in
+            try descriptor.setPermissions(permissions(of: inode), name: path())
+        }
+        try mapping("set the time", path) { () throws(FileSystemError) in
+            try descriptor.setTimes(secondsSinceEpoch: Int64(inode.modificationTime), name: path())
+        }
         return notes
     }
 
     /// Sets everything on the entry `name` in `directory` without following it (symbolic links, fifos, sockets and
     /// device nodes, which cannot be opened safely); returns what safe mode left out, for the report.
     @discardableResult
-    func apply(_ inode: Inode, toEntry name: [UInt8], in directory: Int32, path: @autoclosure () -> String) throws
-        -> [String]
-    {
-        let isLink = inode.kind == .symbolicLink
-        return try name.withCString { cName in
-            if restoresOwnership {
-                let result = fchownat(
-                    directory, cName, inode.uid, inode.gid, AT_SYMLINK_NOFOLLOW)
-                try check(result, "set the owner", path)
+    func apply(
+        _ inode: Inode, toEntry name: [UInt8], in directory: DirectoryDescriptor, path: @autoclosure () -> String
+    ) throws -> [String] {
+        if restoresOwnership {
+            try mapping("set the owner", path) { () throws(FileSystemError) in
+                try directory.setOwner(ofEntry: name, user: inode.uid, group: inode.gid)
             }
-            let (attributes, notes) = try attributes(of: inode)
-            if !attributes.isEmpty {
-                // No *at form of setxattr in glibc: reach the entry through the directory's descriptor, which
-                // /proc resolves to the very directory we hold; the last component is not followed.
-                let entryPath = Array("/proc/self/fd/\(directory)/".utf8) + name
-                for attribute in attributes {
-                    let result = try entryPath.withCString { entry in
-                        try attribute.name.withCString { attributeName in
-                            attribute.value.withUnsafeBytes {
-                                ExtendedAttributeCalls.set(attributeName, $0, onPath: entry)
-                            }
-                        }
-                    }
-                    try check(result, "set the extended attribute \(attribute.nameString ?? "?")", path)
-                }
-            }
-            if !isLink {
-                try check(fchmodat(directory, cName, permissions(of: inode), 0), "set the mode", path)
-            }
-            let result = times(of: inode).withUnsafeBufferPointer {
-                utimensat(directory, cName, $0.baseAddress, AT_SYMLINK_NOFOLLOW)
-            }
-            try check(result, "set the time", path)
-            return notes
         }
-    }
-}
-
-/// Throws an `output` error naming `path` when a system call returned -1.
-func check(_ result: Int32, _ action: String, _ path: () -> String) throws {
-    guard result != -1 else {
-        throw SquashFSError(.output, "\(path()): cannot \(action)", underlyingError: SystemError.last)
+        let (attributes, notes) = try attributes(of: inode)
+        for attribute in attributes {
+            try mapping("set the extended attribute \(attribute.nameString ?? "?")", path) {
+                () throws(FileSystemError) in
+                try directory.setExtendedAttribute(ofEntry: name, attribute.name, to: attribute.value)
+            }
+        }
+        if inode.kind != .symbolicLink {
+            try mapping("set the mode", path) { () throws(FileSystemError) in
+                try directory.setPermissions(ofEntry: name, permissions(of: inode))
+            }
+        }
+        try mapping("set the time", path) { () throws(FileSystemError) in
+            try directory.setTimes(ofEntry: name, secondsSinceEpoch: Int64(inode.modificationTime))
+        }
+        return notes
     }
 }
 
 /// Runs a system layer operation, turning its failure into an `output` error naming `path` (`PATH: cannot ACTION`),
-/// with the `errno` as the underlying error, as ``check(_:_:_:)`` does for a raw call.
+/// with the `errno` (or the system layer's error when no call set one) as the underlying error.
 func mapping<Result>(_ action: String, _ path: () -> String, _ body: () throws(FileSystemError) -> Result) throws
     -> Result
 {
     do {
         return try body()
     } catch {
-        throw SquashFSError(.output, "\(path()): cannot \(action)", underlyingError: error.systemError)
+        throw SquashFSError(.output, "\(path()): cannot \(action)", underlyingError: error.underlying)
     }
 }

@@ -1,4 +1,3 @@
-import Glibc
 import Synchronization
 internal import SystemLayer
 internal import SystemPackage

@@ -1,12 +1,12 @@
-import Glibc
+internal import SystemLayer
+internal import SystemPackage
 
 /// Owns the file descriptor an image is read from and performs bounded positional reads.
 ///
 /// Every read is checked against ``limit`` (the image's `bytes_used`), so no image-derived offset can reach bytes
-/// outside the image, even inside a larger file. `pread` keeps it safe to share between threads.
+/// outside the image, even inside a larger file. Positional reads keep it safe to share between threads.
 final class ImageFile: Sendable {
-    let descriptor: Int32
-    let ownsDescriptor: Bool
+    let descriptor: FileDescriptor
     /// Where the image starts inside the file.
     let baseOffset: UInt64
     /// How many bytes of the file after ``baseOffset`` exist.
@@ -14,44 +14,41 @@ final class ImageFile: Sendable {
     /// A name for messages (the path, or `fd N`).
     let name: String
 
-    convenience init(path: String, offset: UInt64) throws(SquashFSError) {
-        var fd: Int32
-        repeat { fd = open(path, O_RDONLY | O_CLOEXEC) } while fd < 0 && errno == EINTR
-        guard fd >= 0 else {
-            throw SquashFSError(.io, "\(path): cannot open", underlyingError: SystemError(errno: errno))
-        }
+    convenience init(path: FilePath, offset: UInt64) throws(SquashFSError) {
+        let descriptor: FileDescriptor
         do {
-            try self.init(descriptor: fd, owns: true, offset: offset, name: path)
+            descriptor = try FileDescriptor.openForPositionalReads(path)
         } catch {
-            close(fd)
-            throw error
+            throw SquashFSError(.io, "\(path): cannot open", underlyingError: error.underlying)
         }
+        try self.init(owning: descriptor, offset: offset, name: path.string)
     }
 
-    init(descriptor: Int32, owns: Bool, offset: UInt64, name: String) throws(SquashFSError) {
-        var info = stat()
-        guard fstat(descriptor, &info) == 0 else {
-            throw SquashFSError(.io, "\(name): cannot stat", underlyingError: SystemError(errno: errno))
+    /// Takes ownership of `descriptor` (closed in `deinit`, or here if this throws).
+    init(owning descriptor: FileDescriptor, offset: UInt64, name: String) throws(SquashFSError) {
+        let readable: UInt64?
+        do {
+            readable = try descriptor.readableSize(name: name)
+        } catch {
+            try? descriptor.close()
+            throw SquashFSError(.io, "\(name): cannot stat", underlyingError: error.underlying)
         }
-        var size = UInt64(max(0, info.st_size))
-        if info.st_mode & S_IFMT == S_IFBLK {
-            let end = lseek(descriptor, 0, SEEK_END)
-            if end > 0 { size = UInt64(end) }
-        } else if info.st_mode & S_IFMT == S_IFDIR {
+        guard let size = readable else {
+            try? descriptor.close()
             throw SquashFSError(.notSquashFS, "\(name): is a directory")
         }
         guard offset <= size else {
+            try? descriptor.close()
             throw SquashFSError(.notSquashFS, "\(name): offset \(offset) is past the end of the file (\(size) bytes)")
         }
         self.descriptor = descriptor
-        self.ownsDescriptor = owns
         self.baseOffset = offset
         self.availableBytes = size - offset
         self.name = name
     }
 
     deinit {
-        if ownsDescriptor { close(descriptor) }
+        try? descriptor.close()
     }
 
     /// Reads exactly `buffer.count` bytes at `position` (relative to the image start), which must lie below `limit`.
@@ -61,19 +58,18 @@ final class ImageFile: Sendable {
         guard !overflow, end <= limit else {
             throw .corrupt("read of \(count) bytes at offset \(position) runs past the end of the image (\(limit))")
         }
-        guard count > 0, let base = buffer.baseAddress else { return }
-        var done = 0
-        while done < buffer.count {
-            let fileOffset = baseOffset + position + UInt64(done)
-            let result = pread(descriptor, base + done, buffer.count - done, off_t(truncatingIfNeeded: fileOffset))
-            if result > 0 {
-                done += result
-            } else if result == 0 {
-                throw SquashFSError(.io, "\(name): unexpected end of file at offset \(fileOffset)")
-            } else if errno != EINTR {
-                throw SquashFSError(
-                    .io, "\(name): read failed at offset \(fileOffset)", underlyingError: SystemError(errno: errno))
-            }
+        guard count > 0 else { return }
+        let fileOffset = baseOffset + position
+        let done: Int
+        do {
+            done = try descriptor.read(exactly: buffer, at: fileOffset, name: name)
+        } catch {
+            throw SquashFSError(
+                .io, "\(name): read of \(count) bytes failed at offset \(fileOffset)", underlyingError: error.underlying
+            )
+        }
+        guard done == buffer.count else {
+            throw SquashFSError(.io, "\(name): unexpected end of file at offset \(fileOffset + UInt64(done))")
         }
     }
 
@@ -84,5 +80,13 @@ final class ImageFile: Sendable {
             try read(into: UnsafeMutableRawBufferPointer(buffer), at: position, limit: limit)
             initialized = count
         }
+    }
+}
+
+extension FileSystemError {
+    /// The underlying error of a SquashFS error caused by this one: the `errno` (swift-system's `Errno`) when a
+    /// system call set one, otherwise this error itself (a symbolic link refused, an invalid name).
+    var underlying: any Error & Sendable {
+        errno.map { $0 as any Error & Sendable } ?? self
     }
 }

@@ -1,5 +1,5 @@
-import Dispatch
 internal import Decompression
+internal import SystemLayer
 
 /// One decoded metadata block and the image offset of the block after it.
 struct MetadataBlock: Sendable {
@@ -89,9 +89,9 @@ final class BlockReader: Sendable {
             offset += 2 + size
         }
         let pending = blocks
-        let workers = min(pending.count / 8, activeProcessorCount)
+        let workers = min(pending.count / 8, Processes.onlineProcessorCount)
         guard workers > 1 else { return }
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+        onDedicatedThreadsWaiting(workers) { [self] worker in
             _ = try? pool.withSlot { slot in
                 try region.withUnsafeBytes { bytes in
                     for index in stride(from: worker, to: pending.count, by: workers) {

@@ -1,5 +1,3 @@
-import Glibc
-
 /// One entry of a directory listing: a name and the inode it points to.
 public struct DirectoryEntry: Hashable, Sendable {
     /// The entry's name: 1 to 256 bytes, never containing `/` or NUL, never `.` or `..`.
@@ -153,7 +151,7 @@ struct DirectoryListingReader {
         let isDotOrDotDot =
             count <= 2 && base.load(as: UInt8.self) == dot
             && base.load(fromByteOffset: count - 1, as: UInt8.self) == dot
-        if isDotOrDotDot || memchr(base, 0, count) != nil || memchr(base, Int32(UInt8(ascii: "/")), count) != nil {
+        if isDotOrDotDot || name.contains(where: { $0 == 0 || $0 == UInt8(ascii: "/") }) {
             throw corrupt("invalid entry name '\(printable([UInt8](name)))'")
         }
         guard let previousName else { return }
@@ -311,9 +309,18 @@ extension SquashFSImage {
 /// Compares two byte strings as `strcmp` orders names: negative, zero or positive.
 func compareBytes(_ left: UnsafeRawBufferPointer, _ right: UnsafeRawBufferPointer) -> Int {
     let common = min(left.count, right.count)
-    if common > 0, let leftBase = left.baseAddress, let rightBase = right.baseAddress {
-        let result = memcmp(leftBase, rightBase, common)
-        if result != 0 { return Int(result) }
+    var index = 0
+    // Eight bytes at a time while they are equal, then byte by byte.
+    while index + 8 <= common {
+        let leftWord = left.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+        let rightWord = right.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+        if leftWord != rightWord { break }
+        index += 8
+    }
+    while index < common {
+        let difference = Int(left[index]) - Int(right[index])
+        if difference != 0 { return difference }
+        index += 1
     }
     return left.count - right.count
 }

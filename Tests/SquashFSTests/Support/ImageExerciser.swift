@@ -1,4 +1,5 @@
 import SquashFS
+import SystemPackage
 
 /// Processes a possibly hostile image completely (open, walk everything, read every file whole and in ranges, list
 /// and look up every directory, read extended attributes and symbolic links, resolve paths) and reports any failure
@@ -24,7 +25,7 @@ enum ImageExerciser {
         var outcome = Outcome()
         let image: SquashFSImage
         do {
-            image = try SquashFSImage(fileDescriptor: fd, options: options)
+            image = try SquashFSImage(fileDescriptor: FileDescriptor(rawValue: fd), options: options)
         } catch {
             record(error, in: &outcome)
             return outcome

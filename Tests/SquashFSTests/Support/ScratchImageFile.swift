@@ -1,5 +1,6 @@
 import Glibc
 import SquashFS
+import SystemPackage
 
 /// One file that is rewritten with each generated image and opened through its descriptor.
 ///
@@ -38,6 +39,6 @@ final class ScratchImageFile {
     /// Writes `bytes` and opens them as an image.
     func open(_ bytes: [UInt8], options: SquashFSImage.Options = .init()) throws -> SquashFSImage {
         try write(bytes)
-        return try SquashFSImage(fileDescriptor: descriptor, options: options)
+        return try SquashFSImage(fileDescriptor: FileDescriptor(rawValue: descriptor), options: options)
     }
 }
