@@ -85,7 +85,7 @@ let package = Package(
 
         .target(
             name: "SquashFS",
-            dependencies: ["SystemLayer", "Decompression"],
+            dependencies: ["SystemLayer", "Decompression", "ProgressReporting"],
             swiftSettings: swiftSettings
         ),
 
@@ -111,6 +111,7 @@ let package = Package(
         .target(
             name: "ImageMirror",
             dependencies: [
+                "ProgressReporting",
                 "SystemLayer",
                 .product(name: "SystemPackage", package: "swift-system"),
                 "SimpleStreams",
@@ -209,7 +210,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SquashFSTests",
-            dependencies: ["SquashFS", "Decompression", "SystemLayer"],
+            dependencies: ["SquashFS", "Decompression", "SystemLayer", "ProgressReporting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -230,7 +231,10 @@ let package = Package(
         ),
         .testTarget(
             name: "SimpleStreamsTests",
-            dependencies: ["TestSupport", "SimpleStreamsTestSupport", "SimpleStreams"],
+            dependencies: [
+                "TestSupport", "SimpleStreamsTestSupport", "SimpleStreams",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
@@ -267,6 +271,7 @@ let package = Package(
             name: "ImageMirrorTests",
             dependencies: [
                 "TestSupport", "MirrorTestServer", "ImageMirror", "SimpleStreams", "SignedStreams", "Verification",
+                "ProgressReporting",
             ],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings

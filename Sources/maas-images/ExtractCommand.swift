@@ -1,7 +1,6 @@
 import ArgumentParser
 import ProgressReporting
 import SquashFS
-import Synchronization
 
 extension SquashFSCommand {
     struct Extract: AsyncParsableCommand {
@@ -72,17 +71,19 @@ extension SquashFSCommand {
 
         private func extract() async throws {
             let squashfs = try image.open()
-            let progressBar = quiet ? nil : ExtractionProgressBar()
+            let progress = quiet ? nil : ProgressChannel<ExtractionEvent>()
             let destination = self.destination
             let paths = self.paths.map { ImagePath($0) }
             let options = self.options
-            var report: (@Sendable (ExtractionProgress) -> Void)?
-            if let progressBar { report = { progressBar.show($0) } }
-            let progress = report
             let summary = try await whileHandlingInterrupts {
-                try await squashfs.extract(to: destination, paths: paths, options: options, progress: progress)
+                async let summary = squashfs.extract(
+                    to: destination, paths: paths, options: options, progress: progress)
+                if let progress {
+                    var bar = ProgressBar<ExtractionEvent>(itemName: "entries")
+                    await bar.follow(progress)
+                }
+                return try await summary
             }
-            progressBar?.finish()
             for skipped in summary.skipped.prefix(20) {
                 let what = skipped.created ? "" : " not created"
                 writeStandardError("warning: \(skipped.path)\(what): \(skipped.reason)\n")
@@ -98,26 +99,6 @@ extension SquashFSCommand {
                         + "(\(formatBytes(summary.bytes))) extracted to \(destination)")
             }
         }
-    }
-}
-
-/// The tool's ``ProgressBar`` fed by the extractor's progress callback.
-private final class ExtractionProgressBar: Sendable {
-    private let bar = Mutex(ProgressBar<Never>(itemName: "entries"))
-    private let last = Mutex(ProgressUpdate<Never>())
-
-    func show(_ progress: ExtractionProgress) {
-        let update = ProgressUpdate<Never>(
-            completedBytes: Int64(clamping: progress.bytesWritten), totalBytes: Int64(clamping: progress.totalBytes),
-            completedItems: progress.entriesDone, totalItems: progress.totalEntries)
-        last.withLock { $0 = update }
-        bar.withLock { $0.show(update) }
-    }
-
-    func finish() {
-        var update = last.withLock { $0 }
-        update.isFinal = true
-        bar.withLock { $0.show(update) }
     }
 }
 

@@ -41,16 +41,19 @@ public struct ExtractionOptions: Sendable {
     public init() {}
 }
 
-/// How far an extraction has come; totals are known before the first file is written.
-public struct ExtractionProgress: Sendable, Hashable {
-    /// Bytes of file contents written so far (holes in sparse files count as written).
-    public var bytesWritten: UInt64
-    /// Bytes of file contents the extraction writes in all.
-    public var totalBytes: UInt64
-    /// Entries created so far.
-    public var entriesDone: Int
-    /// Entries the extraction creates in all.
-    public var totalEntries: Int
+/// Something an extraction reports about one entry, as it happens, in a `ProgressChannel`'s updates.
+///
+/// The counts are in the updates themselves: `completedBytes` and `totalBytes` are bytes of file contents (holes in
+/// sparse files count as written), `completedItems` and `totalItems` the entries created; both totals are known
+/// before the first file is written. Every event is also in the ``ExtractionSummary``'s ``ExtractionSummary/skipped``
+/// list at the end.
+public enum ExtractionEvent: Sendable, Hashable {
+    /// The entry at `path` was not created, on purpose: a device node when not running as root or in safe mode, or
+    /// a hard link to such a node.
+    case skipped(path: ImagePath, reason: String)
+    /// The entry at `path` was created but part of its metadata was left out in safe mode (set-user-id and
+    /// set-group-id bits, a `trusted.` or `security.` extended attribute).
+    case metadataLeftOut(path: ImagePath, reason: String)
 }
 
 /// What an extraction created.

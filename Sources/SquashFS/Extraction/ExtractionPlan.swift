@@ -47,7 +47,7 @@ struct ExtractionPlan {
         var selected: [(path: ImagePath, inode: Inode)] = []
         for target in resolved {
             if selected.contains(where: { $0.path.contains(target.path) }) { continue }
-            selected.append(target)
+            selected.append((target.path, target.inode))
         }
         return selected
     }

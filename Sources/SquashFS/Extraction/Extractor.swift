@@ -1,6 +1,7 @@
+public import ProgressReporting
 import Synchronization
 internal import SystemLayer
-internal import SystemPackage
+public import SystemPackage
 
 /// Carries out an ``ExtractionPlan``: creates the directories, links and nodes, writes file contents on several
 /// threads, then adds hard links and finally gives directories their metadata, deepest first.
@@ -48,15 +49,18 @@ final class Extractor: Sendable {
     private let blocksPerItem: Int
     let totalBytes: UInt64
     let totalEntries: Int
+    private let progress: ProgressChannel<ExtractionEvent>?
 
-    private let bytesWritten = Atomic<UInt64>(0)
-    private let entriesDone = Atomic<Int>(0)
     private let queue = Mutex(Queue())
     private let stopped = Atomic<Bool>(false)
     private let failure = Mutex<SquashFSError?>(nil)
 
-    init(image: SquashFSImage, plan: ExtractionPlan, destination: String, options: ExtractionOptions) throws {
+    init(
+        image: SquashFSImage, plan: ExtractionPlan, destination: FilePath, options: ExtractionOptions,
+        progress: ProgressChannel<ExtractionEvent>?
+    ) throws {
         self.image = image
+        self.progress = progress
         self.entries = plan.entries
         self.metadata = MetadataWriter(image: image, options: options)
         self.jobs = options.jobs
@@ -72,7 +76,7 @@ final class Extractor: Sendable {
         self.skipped = work.skipped
         self.totalEntries = plan.entries.count - work.skipped.count
         self.destination = try DestinationDirectory(
-            path: destination, plan: plan, allowsNonEmpty: options.allowsNonEmptyDestination)
+            path: destination.string, plan: plan, allowsNonEmpty: options.allowsNonEmptyDestination)
     }
 
     /// The work of an extraction: one pending file per regular file, the segments to read in image order (block runs,
@@ -144,13 +148,6 @@ final class Extractor: Sendable {
         return (files, segments.map(\.segment), skipped)
     }
 
-    /// How far the extraction has come.
-    var progress: ExtractionProgress {
-        ExtractionProgress(
-            bytesWritten: bytesWritten.load(ordering: .relaxed), totalBytes: totalBytes,
-            entriesDone: entriesDone.load(ordering: .relaxed), totalEntries: totalEntries)
-    }
-
     /// Stops the extraction as soon as possible; ``run()`` then throws `cancelled`.
     func cancel() {
         stopped.store(true, ordering: .relaxed)
@@ -158,6 +155,13 @@ final class Extractor: Sendable {
 
     /// Runs the three phases; on failure or cancellation removes the temporary files and throws.
     func run() async throws -> ExtractionSummary {
+        progress?.setTotals(bytes: Int64(clamping: totalBytes), items: totalEntries)
+        if let progress {
+            for index in skipped.keys.sorted() {
+                guard let reason = skipped[index] else { continue }
+                progress.report(.skipped(path: ExtractionPlan.path(of: index, in: entries), reason: reason))
+            }
+        }
         await onDedicatedThreads(1) { _ in self.recordingFailure(self.createStructure) }
         try finishPhase()
         await onDedicatedThreads(min(jobs, max(segments.count, 1))) { _ in
@@ -228,6 +232,10 @@ final class Extractor: Sendable {
     private func note(_ index: Int, _ notes: [String]) {
         guard !notes.isEmpty else { return }
         leftOut.withLock { $0[index, default: []].append(contentsOf: notes) }
+        if let progress {
+            let path = ExtractionPlan.path(of: index, in: entries)
+            for note in notes { progress.report(.metadataLeftOut(path: path, reason: note)) }
+        }
     }
 
     private func temporaryName(_ entry: Int) -> [UInt8] {
@@ -265,7 +273,7 @@ final class Extractor: Sendable {
                     try directory.makeNode(name, kind: kind, device: device)
                 }
             }
-            entriesDone.add(entry.inode.kind == .directory ? 0 : 1, ordering: .relaxed)
+            if entry.inode.kind != .directory { progress?.advance(items: 1) }
         }
     }
 
@@ -450,7 +458,8 @@ final class Extractor: Sendable {
             let file = try pending.openTemporary(temporary, in: directory) { path(of: pending.entry) }
             var isOpen = true
             defer { if isOpen { try? file.close() } }
-            bytesWritten.add(try body(file), ordering: .relaxed)
+            let written = try body(file)
+            progress?.advance(bytes: Int64(clamping: written))
             guard let hasHoles = pending.finishPart(sawHole: sawHole) else { return }
             if hasHoles {
                 try mapping("set the size of", { path(of: pending.entry) }) { () throws(FileSystemError) in
@@ -469,7 +478,7 @@ final class Extractor: Sendable {
             }
             try rename(temporary, to: entry.name, in: directory, path: path(of: pending.entry))
             pending.markRenamed()
-            entriesDone.add(1, ordering: .relaxed)
+            progress?.advance(items: 1)
         }
     }
 
@@ -489,7 +498,7 @@ final class Extractor: Sendable {
             guard !isStopped else { return }
             guard let target = entry.linkTarget, skipped[index] == nil, let parent = entry.parent else { continue }
             try createHardLink(index, entry, in: parent, to: target)
-            entriesDone.add(1, ordering: .relaxed)
+            progress?.advance(items: 1)
         }
         for (index, entry) in entries.enumerated().reversed() where entry.inode.kind == .directory {
             guard !isStopped else { return }
@@ -498,7 +507,7 @@ final class Extractor: Sendable {
                     index,
                     try metadata.apply(entry.inode, toDescriptor: directory.descriptor, path: path(of: index)))
             }
-            entriesDone.add(1, ordering: .relaxed)
+            progress?.advance(items: 1)
         }
     }
 
@@ -539,9 +548,12 @@ extension SquashFSImage {
     /// extraction leaves no partial file under a real name (it removes its temporary files).
     ///
     /// ```swift
-    /// let summary = try await image.extract(to: "/srv/root") { progress in
-    ///     print(progress.bytesWritten, "of", progress.totalBytes)
+    /// let progress = ProgressChannel<ExtractionEvent>()
+    /// async let summary = image.extract(to: "/srv/root", progress: progress)
+    /// for await update in progress {
+    ///     print(update.completedBytes, "of", update.totalBytes ?? 0)
     /// }
+    /// print(try await summary.entries, "entries")
     /// ```
     ///
     /// - Parameters:
@@ -549,36 +561,35 @@ extension SquashFSImage {
     ///     ``ExtractionOptions/allowsNonEmptyDestination``).
     ///   - paths: the subtrees to extract; the whole image when empty.
     ///   - options: ownership, extended attributes, limits and parallelism.
-    ///   - progress: called about ten times a second from another task, and once at the end.
+    ///   - progress: where counts and ``ExtractionEvent``s are reported while the extraction runs; it is finished
+    ///     (its final update sent) when this returns or throws.
     /// - Throws: ``SquashFSError``: `unsafeDestination`, `output`, `limitExceeded`, `cancelled`, `notFound` for a
     ///   missing path, or any reading error.
     public func extract(
-        to destination: String, paths: [ImagePath] = [], options: ExtractionOptions = ExtractionOptions(),
-        progress: (@Sendable (ExtractionProgress) -> Void)? = nil
+        to destination: FilePath, paths: [ImagePath] = [], options: ExtractionOptions = ExtractionOptions(),
+        progress: ProgressChannel<ExtractionEvent>? = nil
     ) async throws -> ExtractionSummary {
+        defer { progress?.finish() }
         guard options.jobs >= 1 else {
             throw SquashFSError(.invalidArgument, "extraction needs at least one job, not \(options.jobs)")
         }
         let plan = try ExtractionPlan(image: self, paths: paths, options: options)
         guard !Task.isCancelled else { throw SquashFSError(.cancelled, "\(destination): extraction cancelled") }
-        let extractor = try Extractor(image: self, plan: plan, destination: destination, options: options)
-        let summary = try await withTaskCancellationHandler {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                if let progress {
-                    group.addTask {
-                        while !Task.isCancelled {
-                            try? await Task.sleep(nanoseconds: 100_000_000)
-                            progress(extractor.progress)
-                        }
-                    }
-                }
-                defer { group.cancelAll() }
-                return try await extractor.run()
-            }
+        let extractor = try Extractor(
+            image: self, plan: plan, destination: destination, options: options, progress: progress)
+        return try await withTaskCancellationHandler {
+            try await extractor.run()
         } onCancel: {
             extractor.cancel()
         }
-        progress?(extractor.progress)
-        return summary
+    }
+
+    /// Extracts the whole image, or the subtrees at `paths`, into the directory at the path `destination`: see
+    /// ``extract(to:paths:options:progress:)-(FilePath,_,_,_)``.
+    public func extract(
+        to destination: String, paths: [ImagePath] = [], options: ExtractionOptions = ExtractionOptions(),
+        progress: ProgressChannel<ExtractionEvent>? = nil
+    ) async throws -> ExtractionSummary {
+        try await extract(to: FilePath(destination), paths: paths, options: options, progress: progress)
     }
 }

@@ -63,17 +63,17 @@ public struct Superblock: Sendable, Hashable {
     /// The number of bytes the image occupies; the file may be longer (padding).
     public var bytesUsed: UInt64
     /// Where the id table's block index starts.
-    public var idTableStart: UInt64
+    package var idTableStart: UInt64
     /// Where the extended attribute id table header starts, or `UInt64.max` when absent.
-    public var xattrIDTableStart: UInt64
+    package var xattrIDTableStart: UInt64
     /// Where the inode table starts.
-    public var inodeTableStart: UInt64
+    package var inodeTableStart: UInt64
     /// Where the directory table starts.
-    public var directoryTableStart: UInt64
+    package var directoryTableStart: UInt64
     /// Where the fragment table's block index starts, or `UInt64.max` when absent.
-    public var fragmentTableStart: UInt64
+    package var fragmentTableStart: UInt64
     /// Where the export table's block index starts, or `UInt64.max` when absent.
-    public var exportTableStart: UInt64
+    package var exportTableStart: UInt64
 
     /// Whether the image has an extended attribute table.
     public var hasXattrs: Bool { xattrIDTableStart != Self.absent }
@@ -88,7 +88,7 @@ public struct Superblock: Sendable, Hashable {
     ///   - bytes: at least the first 96 bytes of the image.
     ///   - fileSize: the number of bytes available from the image's start, to check ``bytesUsed`` against.
     /// - Throws: ``SquashFSError`` with code `notSquashFS`, `unsupported` or `corrupt`.
-    public init(bytes: [UInt8], fileSize: UInt64) throws(SquashFSError) {
+    package init(bytes: [UInt8], fileSize: UInt64) throws(SquashFSError) {
         guard bytes.count >= Self.size else {
             throw SquashFSError(.notSquashFS, "too short for a squashfs superblock (\(bytes.count) bytes)")
         }

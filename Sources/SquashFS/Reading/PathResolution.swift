@@ -1,3 +1,17 @@
+/// A path resolved inside an image: its canonical location and its inode.
+public struct ResolvedPath: Hashable, Sendable {
+    /// The canonical path: absolute, without `.`, `..` or symbolic links.
+    public var path: ImagePath
+    /// The inode found there.
+    public var inode: Inode
+
+    /// Creates a resolved path.
+    public init(path: ImagePath, inode: Inode) {
+        self.path = path
+        self.inode = inode
+    }
+}
+
 extension SquashFSImage {
     /// The most symbolic links one path resolution follows, as Linux's `ELOOP` limit.
     public static let maximumSymlinkHops = 40
@@ -32,7 +46,7 @@ extension SquashFSImage {
     /// resolution (`/a/../a/../a`) is answered from a cache.
     ///
     /// - Throws: ``SquashFSError``: `notFound`, `notADirectory`, `tooManySymlinks`, `limitExceeded`, `corrupt`.
-    public func resolve(_ path: ImagePath, followSymlinks: Bool = true) throws -> (path: ImagePath, inode: Inode) {
+    public func resolve(_ path: ImagePath, followSymlinks: Bool = true) throws -> ResolvedPath {
         let root = try rootInode()
         var stack: [(name: [UInt8], inode: Inode)] = [([], root)]
         var pending = Array(path.components.reversed())
@@ -106,7 +120,7 @@ extension SquashFSImage {
             }
         }
         guard let last = stack.last else { throw SquashFSError(.notFound, "\(name): \(path)") }
-        return (canonicalPath(stack), last.inode)
+        return ResolvedPath(path: canonicalPath(stack), inode: last.inode)
     }
 
     /// The most lookups one resolution caches (each at most 256 bytes of name).

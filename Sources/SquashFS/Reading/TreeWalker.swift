@@ -87,7 +87,8 @@ public struct TreeWalker {
     init(image: SquashFSImage, from path: ImagePath, recursive: Bool = true) throws {
         self.image = image
         self.skipsDescendants = !recursive
-        let (canonical, inode) = try image.resolve(path)
+        let resolved = try image.resolve(path)
+        let (canonical, inode) = (resolved.path, resolved.inode)
         directoryPath = canonical.bytes
         pendingRoot = WalkEntry(path: canonical, inode: inode, depth: 0)
     }
