@@ -1,6 +1,6 @@
 internal import SystemLayer
 
-/// Settings for ``SquashFSImage/extract(to:paths:options:progress:)``.
+/// Settings for ``SquashFSImage/extract(to:paths:options:progress:)-(FilePath,_,_,_)``.
 ///
 /// The defaults reproduce `unsquashfs -d` run by the same user: as root, owners, all mode bits and device nodes are
 /// restored; otherwise files belong to the extracting user, set-user-id and set-group-id bits are dropped and device
