@@ -1,9 +1,9 @@
 // list-latest-images: the latest version of every product in a signed simplestreams mirror, the way another Swift
-// tool would use the SimpleStreams library.
+// tool would use the SimpleStreams and SignedStreams libraries.
 //
 //     swift run list-latest-images Examples/sample-mirror Examples/sample-mirror/keyring.gpg [FILTER...]
 
-import Glibc
+import Foundation  // exit
 import SignedStreams
 import SimpleStreams
 import Verification

@@ -1,6 +1,7 @@
 import Foundation
 import SimpleStreams
 import SimpleStreamsTestSupport
+import SystemPackage
 import TestSupport
 import Testing
 
@@ -176,10 +177,13 @@ struct PathSafetyTests {
             await simpleStreamsError { try await source.read("streams/v1/index.json", maximumSize: 1) }?.code
                 == .limitExceeded)
         #expect(await simpleStreamsError { try await source.read("streams", maximumSize: 100) }?.code == .io)
-        #expect(try LocalStreamSource("file://" + scratch.path + "/mirror/").root == scratch.path + "/mirror")
-        #expect(try LocalStreamSource("file://localhost" + scratch.path + "/mi%72ror").root == scratch.path + "/mirror")
+        #expect(try LocalStreamSource("file://" + scratch.path + "/mirror/").location == scratch.path + "/mirror")
+        #expect(
+            try LocalStreamSource("file://localhost" + scratch.path + "/mi%72ror").location == scratch.path + "/mirror")
         #expect(simpleStreamsError { try LocalStreamSource("http://example.org/") }?.code == .invalidArgument)
         #expect(simpleStreamsError { try LocalStreamSource("file://host/x") }?.code == .invalidArgument)
         #expect(simpleStreamsError { try LocalStreamSource("") }?.code == .invalidArgument)
+        #expect(try LocalStreamSource(root: "/srv/mirror").location == "/srv/mirror")
+        #expect(simpleStreamsError { try LocalStreamSource(root: "") }?.code == .invalidArgument)
     }
 }

@@ -58,7 +58,8 @@ struct ChecksumDigestTests {
     @Test("well-known digests of the empty input")
     func empty() {
         #expect(
-            ContentDigest.compute(.sha256, of: []).hex == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+            ContentDigest.compute(.sha256, of: []).hex
+                == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         #expect(ContentDigest.compute(.md5, of: []).hex == "d41d8cd98f00b204e9800998ecf8427e")
         #expect(ContentDigest.compute(.sha512, of: []).hex.hasPrefix("cf83e1357eefb8bdf1542850d66d8007"))
     }

@@ -15,7 +15,8 @@ struct ChecksumParallelTests {
             let bytes = ChecksumTools.pseudoRandom(count: 300_000 * index + 17, seed: UInt64(index))
             let path = try scratch.write("file-\(index)", bytes)
             let digest =
-                index == badIndex ? ContentDigest.compute(.sha256, of: bytes + [0]) : ContentDigest.compute(.sha256, of: bytes)
+                index == badIndex
+                ? ContentDigest.compute(.sha256, of: bytes + [0]) : ContentDigest.compute(.sha256, of: bytes)
             return FileToVerify(path: path, expected: try ExpectedContent(size: bytes.count, sha256: digest.hex))
         }
     }

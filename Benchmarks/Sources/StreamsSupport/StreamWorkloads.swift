@@ -66,7 +66,8 @@ public enum StreamWorkloads {
         }
         var selected = 0
         for versions in matchingVersions.values {
-            let newest = versions.keys.sorted { VersionOrder.isNewer($0, than: $1) }
+            // Newest first: version names in Unicode code point (UTF-8 byte) order, as MAAS and the library sort them.
+            let newest = versions.keys.sorted { $1.utf8.lexicographicallyPrecedes($0.utf8) }
             for name in newest.prefix(maximumVersions ?? newest.count) { selected += versions[name] ?? 0 }
         }
         return selected

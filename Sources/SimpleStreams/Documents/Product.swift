@@ -76,9 +76,9 @@ public struct StreamItem: Sendable, Hashable, StreamAttributes {
 }
 
 /// The order of version names: plain string order by Unicode code points, as Python's `sorted` and MAAS use.
-public enum VersionOrder {
+package enum VersionOrder {
     /// Whether version `name` sorts after `other` (is newer).
-    public static func isNewer(_ name: String, than other: String) -> Bool {
+    package static func isNewer(_ name: String, than other: String) -> Bool {
         // UTF-8 byte order is code point order.
         other.utf8.lexicographicallyPrecedes(name.utf8)
     }

@@ -1,17 +1,17 @@
 #if canImport(FoundationEssentials)
-    public import FoundationEssentials
+    package import FoundationEssentials
 #else
-    public import Foundation
+    package import Foundation
 #endif
 
 /// The date formats of simplestreams documents.
-public enum StreamDates {
+package enum StreamDates {
     /// Parses an RFC 2822 date as `updated` holds it: `Thu, 24 Jul 2025 08:01:49 +0000`.
     ///
     /// The day name is optional and not checked against the date; seconds are optional; the zone is a numeric
     /// offset (`+0000`, `-0500`) or `GMT`, `UT`, `UTC` or `Z`. Returns `nil` for anything else, or for an impossible
     /// date (31 Feb).
-    public static func parseRFC2822(_ text: String) -> Date? {
+    package static func parseRFC2822(_ text: String) -> Date? {
         var tokens = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         if let first = tokens.first, first.hasSuffix(",") {
             guard dayNames.contains(String(first.dropLast())) else { return nil }
@@ -33,7 +33,7 @@ public enum StreamDates {
     }
 
     /// Parses a calendar date `YYYY-MM-DD` (`support_eol`) as midnight UTC; `nil` if malformed or impossible.
-    public static func parseCalendarDate(_ text: String) -> Date? {
+    package static func parseCalendarDate(_ text: String) -> Date? {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
             let year = digits(parts[0]), let month = digits(parts[1]), let day = digits(parts[2]),
@@ -43,7 +43,7 @@ public enum StreamDates {
     }
 
     /// Formats a date as python-simplestreams writes `updated` (`%a, %d %b %Y %H:%M:%S +0000`).
-    public static func formatRFC2822(_ date: Date) -> String {
+    package static func formatRFC2822(_ date: Date) -> String {
         let interval = date.timeIntervalSince1970.rounded(.down)
         // Years 1 to 9999, the range the parsers accept; anything else (or not finite) is clamped.
         let seconds = Int(min(max(interval.isFinite ? interval : 0, -62_135_596_800), 253_402_300_799))

@@ -19,10 +19,10 @@
 ///
 /// python-simplestreams refuses only absolute paths and `../` at the start or `/../` inside, so it accepts `..`,
 /// `a/..`, `./x`, `http://evil/x` and `%2e%2e/x`; this module refuses them all.
-public enum StreamPath {
+package enum StreamPath {
     /// Throws ``SimpleStreamsError/Code/unsafePath`` if `path` could escape the mirror root; `location` names where
     /// the path was found, for the message.
-    public static func validate(_ path: String, at location: String) throws(SimpleStreamsError) {
+    package static func validate(_ path: String, at location: String) throws(SimpleStreamsError) {
         if let problem = problem(with: path) {
             throw SimpleStreamsError(.unsafePath, "\(location): unsafe path \(quoted(path)): \(problem)")
         }
@@ -30,12 +30,12 @@ public enum StreamPath {
 
     /// Whether `path` is safe to join to a mirror root. A safe path is canonical: no other safe path names the same
     /// file or URL unless it has the same UTF-8 bytes (see ``StreamPath``).
-    public static func isSafe(_ path: String) -> Bool {
+    package static func isSafe(_ path: String) -> Bool {
         problem(with: path) == nil
     }
 
     /// Why `path` is refused, or `nil` when it is safe (and so canonical): the reason ``validate(_:at:)`` gives.
-    public static func problem(with path: String) -> String? {
+    package static func problem(with path: String) -> String? {
         if let problem = path.utf8.withContiguousStorageIfAvailable({ problem(in: $0) }) { return problem }
         return Array(path.utf8).withUnsafeBufferPointer { problem(in: $0) }
     }

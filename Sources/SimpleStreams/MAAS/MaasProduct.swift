@@ -51,6 +51,14 @@ public struct MaasProduct: Sendable, Hashable, StreamAttributes {
     }
 }
 
+/// The products of a document as MAAS sees them: ``ProductsDocument/maasProducts()``.
+public struct MaasProducts: Sendable, Hashable {
+    /// The products whose ids are MAAS product ids, in document order.
+    public var products: [MaasProduct]
+    /// The products whose ids are not (reported, not dropped silently).
+    public var refused: [RefusedProduct]
+}
+
 /// A product whose id MAAS would not accept, and why.
 public struct RefusedProduct: Sendable, Hashable {
     /// The product id.
@@ -62,7 +70,7 @@ public struct RefusedProduct: Sendable, Hashable {
 extension ProductsDocument {
     /// The products as MAAS products, and the ones whose ids are not MAAS product ids (reported, not dropped
     /// silently). `_aliases` are expanded first.
-    public func maasProducts() throws(SimpleStreamsError) -> (products: [MaasProduct], refused: [RefusedProduct]) {
+    public func maasProducts() throws(SimpleStreamsError) -> MaasProducts {
         let expanded = try expandingAliases()
         var top = expanded.json
         top.removeValue(forKey: "products")
@@ -75,6 +83,6 @@ extension ProductsDocument {
                 refused.append(RefusedProduct(name: product.name, reason: error.message))
             }
         }
-        return (products, refused)
+        return MaasProducts(products: products, refused: refused)
     }
 }

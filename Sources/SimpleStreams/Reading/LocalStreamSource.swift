@@ -1,5 +1,5 @@
 internal import SystemLayer
-internal import SystemPackage
+public import SystemPackage
 
 /// A mirror in a local directory, given as a path or a `file://` URL.
 ///
@@ -9,9 +9,18 @@ internal import SystemPackage
 /// the maximum size asked for is ever read.
 public struct LocalStreamSource: StreamSource {
     /// The root directory.
-    public let root: String
+    public let root: FilePath
 
-    public var location: String { root }
+    /// The root directory's path.
+    public var location: String { root.string }
+
+    /// Creates a source for the directory at `root`.
+    ///
+    /// - Throws: ``SimpleStreamsError/Code/invalidArgument`` for an empty root.
+    public init(root: FilePath) throws(SimpleStreamsError) {
+        guard !root.isEmpty else { throw SimpleStreamsError(.invalidArgument, "the mirror root is empty") }
+        self.root = root
+    }
 
     /// Creates a source for the directory at `root`, or at the path of a `file://` URL (`file:///srv/mirror`);
     /// percent-escapes in a URL are decoded.
@@ -43,12 +52,13 @@ public struct LocalStreamSource: StreamSource {
         }
         guard !root.isEmpty else { throw SimpleStreamsError(.invalidArgument, "the mirror root is empty") }
         while root.count > 1 && root.hasSuffix("/") { root.removeLast() }
-        self.root = root
+        try self.init(root: FilePath(root))
     }
 
+    /// Reads the regular file at `path` under the root; see ``StreamSource/read(_:maximumSize:)``.
     public func read(_ path: String, maximumSize: Int) async throws(SimpleStreamsError) -> [UInt8] {
         try StreamPath.validate(path, at: "read")
-        let fullPath = root == "/" ? "/" + path : root + "/" + path
+        let fullPath = location == "/" ? "/" + path : location + "/" + path
         do {
             return try FileIO.readRegularFile(atPath: fullPath, maximumSize: maximumSize)
         } catch {

@@ -43,7 +43,8 @@ enum ChecksumFileReader {
             let wanted = min(buffer.count, limit().map { max($0, 0) } ?? buffer.count)
             let count: Int
             do {
-                count = try FileIO.read(opened.file, into: UnsafeMutableRawBufferPointer(rebasing: buffer[..<wanted]), path)
+                count = try FileIO.read(
+                    opened.file, into: UnsafeMutableRawBufferPointer(rebasing: buffer[..<wanted]), path)
             } catch {
                 throw VerificationError(.io, "\(path): cannot read", underlyingError: error)
             }
@@ -210,7 +211,8 @@ extension ContentVerifier {
                 results[index] = result
                 if Task.isCancelled {
                     group.cancelAll()
-                    return .failure(VerificationError(.cancelled, "the verification of \(files.count) files was cancelled"))
+                    return .failure(
+                        VerificationError(.cancelled, "the verification of \(files.count) files was cancelled"))
                 }
                 startNext()
             }
