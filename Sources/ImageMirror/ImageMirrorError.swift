@@ -102,7 +102,11 @@ extension ImageMirrorError {
     /// The HTTP status the server answered with, for a ``Code/transport`` or ``Code/notFound`` error that an HTTP
     /// status caused (`503`, `404`); `nil` for a connection failure, a timeout, or another code.
     public var httpStatus: Int? {
-        (underlyingError as? HTTPStatus)?.code
+        switch underlyingError {
+        case let status as HTTPStatus: status.code
+        case let error as ImageMirrorError: error.httpStatus
+        default: nil
+        }
     }
 
     /// Whether repeating the request may succeed: connection failures, timeouts, short bodies, HTTP 5xx, 408, 429.

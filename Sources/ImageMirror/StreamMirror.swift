@@ -107,7 +107,9 @@ public struct StreamMirror: Sendable {
     /// Reads and verifies the metadata and works out what a run would download and remove, changing nothing
     /// (`--dry-run`).
     ///
-    /// - Throws: ``ImageMirrorError/Code/metadata`` when a document does not verify.
+    /// - Throws: ``ImageMirrorError/Code/metadata`` when a document is invalid or does not verify,
+    ///   ``ImageMirrorError/Code/transport`` or ``ImageMirrorError/Code/notFound`` when the server fails to give one,
+    ///   ``ImageMirrorError/Code/rollback``, ``ImageMirrorError/Code/cancelled``.
     public func plan() async throws(ImageMirrorError) -> MirrorPlan {
         try await prepare(try MirrorDirectory.open(destinationPath, create: false)).plan
     }

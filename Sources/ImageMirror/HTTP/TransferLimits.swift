@@ -21,7 +21,7 @@ public struct TransferTimeLimit: Error, Sendable, Hashable, CustomStringConverti
     public var reason: Reason
 
     /// Creates a value.
-    public init(_ reason: Reason) { self.reason = reason }
+    package init(_ reason: Reason) { self.reason = reason }
 
     /// What happened, in words.
     public var description: String {

@@ -219,16 +219,16 @@ extension ImageMirrorError {
     /// failure, a timeout) and ``Code/cancelled`` keep their codes, a missing document is ``Code/notFound``, and
     /// only the rest (a bad signature, an invalid document) is ``Code/metadata``.
     init(reading error: SimpleStreamsError, from source: any StreamSource) {
-        let transport = error.underlyingError as? ImageMirrorError
+        // The transport's own error (an HTTP status, a time limit), rather than the wrappers around it.
+        let cause: (any Error & Sendable)? =
+            (error.underlyingError as? ImageMirrorError).map { $0.underlyingError } ?? error.underlyingError
         switch error.code {
         case .transport:
-            self.init(
-                .transport, "\(error.message); nothing was downloaded", underlyingError: transport ?? error)
+            self.init(.transport, "\(error.message); nothing was downloaded", underlyingError: cause)
         case .cancelled:
-            self.init(.cancelled, "\(source.location): cancelled while reading the metadata", underlyingError: error)
+            self.init(.cancelled, "\(source.location): cancelled while reading the metadata", underlyingError: cause)
         case .notFound:
-            self.init(
-                .notFound, "\(error.message); nothing was downloaded", underlyingError: transport ?? error)
+            self.init(.notFound, "\(error.message); nothing was downloaded", underlyingError: cause)
         default:
             self.init(
                 .metadata, "\(source.location): the metadata did not verify; nothing was downloaded: \(error.message)",

@@ -10,8 +10,8 @@ public protocol PayloadSource: StreamSource {
     /// The URL (or path) of `path` under the mirror root, for messages.
     func url(of path: String) -> String
 
-    /// Streams the content at `path` (relative to the mirror root, checked with `StreamPath`), starting at byte
-    /// `offset` if the source can.
+    /// Streams the content at `path` (relative to the mirror root; a path that leaves it is refused), starting at
+    /// byte `offset` if the source can.
     ///
     /// - Parameters:
     ///   - path: the payload's path under the mirror root, as the item states it.
@@ -30,10 +30,14 @@ public protocol PayloadSource: StreamSource {
 }
 
 extension LocalStreamSource: PayloadSource {
+    /// `ROOT/PATH`, the file's path.
     public func url(of path: String) -> String {
-        root == "/" ? "/" + path : root + "/" + path
+        let root = root.string
+        return root == "/" ? "/" + path : root + "/" + path
     }
 
+    /// Reads the regular file at `path` under the root from `offset`, in chunks of 1 MiB (see
+    /// ``PayloadSource/streamPayload(_:from:expectedSize:start:receive:)``).
     public func streamPayload(
         _ path: String, from offset: Int64, expectedSize: Int64,
         start: (Int64) throws(ImageMirrorError) -> Void,

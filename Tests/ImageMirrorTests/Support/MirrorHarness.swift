@@ -90,9 +90,11 @@ final class MirrorHarness: Sendable {
         _ final: ProgressUpdate<MirrorEvent>?, _ summary: MirrorSummary,
         sourceLocation: SourceLocation = #_sourceLocation
     ) {
-        let sizes = Dictionary(summary.plan.files.map { ($0.path, $0.size) }, uniquingKeysWith: { first, _ in first })
+        // Paths compared as bytes: two canonically equivalent names are two files.
+        let sizes = Dictionary(
+            summary.plan.files.map { (Array($0.path.utf8), $0.size) }, uniquingKeysWith: { first, _ in first })
         let done = summary.downloaded + summary.linked
-        let bytes = done.reduce(Int64(0)) { $0 + (sizes[$1] ?? 0) }
+        let bytes = done.reduce(Int64(0)) { $0 + (sizes[Array($1.utf8)] ?? 0) }
         let counts = final.map {
             [$0.completedItems, Int($0.completedBytes), $0.totalItems ?? -1, Int($0.totalBytes ?? -1)]
         }
