@@ -4,7 +4,7 @@
 //     swift run render-esxi-commands curtin.cfg vmnic0=52:54:00:12:34:56 vmnic1=52:54:00:12:34:57
 
 import ESXiNetwork
-import Glibc
+import Foundation  // exit
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard arguments.count >= 2 else {
