@@ -11,6 +11,7 @@ do {
     for entry in manifest.entries {
         print(entry.name, entry.version)
     }
-} catch  where error.code == .notFound {
+} catch {
+    guard error.code == .notFound else { throw error }
     print("\(path) has no dpkg database: not a Debian or Ubuntu root image")
 }

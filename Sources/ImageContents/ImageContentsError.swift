@@ -7,7 +7,9 @@
 /// ```swift
 /// do {
 ///     let manifest = try PackageManifest(of: image)
-/// } catch where error.code == .notFound {
+///     print(manifest.text, terminator: "")
+/// } catch {
+///     guard error.code == .notFound else { throw error }
 ///     print("not a Debian or Ubuntu root image")
 /// }
 /// ```

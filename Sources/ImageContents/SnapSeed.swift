@@ -221,25 +221,44 @@ private struct SeedReader {
         ImageContentsError(.corrupt, "\(yaml.location(node, path)): \(problem)")
     }
 
-    /// The reader's error as this module's: a limit stays a limit, anything else is a corrupt seed.
-    private static func wrap(_ error: YAMLReadingError) -> ImageContentsError {
-        ImageContentsError(
-            error.code == .limitExceeded ? .limitExceeded : .corrupt, error.message, underlyingError: error)
+    /// The reader's error as this module's: a limit stays a limit, anything else is a corrupt seed. A syntax error
+    /// (`SOURCE is not valid YAML: LINE:COLUMN: ...`) is named `SOURCE: line LINE: not valid YAML: ...`, as every
+    /// other message names its line.
+    private func wrap(_ error: YAMLReadingError) -> ImageContentsError {
+        let code: ImageContentsError.Code = error.code == .limitExceeded ? .limitExceeded : .corrupt
+        let prefix = "\(source) is not valid YAML: "
+        guard error.message.hasPrefix(prefix) else {
+            return ImageContentsError(code, error.message, underlyingError: error)
+        }
+        let detail = error.message.dropFirst(prefix.count)
+        var line = detail.prefix { $0.isASCII && $0.isNumber }
+        if line.isEmpty || detail.dropFirst(line.count).first != ":",
+            let range = detail.firstRange(of: " in line ")
+        {
+            // Yams's duplicate-key error names the line of the mapping at its end.
+            line = detail[range.upperBound...].prefix { $0.isASCII && $0.isNumber }
+        }
+        guard !line.isEmpty else { return ImageContentsError(code, error.message, underlyingError: error) }
+        return ImageContentsError(
+            code, "\(source): line \(line): not valid YAML: \(detail)", underlyingError: error)
     }
 
     mutating func read(_ bytes: [UInt8]) throws(ImageContentsError) -> [SnapSeed.Snap] {
-        // What YAML reads as a line break or refuses, even in a comment, is refused first, with its line.
+        // What YAML reads as a line break or refuses, even in a comment, and the tabs PyYAML refuses, are refused
+        // first, with their line.
         var scanner = LineScanner(maximumLineLength: .max)
+        var hasContent = false
         let check = { (line: ArraySlice<UInt8>, number: Int, _: Bool) throws(ImageContentsError) in
-            try self.checkLine(line, line: number)
+            if try self.checkLine(line, line: number) { hasContent = true }
         }
         try scanner.feed(bytes[...], check)
         try scanner.finish(check)
+        guard hasContent else { throw corrupt(1, "no top-level 'snaps:' list") }
         guard let text = String(validating: bytes, as: UTF8.self) else { throw corrupt(1, "invalid UTF-8") }
         do {
             return try read(YAMLReader.compose(text, source: source, documentKind: "a snap seed"))
         } catch let error as YAMLReadingError {
-            throw Self.wrap(error)
+            throw wrap(error)
         } catch let error as ImageContentsError {
             throw error
         } catch {
@@ -337,13 +356,25 @@ private struct SeedReader {
     }
 
     /// Refuses, anywhere in a line (comments too), what YAML reads as a line break (a lone CR, NEL, U+2028, U+2029)
-    /// or refuses (other control characters, invalid UTF-8, U+FFFE, U+FFFF), and a tab in the indentation (PyYAML
-    /// refuses it).
-    private func checkLine(_ rawLine: ArraySlice<UInt8>, line: Int) throws(ImageContentsError) {
+    /// or refuses (other control characters, invalid UTF-8, U+FFFE, U+FFFF), and a tab outside a comment (PyYAML,
+    /// which snap-seed-parse reads the file with, refuses it where libyaml would not). Returns whether the line
+    /// holds more than blanks, a comment or a document marker.
+    private func checkLine(_ rawLine: ArraySlice<UInt8>, line: Int) throws(ImageContentsError) -> Bool {
         var bytes = rawLine
         if bytes.last == 0x0D { bytes = bytes.dropLast() }
         try checkCharacters(bytes, line: line)
-        if bytes.drop(while: { $0 == 0x20 }).first == 0x09 { throw corrupt(line, "a tab in the indentation") }
+        let content = bytes.drop { $0 == 0x20 }
+        if content.first == 0x09 { throw corrupt(line, "a tab in the indentation") }
+        // A comment starts with a '#' at the start of the line or after a blank.
+        var previous: UInt8 = 0x20
+        for byte in content {
+            if byte == UInt8(ascii: "#") && (previous == 0x20 || previous == 0x09) { break }
+            if byte == 0x09 { throw corrupt(line, "a tab outside a comment") }
+            previous = byte
+        }
+        var text = content.prefix { $0 != UInt8(ascii: "#") }
+        while text.last == 0x20 { text = text.dropLast() }
+        return !text.isEmpty && !text.elementsEqual("---".utf8) && !text.elementsEqual("...".utf8)
     }
 
     /// Refuses, anywhere in a line (comments too), what YAML reads as a line break (a lone CR, NEL, U+2028, U+2029)

@@ -101,9 +101,9 @@ struct SnapSeedTests {
 
     /// A hostile or malformed seed.yaml, the line the error must name, and a fragment of its message.
     static let hostile: [(text: String, line: Int, message: String)] = [
-        ("snaps:\n  - name: a\n     channel: stable\n    file: a_1.snap\n", 3, "bad indentation"),
-        ("snaps:\n  - name: a\n    channel: stable\n    file: a_1.snap\n - name: b\n", 5, "bad indentation"),
-        ("snaps:\n  -\n  name: a\n", 3, "bad indentation"),
+        ("snaps:\n  - name: a\n     channel: stable\n    file: a_1.snap\n", 3, "mapping values are not allowed"),
+        ("snaps:\n  - name: a\n    channel: stable\n    file: a_1.snap\n - name: b\n", 5, "did not find expected key"),
+        ("snaps:\n  -\n  name: a\n", 3, "did not find expected node content"),
         ("snaps:\n- name: a\n  channel: stable\n  colour: red\n  file: a_1.snap\n", 4, "unknown key 'colour'"),
         ("snaps: []\nmodel: pc\n", 2, "unknown top-level key 'model'"),
         ("model: pc\nsnaps: []\n", 1, "unknown top-level key 'model'"),
@@ -118,13 +118,13 @@ struct SnapSeedTests {
         ("", 1, "no top-level 'snaps:'"),
         ("# nothing\n", 1, "no top-level 'snaps:'"),
         ("snaps:\n\t- name: a\n", 2, "tab"),
-        ("snaps:\n- {name: a, file: a_1.snap}\n", 2, "expected 'key: value'"),
-        ("snaps:\n- [a, b]\n", 2, "expected 'key: value'"),
-        ("snaps:\n- name:\n    first: a\n", 3, "bad indentation"),
-        ("snaps:\n- name: |\n    a\n", 2, "unsupported YAML value"),
-        ("snaps:\n- name: &x a\n", 2, "unsupported YAML value"),
-        ("snaps:\n- name: a: b\n", 2, "nested mapping"),
-        ("snaps:\n- name: a\n  name: b\n", 3, "a second 'name'"),
+        ("snaps:\n- {name: a, file: a_1.snap}\n", 2, "the snap has no 'channel'"),
+        ("snaps:\n- [a, b]\n", 2, "expected a mapping, found a list"),
+        ("snaps:\n- name:\n    first: a\n", 3, "expected a string, found a mapping"),
+        ("snaps:\n- name: |\n    a\n", 2, "control characters are not allowed"),
+        ("snaps:\n- name: &x a\n", 2, "the snap has no 'channel'"),
+        ("snaps:\n- name: a: b\n", 2, "mapping values are not allowed"),
+        ("snaps:\n- name: a\n  name: b\n", 2, "duplicated key(s): 'name'"),
         (
             "snaps:\n- name: a\n  channel: stable\n  file: a_1.snap\n- name: a\n  channel: edge\n  file: a_2.snap\n", 5,
             "listed twice"
@@ -134,22 +134,22 @@ struct SnapSeedTests {
         ("snaps:\n- name: a\n  channel: stable/\n  file: a_1.snap\n", 3, "invalid channel"),
         ("snaps:\n- name: a\n  channel: \"latest stable\"\n  file: a_1.snap\n", 3, "invalid channel"),
         ("snaps:\n- name: a\n  channel: a/b/c/d\n  file: a_1.snap\n", 3, "invalid channel"),
-        ("snaps:\n- name: \"abc\n", 2, "unterminated"),
-        ("snaps:\n- name: \"a\\tb\"\n", 2, "unsupported escape"),
-        ("snaps:\n- name: \"a\"b\n", 2, "after a quoted value"),
+        ("snaps:\n- name: \"abc\n", 3, "found unexpected end of stream"),
+        ("snaps:\n- name: \"a\\tb\"\n", 2, "control characters are not allowed"),
+        ("snaps:\n- name: \"a\"b\n", 2, "did not find expected key"),
         ("snaps:\n- name: a\u{1}b\n", 2, "control character"),
         ("snaps:\n- name: caf\u{E9}\n", 2, "control or non-ASCII"),
         ("snaps:\n- name: a\n  classic: maybe\n", 3, "true or false"),
         ("snaps:\n- name: a\n  classic: \"true\"\n", 3, "true or false"),
         ("snaps:\n-\n- name: a\n  channel: stable\n  file: a_1.snap\n", 2, "empty list item"),
-        ("snaps:\n  name: a\n", 2, "expected a '- ' list item"),
-        ("snaps: []\n- name: a\n", 2, "outside the 'snaps:' list"),
-        ("- name: a\n", 1, "outside the 'snaps:' list"),
-        ("snaps:\nsnaps:\n", 2, "a second 'snaps:'"),
-        ("snaps: a\n", 1, "must be followed by a list"),
-        ("snaps:\n- - name: a\n", 2, "expected 'key: value'"),
-        ("snaps:\n- name:a\n", 2, "expected 'key: value'"),
-        ("---\n---\nsnaps: []\n", 2, "expected 'key: value'"),
+        ("snaps:\n  name: a\n", 2, "expected a list, found a mapping"),
+        ("snaps: []\n- name: a\n", 2, "did not find expected key"),
+        ("- name: a\n", 1, "expected a mapping, found a list"),
+        ("snaps:\nsnaps:\n", 1, "duplicated key(s): 'snaps'"),
+        ("snaps: a\n", 1, "expected a list, found the string 'a'"),
+        ("snaps:\n- - name: a\n", 2, "expected a mapping, found a list"),
+        ("snaps:\n- name:a\n", 2, "expected a mapping, found the string 'name:a'"),
+        ("---\n---\nsnaps: []\n", 2, "expected a single document"),
         // What PyYAML (YAML 1.1) reads as a boolean or a number: snap-seed-parse would print True or 8.
         ("snaps:\n- name: yes\n  channel: stable\n  file: yes_1.snap\n", 2, "'name' is not a string in YAML 1.1"),
         ("snaps:\n- name: a\n  channel: 010\n  file: a_1.snap\n", 3, "'channel' is not a string in YAML 1.1"),
@@ -159,8 +159,8 @@ struct SnapSeedTests {
         ("snaps: []\n# a\u{2028}b: c\n", 2, "line separator"),
         ("\u{FEFF}snaps: []\n", 1, "byte order mark"),
         ("snaps: [] # \u{1}\n", 1, "control character"),
-        ("snaps:\n- name: a\t\n", 2, "control or non-ASCII"),
-        ("snaps: []  \t# c\n", 1, "must be followed by a list"),
+        ("snaps:\n- name: a\t\n", 2, "a tab outside a comment"),
+        ("snaps: []  \t# c\n", 1, "a tab outside a comment"),
         ("snaps: []\n  \t\n", 2, "tab"),
     ]
 
@@ -169,7 +169,7 @@ struct SnapSeedTests {
         let (text, line, message) = Self.hostile[index]
         let error = try #require(throws: ImageContentsError.self) { try SnapSeed(parsing: Array(text.utf8)) }
         #expect(error.code == .corrupt, "\(error)")
-        #expect(error.message.hasPrefix("/var/lib/snapd/seed/seed.yaml, line \(line): "), "\(error.message)")
+        #expect(error.message.hasPrefix("/var/lib/snapd/seed/seed.yaml: line \(line): "), "\(error.message)")
         #expect(error.message.contains(message), "\(error.message)")
     }
 
@@ -330,7 +330,9 @@ struct SnapSeedTests {
                 in: directory, files: ["var/lib/snapd/seed/seed.yaml": Array("snaps:\n- name: a\n  size: 1\n".utf8)])
             let error = try #require(throws: ImageContentsError.self) { try SnapSeed(of: SquashFSImage(path: image)) }
             #expect(error.code == .corrupt)
-            #expect(error.message.contains("/var/lib/snapd/seed/seed.yaml, line 3: unknown key 'size'"), "\(error)")
+            #expect(
+                error.message.contains("/var/lib/snapd/seed/seed.yaml: line 3: snaps[0].size: unknown key 'size'"),
+                "\(error)")
             #expect(error.message.contains("root.sqfs"), "\(error)")
         }
     }
