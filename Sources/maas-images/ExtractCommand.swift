@@ -71,18 +71,15 @@ extension SquashFSCommand {
 
         private func extract() async throws {
             let squashfs = try image.open()
-            let progress = quiet ? nil : ProgressChannel<ExtractionEvent>()
             let destination = self.destination
             let paths = self.paths.map { ImagePath($0) }
             let options = self.options
+            let showing = !quiet
             let summary = try await whileHandlingInterrupts {
-                async let summary = squashfs.extract(
-                    to: destination, paths: paths, options: options, progress: progress)
-                if let progress {
-                    var bar = ProgressBar<ExtractionEvent>(itemName: "entries")
-                    await bar.follow(progress)
+                // Skipped entries are reported from the summary, afterwards (at most 20 lines), not as events.
+                try await ProgressBar<ExtractionEvent>.run(showing: showing, itemName: "entries") { progress in
+                    try await squashfs.extract(to: destination, paths: paths, options: options, progress: progress)
                 }
-                return try await summary
             }
             for skipped in summary.skipped.prefix(20) {
                 let what = skipped.created ? "" : " not created"

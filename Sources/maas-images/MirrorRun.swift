@@ -4,11 +4,9 @@ import ProgressReporting
 extension StreamMirror {
     /// Runs the mirror, showing its progress with the tool's ``ProgressBar`` on standard error when `showing`.
     func runShowingProgress(_ showing: Bool) async throws -> MirrorSummary {
-        let progress = ProgressChannel<MirrorEvent>()
-        var bar = ProgressBar<MirrorEvent>(itemName: "files", eventLine: Self.line)
-        async let outcome = run(progress: progress)
-        await bar.follow(progress, showing: showing)
-        return try await outcome
+        try await ProgressBar<MirrorEvent>.run(showing: showing, itemName: "files", eventLine: Self.line) { progress in
+            try await run(progress: progress)
+        }
     }
 
     /// The line an event gets above the bar: failures, removals, retries and the publication.

@@ -30,9 +30,22 @@ struct ProgressBar<Event: Sendable> {
         self.eventLine = eventLine
     }
 
-    /// Shows `channel`'s updates until its final one (when `showing`; otherwise only reads them).
-    mutating func follow(_ channel: ProgressChannel<Event>, showing: Bool = true) async {
-        for await update in channel where showing { show(update) }
+    /// Runs `operation` with a progress channel whose updates a bar shows while it runs, when `showing`; otherwise
+    /// with no channel.
+    static func run<Result: Sendable>(
+        showing: Bool, itemName: String, eventLine: @escaping (Event) -> String? = { _ in nil },
+        _ operation: @escaping @Sendable (ProgressChannel<Event>?) async throws -> Result
+    ) async throws -> Result {
+        guard showing else { return try await operation(nil) }
+        let channel = ProgressChannel<Event>()
+        async let result = {
+            // The library finishes the channel on every exit; so does this, should the operation fail before.
+            defer { channel.finish() }
+            return try await operation(channel)
+        }()
+        var bar = ProgressBar(itemName: itemName, eventLine: eventLine)
+        for await update in channel { bar.show(update) }
+        return try await result
     }
 
     /// Shows one update: its events' lines, then the bar, when it is time to redraw it or the update is final.
