@@ -113,7 +113,10 @@ struct Downloader: Sendable {
                     try Self.call { () throws(FileSystemError) in try FileIO.writeAll(descriptor, bytes, part) }
                     hasher.update(bufferPointer: bytes)
                     written += Int64(bytes.count)
-                    count(written, counted: &counted)
+                    // Counted by the quarter MiB (and the last bytes), not per buffer: the reader wakes less often.
+                    if written - counted >= Self.countingStep || written == file.size {
+                        count(written, counted: &counted)
+                    }
                 })
         }
         guard written == file.size else {
@@ -140,6 +143,9 @@ struct Downloader: Sendable {
             try directory.rename(partName, to: name, in: directory)
         }
     }
+
+    /// The bytes received before they are counted in the progress.
+    static let countingStep: Int64 = 1 << 18
 
     /// Runs a system-layer operation, turning its error into the mirror's.
     static func call(_ body: () throws(FileSystemError) -> Void) throws(ImageMirrorError) {
