@@ -1,5 +1,4 @@
 import FoundationEssentials
-import SystemPackage
 
 /// The one JSON configuration of every `--json` output: `Codable` values, keys in snake_case (as simplestreams and
 /// MAAS write them), sorted, indented, and a final newline.
