@@ -92,7 +92,7 @@ public struct StreamReader: Sendable {
     /// `.sjson` path is read as the `.json` beside it. With rollback protection on, the document must not be older
     /// than the entry's `updated`.
     ///
-    /// - Throws: ``SimpleStreamsError/Code/invalidDocument`` if the entry has no path.
+    /// - Throws: `SimpleStreamsError` with code `invalidDocument` if the entry has no path.
     public func readProducts(for entry: IndexEntry) async throws(SimpleStreamsError) -> SignedDocument<ProductsDocument>
     {
         guard let path = entry.path else {
@@ -123,7 +123,7 @@ public struct StreamReader: Sendable {
     /// indexes; a products document is queried directly. Index entries of other formats are skipped and listed in
     /// the result.
     ///
-    /// - Throws: ``SimpleStreamsError/Code/invalidDocument`` if the document at `path` is neither an index nor a
+    /// - Throws: `SimpleStreamsError` with code `invalidDocument` if the document at `path` is neither an index nor a
     ///   products document, and every error of reading, verifying and querying.
     public func query(_ query: StreamQuery, path: String? = nil) async throws(SimpleStreamsError) -> StreamQueryResult {
         var result = StreamQueryResult()

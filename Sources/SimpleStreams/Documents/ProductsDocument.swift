@@ -20,7 +20,7 @@ public struct ProductsDocument: Sendable, Hashable, StreamAttributes {
     ///
     /// The tree must have the simplestreams shape: `products` an object of product objects, each `versions` an
     /// object of version objects, each `items` an object of item objects. Every `path` in it, at any level, must be
-    /// safe (see ``StreamPath``), so every path an item inherits is safe too. Unknown fields, datatypes and formats are kept.
+    /// safe (no `..`, `.`, absolute path, URL scheme, `//`, backslash, percent sign or NUL), so every path an item inherits is safe too. Unknown fields, datatypes and formats are kept.
     ///
     /// - Throws: ``SimpleStreamsError`` with code ``SimpleStreamsError/Code/invalidDocument`` naming the product,
     ///   version or item whose shape is wrong, or ``SimpleStreamsError/Code/unsafePath``.

@@ -3,7 +3,7 @@ public import SystemPackage
 
 /// A mirror in a local directory, given as a path or a `file://` URL.
 ///
-/// Paths are checked with ``StreamPath`` before they are joined to the root, so nothing outside the root is read
+/// Paths are checked against the path rules of simplestreams documents before they are joined to the root, so nothing outside the root is read
 /// through `..`. Symbolic links inside the mirror are followed (mirrors link identical files). Only regular files are
 /// read: a FIFO, a device or a directory at a document's path is refused at once, without blocking, and no more than
 /// the maximum size asked for is ever read.

@@ -1,4 +1,5 @@
 internal import CGPGME
+public import SystemPackage
 
 /// Signs documents with a secret key of an existing GnuPG home directory, through gpgme: clearsigned documents
 /// (`.sjson`) and ASCII-armored detached signatures (`.json.gpg`), as simplestreams producers write them.
@@ -20,10 +21,16 @@ public struct DocumentSigner: Sendable, Hashable {
     ///
     /// - Throws: ``VerificationError/Code/signingFailed`` if there is no such secret key,
     ///   ``VerificationError/Code/engineUnavailable`` if gpg cannot run.
-    public init(homeDirectory: String, fingerprint: String) throws(VerificationError) {
-        self.homeDirectory = homeDirectory
+    public init(homeDirectory: FilePath, fingerprint: String) throws(VerificationError) {
+        self.homeDirectory = homeDirectory.string
         self.fingerprint = fingerprint
         _ = try SigningContext(self)
+    }
+
+    /// Creates a signer for the GnuPG home directory at `homeDirectory`, given as a string; see
+    /// ``init(homeDirectory:fingerprint:)-(FilePath,_)``.
+    public init(homeDirectory: String, fingerprint: String) throws(VerificationError) {
+        try self.init(homeDirectory: FilePath(homeDirectory), fingerprint: fingerprint)
     }
 
     /// The clearsigned form of `document` (`-----BEGIN PGP SIGNED MESSAGE-----`).

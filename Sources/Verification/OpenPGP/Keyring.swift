@@ -73,7 +73,7 @@ public struct Keyring: Sendable {
     /// The private home the keys were imported into; verifiers made from this keyring share it.
     let home: GPGHome
 
-    /// The largest keyring file ``init(contentsOf:)`` reads: 16 MiB (the Ubuntu cloud image keyring is a few KiB).
+    /// The largest keyring file ``init(contentsOf:)-(FilePath)`` reads: 16 MiB (the Ubuntu cloud image keyring is a few KiB).
     public static let maximumFileSize = FileReadingLimits.keyring
 
     /// Reads a keyring file, binary or ASCII-armored.
@@ -130,7 +130,7 @@ public struct Keyring: Sendable {
 
     /// Reads the MAAS default keyring, ``maasDefaultPath``.
     ///
-    /// - Throws: as ``init(contentsOf:)``; ``VerificationError/Code/io`` if the `ubuntu-cloudimage-keyring` package is
+    /// - Throws: as ``init(contentsOf:)-(FilePath)``; ``VerificationError/Code/io`` if the `ubuntu-cloudimage-keyring` package is
     ///   not installed.
     public static func maasDefault() throws(VerificationError) -> Keyring {
         try Keyring(contentsOf: maasDefaultPath)

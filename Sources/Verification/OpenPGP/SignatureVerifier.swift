@@ -98,11 +98,11 @@ public struct SignatureVerifier: Sendable {
         return VerifiedDocument(payload: plain.takeBytes(), signature: accepted)
     }
 
-    /// The largest clearsigned document file ``verifyClearsigned(contentsOf:)`` reads: 64 MiB, the default
+    /// The largest clearsigned document file ``verifyClearsigned(contentsOf:)-(FilePath)`` reads: 64 MiB, the default
     /// document limit of `SimpleStreams`.
     public static let maximumDocumentFileSize = FileReadingLimits.document
 
-    /// The largest detached signature file ``verifyDetached(signatureFile:contentsOf:)`` reads: 1 MiB.
+    /// The largest detached signature file ``verifyDetached(signatureFile:contentsOf:)-(FilePath,FilePath)`` reads: 1 MiB.
     public static let maximumSignatureFileSize = FileReadingLimits.signature
 
     /// Verifies the clearsigned document in the file at `path`; see ``verifyClearsigned(_:)``.
@@ -170,7 +170,7 @@ public struct SignatureVerifier: Sendable {
     ///
     /// The signature file must be a regular file of at most ``maximumSignatureFileSize`` bytes.
     ///
-    /// - Throws: as ``verifyDetached(signature:contentsOf:)``.
+    /// - Throws: as ``verifyDetached(signature:contentsOf:)-(_,FilePath)``.
     public func verifyDetached(signatureFile signaturePath: FilePath, contentsOf path: FilePath)
         throws(VerificationError) -> VerifiedSignature
     {
