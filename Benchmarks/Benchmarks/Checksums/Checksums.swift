@@ -2,8 +2,8 @@ import Benchmark
 import ChecksumSupport
 import Verification
 
-/// Checksums at hash speed: SHA-256 (and SHA-512, MD5) of a 1 GiB file through ``ContentVerifier`` and ``Digest``,
-/// SHA-256 of 256 MiB already in memory (the hash alone, no reads), and eight 256 MiB files verified in parallel
+/// Checksums at hash speed: SHA-256 (and SHA-512, MD5) of a 1 GiB file through ``ContentVerifier`` and
+/// ``ContentDigest``, SHA-256 of 256 MiB already in memory (the hash alone, no reads), and eight 256 MiB files verified in parallel
 /// (``ContentVerifier/verifyFiles``) against the same eight one after the other. The inputs are generated once in
 /// `$BENCHMARK_DATA_DIR/checksums` and are in the page cache after the first iteration. `compare-checksums.sh` puts
 /// the command-line tool next to `openssl dgst -sha256` and `sha256sum`.
@@ -29,7 +29,7 @@ let benchmarks: @Sendable () -> Void = {
         Benchmark("digest \(algorithm.rawValue) 1GiB file", configuration: fileConfiguration) { benchmark in
             let input = try ChecksumInputs.large()
             for _ in benchmark.scaledIterations {
-                blackHole(try Digest.compute(algorithm, ofFileAtPath: input.path))
+                blackHole(try ContentDigest.compute(algorithm, ofFileAtPath: input.path))
             }
         }
     }
@@ -47,7 +47,7 @@ let benchmarks: @Sendable () -> Void = {
         let bytes = [UInt8](repeating: 0x5a, count: 256 << 20)
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
-            blackHole(Digest.compute(.sha256, of: bytes))
+            blackHole(ContentDigest.compute(.sha256, of: bytes))
         }
     }
 
@@ -61,14 +61,14 @@ let benchmarks: @Sendable () -> Void = {
     )
 
     Benchmark("verify 8x256MiB parallel", configuration: partsConfiguration) { benchmark in
-        let files = try ChecksumInputs.parts().map { (path: $0.path, expected: try $0.expected) }
+        let files = try ChecksumInputs.parts().map { FileToVerify(path: $0.path, expected: try $0.expected) }
         for _ in benchmark.scaledIterations {
             blackHole(try await ContentVerifier.verifyFiles(files))
         }
     }
 
     Benchmark("verify 8x256MiB serial", configuration: partsConfiguration) { benchmark in
-        let files = try ChecksumInputs.parts().map { (path: $0.path, expected: try $0.expected) }
+        let files = try ChecksumInputs.parts().map { FileToVerify(path: $0.path, expected: try $0.expected) }
         for _ in benchmark.scaledIterations {
             for file in files {
                 blackHole(try ContentVerifier.verify(fileAtPath: file.path, expected: file.expected))
