@@ -3,10 +3,10 @@ import ChecksumSupport
 import Verification
 
 /// Checksums at hash speed: SHA-256 (and SHA-512, MD5) of a 1 GiB file through ``ContentVerifier`` and
-/// ``ContentDigest``, SHA-256 of 256 MiB already in memory (the hash alone, no reads), and eight 256 MiB files verified in parallel
-/// (``ContentVerifier/verifyFiles``) against the same eight one after the other. The inputs are generated once in
-/// `$BENCHMARK_DATA_DIR/checksums` and are in the page cache after the first iteration. `compare-checksums.sh` puts
-/// the command-line tool next to `openssl dgst -sha256` and `sha256sum`.
+/// ``ContentDigest``, SHA-256 of 256 MiB already in memory (the hash alone, no reads), and eight 256 MiB files
+/// verified in parallel (``ContentVerifier/verifyFiles``) against the same eight one after the other. The inputs
+/// are generated once in `$BENCHMARK_DATA_DIR/checksums` and are in the page cache after the first iteration.
+/// `compare-checksums.sh` puts the command-line tool next to `openssl dgst -sha256` and `sha256sum`.
 let benchmarks: @Sendable () -> Void = {
     let fileConfiguration = Benchmark.Configuration(
         metrics: [.wallClock, .cpuTotal, .throughput, .peakMemoryResident],
