@@ -1,4 +1,5 @@
 public import SimpleStreams
+internal import SystemLayer
 internal import Verification
 
 #if canImport(FoundationEssentials)
@@ -209,7 +210,10 @@ public struct StreamReader: Sendable {
         case .verify(let verifier):
             if UnverifiedClearsignedPayload.isClearsigned(bytes) {
                 do {
-                    let verified = try verifier.verifyClearsigned(bytes)
+                    // gpgme waits for gpg: off the cooperative pool.
+                    let verified = try await onDedicatedThread { () throws(VerificationError) in
+                        try verifier.verifyClearsigned(bytes)
+                    }
                     payload = verified.payload
                     signature = verified.signature
                 } catch {
@@ -220,14 +224,16 @@ public struct StreamReader: Sendable {
                 let detached: [UInt8]
                 do {
                     detached = try await source.read(signaturePath, maximumSize: 1 << 20)
-                } catch  where error.code == .notFound {
+                } catch where error.code == .notFound {
                     throw SimpleStreamsError(
                         .unsigned,
                         "\(path) is not clearsigned and has no detached signature \(signaturePath); "
                             + "read unsigned documents only by allowing it (--no-verify)")
                 }
                 do {
-                    signature = try verifier.verifyDetached(signature: detached, data: bytes)
+                    signature = try await onDedicatedThread { () throws(VerificationError) in
+                        try verifier.verifyDetached(signature: detached, data: bytes)
+                    }
                 } catch {
                     throw signatureError(error, path: "\(path) (signature \(signaturePath))")
                 }

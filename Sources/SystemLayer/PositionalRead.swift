@@ -23,22 +23,16 @@ package final class PositionalFile: Sendable {
         repeat { raw = Glibc.open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC) } while raw < 0 && errno == EINTR
         guard raw >= 0 else { throw .last("open", path) }
         let descriptor = FileDescriptor(rawValue: raw)
-        let status: Stat
+        let size: UInt64?
         do {
-            status = try descriptor.stat()
+            size = try descriptor.readableSize(name: path)
         } catch {
             try? descriptor.close()
-            throw FileSystemError("inspect", path, .system(error))
+            throw error
         }
-        var size = UInt64(max(0, status.size))
-        switch status.type {
-        case .directory:
+        guard let size else {
             try? descriptor.close()
             throw FileSystemError("read", path, .wrongKind("a directory"))
-        case .blockSpecial:
-            if let end = try? descriptor.seek(offset: 0, from: .end), end > 0 { size = UInt64(end) }
-        default:
-            break
         }
         self.path = path
         self.size = size
@@ -49,16 +43,11 @@ package final class PositionalFile: Sendable {
         try? descriptor.close()
     }
 
-    /// Reads up to `buffer.count` bytes at `offset` (retrying on `EINTR`); returns how many were read, 0 at the end.
+    /// Reads `buffer.count` bytes at `offset`, fewer only at the end of the file (retrying short and interrupted
+    /// reads); returns how many were read.
     ///
     /// The corresponding C function is `pread`.
     package func read(at offset: UInt64, into buffer: UnsafeMutableRawBufferPointer) throws(FileSystemError) -> Int {
-        guard let start = off_t(exactly: offset) else { return 0 }
-        while true {
-            let count = pread(descriptor.rawValue, buffer.baseAddress, buffer.count, start)
-            if count < 0 && errno == EINTR { continue }
-            guard count >= 0 else { throw .last("read", path) }
-            return count
-        }
+        try descriptor.read(exactly: buffer, at: offset, name: path)
     }
 }

@@ -6,7 +6,7 @@ struct MaasImages: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "maas-images",
         abstract: "Inspect, verify and mirror MAAS boot images.",
-        version: "0.1.0",
+        version: "0.2.0",
         subcommands: [
             SquashFSCommand.self, StreamsCommand.self, BootCommand.self, ESXiCommand.self, VerifyCommand.self,
             DemoCommand.self,

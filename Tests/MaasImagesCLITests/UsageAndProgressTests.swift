@@ -41,7 +41,7 @@ struct UsageAndProgressTests {
         #expect(words.contains("(values: bios, uefi, uefi-http, open-firmware, powernv, s390x, ipxe)"), "\(words)")
         let version = try await CommandRunner.run(binary, ["--version"])
         #expect(version.status == 0)
-        #expect(version.outputText == "0.1.0\n")
+        #expect(version.outputText == "0.2.0\n")
     }
 
     /// Runs `arguments` with standard error on a terminal (`script`), and returns what the terminal received.

@@ -49,8 +49,8 @@ public struct HTTPSettings: Sendable, Hashable {
     /// How failed requests are retried.
     public var retry: RetryPolicy = RetryPolicy()
 
-    /// The user agent of this project: `swift-maas-images/0.1.0 (ImageMirror)`.
-    public static let defaultUserAgent = "swift-maas-images/0.1.0 (ImageMirror)"
+    /// The user agent of this project: `swift-maas-images/0.2.0 (ImageMirror)`.
+    public static let defaultUserAgent = "swift-maas-images/0.2.0 (ImageMirror)"
 
     /// Creates settings with the proxies of the process environment (see ``ProxySettings/init(environment:)``).
     public init() {

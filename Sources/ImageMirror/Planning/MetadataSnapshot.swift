@@ -1,6 +1,7 @@
 internal import SignedStreams
 internal import SimpleStreams
 import Synchronization
+internal import SystemLayer
 internal import Verification
 
 #if canImport(FoundationEssentials)
@@ -101,7 +102,10 @@ struct MetadataSnapshot: Sendable {
             else { return documents }
             if case .verify(let verifier) = policy {
                 do {
-                    _ = try verifier.verifyDetached(signature: signature, data: data)
+                    // gpgme waits for gpg: off the cooperative pool.
+                    _ = try await onDedicatedThread { () throws(VerificationError) in
+                        try verifier.verifyDetached(signature: signature, data: data)
+                    }
                 } catch {
                     throw ImageMirrorError(
                         .metadata, "\(json): the detached signature \(json).gpg did not verify; nothing was downloaded",
