@@ -1,3 +1,5 @@
+import SquashFS
+
 /// One stanza of a dpkg status file, reduced to the fields a package manifest needs.
 struct DpkgStanza: Sendable, Hashable {
     var package: String

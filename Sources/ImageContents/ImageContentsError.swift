@@ -1,3 +1,5 @@
+import SquashFS
+
 /// The error every throwing function of the `ImageContents` module throws.
 ///
 /// An error has a ``code`` a program can switch on, a ``message`` that names the image and the file inside it (and
@@ -63,7 +65,7 @@ public struct ImageContentsError: Error, Sendable, CustomStringConvertible {
     /// end around a note of how much was cut.
     public init(_ code: Code, _ message: String, underlyingError: (any Error & Sendable)? = nil) {
         self.code = code
-        self.message = printableMessage(message)
+        self.message = SquashFSError.printableMessage(message)
         self.underlyingError = underlyingError
     }
 

@@ -24,7 +24,7 @@ extension SquashFSImage {
     {
         do {
             return try fileReader(at: path)
-        } catch let error as SquashFSError
+        } catch
             where error.code == .notFound || error.code == .notADirectory || (nilUnlessFile && error.code == .notAFile)
         {
             return nil

@@ -84,13 +84,14 @@ extension PackageManifest {
     ) throws(ImageContentsError) -> [JournalFile] {
         let directoryPath = ImagePath("/var/lib/dpkg/updates")
         var journal: [JournalFile] = []
+        var walker: TreeWalker
         do {
-            var walker: TreeWalker
-            do {
-                walker = try image.walk(from: directoryPath, recursive: false)
-            } catch let error as SquashFSError where error.code == .notFound {
-                return []
-            }
+            walker = try image.walk(from: directoryPath, recursive: false)
+        } catch {
+            if error.code == .notFound { return [] }
+            throw ImageContentsError(reading: directoryPath, in: image, error)
+        }
+        do {
             while let entry = try walker.next() {
                 guard entry.depth == 1 else { continue }
                 let name = entry.name

@@ -97,8 +97,10 @@ public struct SquashFSError: Error, Sendable, CustomStringConvertible {
     /// The longest message kept whole, in UTF-8 bytes.
     public static let maximumMessageBytes = 4096
 
-    /// `message` with control characters escaped and, when longer than ``maximumMessageBytes``, its middle cut.
-    static func printableMessage(_ message: String) -> String {
+    /// `message` with control characters (C0, DEL and C1) escaped as `\xNN` and, when longer than
+    /// ``maximumMessageBytes``, its middle cut; also used by the other modules of this package that quote image
+    /// content in their errors (ImageContents).
+    package static func printableMessage(_ message: String) -> String {
         let utf8 = message.utf8
         let isPlain = utf8.count <= maximumMessageBytes && utf8.allSatisfy { $0 >= 0x20 && $0 != 0x7F && $0 < 0xC2 }
         if isPlain { return message }

@@ -85,7 +85,7 @@ public final class SquashFSImage: Sendable {
     ///   - path: a regular file or block device holding the image.
     ///   - options: limits and the offset of the image inside the file.
     /// - Throws: ``SquashFSError``: `io` if the file cannot be read, `notSquashFS`, `unsupported` or `corrupt`.
-    public convenience init(path: FilePath, options: Options = Options()) throws {
+    public convenience init(path: FilePath, options: Options = Options()) throws(SquashFSError) {
         try self.init(file: try ImageFile(path: path, offset: options.offset), options: options)
     }
 
@@ -95,13 +95,15 @@ public final class SquashFSImage: Sendable {
     ///   - path: a regular file or block device holding the image.
     ///   - options: limits and the offset of the image inside the file.
     /// - Throws: ``SquashFSError``: `io` if the file cannot be read, `notSquashFS`, `unsupported` or `corrupt`.
-    public convenience init(path: String, options: Options = Options()) throws {
+    public convenience init(path: String, options: Options = Options()) throws(SquashFSError) {
         try self.init(path: FilePath(path), options: options)
     }
 
     /// Opens an image from an open file descriptor; the image keeps its own duplicate, so the caller may close
     /// `descriptor`.
-    public convenience init(fileDescriptor descriptor: FileDescriptor, options: Options = Options()) throws {
+    public convenience init(fileDescriptor descriptor: FileDescriptor, options: Options = Options())
+        throws(SquashFSError)
+    {
         let name = "fd \(descriptor.rawValue)"
         let duplicate: FileDescriptor
         do {
@@ -112,8 +114,8 @@ public final class SquashFSImage: Sendable {
         try self.init(file: try ImageFile(owning: duplicate, offset: options.offset, name: name), options: options)
     }
 
-    private init(file: ImageFile, options: Options) throws {
-        do {
+    private init(file: ImageFile, options: Options) throws(SquashFSError) {
+        do throws(SquashFSError) {
             let headerSize = Int(min(UInt64(Superblock.size), file.availableBytes))
             let superblock = try Superblock(
                 bytes: try file.read(count: headerSize, at: 0, limit: file.availableBytes),
@@ -140,7 +142,7 @@ public final class SquashFSImage: Sendable {
             guard root.kind == .directory else {
                 throw SquashFSError.corrupt("the root inode (\(root.reference)) is a \(root.kind), not a directory")
             }
-        } catch let error as SquashFSError {
+        } catch {
             throw error.inImage(file.name)
         }
     }

@@ -58,7 +58,7 @@ extension StandardTreeTests {
                 do {
                     _ = try SquashFSImage(path: embedded, options: options)
                     Issue.record("offset \(wrong) opened")
-                } catch let error as SquashFSError {
+                } catch {
                     #expect(error.code == .notSquashFS, "offset \(wrong): \(error)")
                 }
             }
@@ -165,7 +165,7 @@ extension StandardTreeTests {
             do {
                 _ = try SquashFSImage(path: output)
                 Issue.record("an lzo image opened")
-            } catch let error as SquashFSError {
+            } catch {
                 #expect(error.code == .unsupported)
                 #expect(error.message.contains("lzo"), "\(error.message)")
                 #expect(error.description.contains(output), "the message names the image: \(error)")
@@ -188,7 +188,7 @@ extension StandardTreeTests {
                 do {
                     _ = try SquashFSImage(path: path)
                     Issue.record("\(path) opened")
-                } catch let error as SquashFSError {
+                } catch {
                     #expect(error.code == code, "\(path): \(error)")
                 }
             }

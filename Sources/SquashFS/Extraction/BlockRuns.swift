@@ -26,7 +26,7 @@ struct BlockListReader {
     private var next = 0
 
     /// Positions a reader at the start of the block list of `inode`, a regular file.
-    init(image: SquashFSImage, inode: Inode) throws {
+    init(image: SquashFSImage, inode: Inode) throws(SquashFSError) {
         guard let layout = inode.file else {
             throw SquashFSError(.notAFile, "\(image.name): inode #\(inode.number) is a \(inode.kind), not a file")
         }
@@ -48,7 +48,7 @@ struct BlockListReader {
     ///
     /// - Throws: `corrupt` for a size word with unknown bits set, larger than the block size, or pointing outside
     ///   the data region; any error reading the inode table.
-    mutating func nextRun(count: Int) throws -> BlockRun {
+    mutating func nextRun(count: Int) throws(SquashFSError) -> BlockRun {
         let first = next
         let end = first + min(max(count, 0), blockCount - first)
         let blockSize = image.superblock.blockSize

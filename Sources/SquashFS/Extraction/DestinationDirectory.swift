@@ -32,7 +32,7 @@ final class DestinationDirectory: Sendable {
     ///
     /// - Throws: `unsafeDestination` if `path` is a symbolic link, is not a directory, or holds entries and
     ///   `allowsNonEmpty` is false; `output` if it cannot be created or opened.
-    init(path: String, plan: ExtractionPlan, allowsNonEmpty: Bool) throws {
+    init(path: String, plan: ExtractionPlan, allowsNonEmpty: Bool) throws(SquashFSError) {
         // `link/` would resolve the link: the last component is checked without its trailing slashes.
         var trimmed = Substring(path)
         while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
@@ -71,14 +71,16 @@ final class DestinationDirectory: Sendable {
     }
 
     /// Runs `body` with the open directory created for plan entry `index`.
-    func withDirectory<Result>(of index: Int, _ body: (DirectoryDescriptor) throws -> Result) throws -> Result {
+    func withDirectory<Result>(of index: Int, _ body: (DirectoryDescriptor) throws(SquashFSError) -> Result)
+        throws(SquashFSError) -> Result
+    {
         let directory = try acquire(index)
         defer { release(index) }
         return try body(directory)
     }
 
-    private func acquire(_ index: Int) throws -> DirectoryDescriptor {
-        try state.withLock { state in
+    private func acquire(_ index: Int) throws(SquashFSError) -> DirectoryDescriptor {
+        try state.withLock { (state) throws(SquashFSError) in
             state.clock += 1
             if var handle = state.handles[index] {
                 handle.users += 1

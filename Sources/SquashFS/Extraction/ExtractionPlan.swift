@@ -26,7 +26,7 @@ struct ExtractionPlan {
     private let options: ExtractionOptions
 
     /// Plans the extraction of `paths` (the whole image when empty).
-    init(image: SquashFSImage, paths: [ImagePath], options: ExtractionOptions) throws {
+    init(image: SquashFSImage, paths: [ImagePath], options: ExtractionOptions) throws(SquashFSError) {
         self.image = image
         self.options = options
         let root = try image.rootInode()
@@ -39,11 +39,12 @@ struct ExtractionPlan {
 
     /// Resolves the requested paths (symbolic links followed except in the last component) and drops those inside
     /// another requested subtree.
-    private static func selectedTargets(image: SquashFSImage, paths: [ImagePath]) throws
+    private static func selectedTargets(image: SquashFSImage, paths: [ImagePath]) throws(SquashFSError)
         -> [(path: ImagePath, inode: Inode)]
     {
         guard !paths.isEmpty else { return [(.root, try image.rootInode())] }
-        let resolved = try paths.map { try image.resolve($0, followSymlinks: false) }.sorted { $0.path < $1.path }
+        let resolved = try paths.map { (path) throws(SquashFSError) in try image.resolve(path, followSymlinks: false) }
+            .sorted { $0.path < $1.path }
         var selected: [(path: ImagePath, inode: Inode)] = []
         for target in resolved {
             if selected.contains(where: { $0.path.contains(target.path) }) { continue }
@@ -53,7 +54,7 @@ struct ExtractionPlan {
     }
 
     /// Adds the ancestors of `path` that are not planned yet, then everything under `path`.
-    private mutating func addSubtree(at path: ImagePath, inode: Inode) throws {
+    private mutating func addSubtree(at path: ImagePath, inode: Inode) throws(SquashFSError) {
         var parent = 0
         var prefix = ImagePath.root
         for component in path.components.dropLast() {
@@ -79,7 +80,7 @@ struct ExtractionPlan {
     }
 
     /// Adds everything below the planned directory at `path`, depth-first.
-    private mutating func addChildren(of path: ImagePath) throws {
+    private mutating func addChildren(of path: ImagePath) throws(SquashFSError) {
         guard let directoryIndex = indexOfDirectory[path] else { return }
         var walker = try image.walk(from: path)
         // The walk is depth-first: the parent of an entry at depth d is the last directory seen at depth d - 1.
@@ -96,7 +97,7 @@ struct ExtractionPlan {
     }
 
     /// Appends an entry, noting hard links and checking the limits.
-    private mutating func add(_ entry: Entry) throws {
+    private mutating func add(_ entry: Entry) throws(SquashFSError) {
         guard entries.count < options.maximumEntries else {
             throw SquashFSError(
                 .limitExceeded,

@@ -58,7 +58,7 @@ final class Extractor: Sendable {
     init(
         image: SquashFSImage, plan: ExtractionPlan, destination: FilePath, options: ExtractionOptions,
         progress: ProgressChannel<ExtractionEvent>?
-    ) throws {
+    ) throws(SquashFSError) {
         self.image = image
         self.progress = progress
         self.entries = plan.entries
@@ -83,7 +83,7 @@ final class Extractor: Sendable {
     /// fragment blocks with their users, empty files), and the entries skipped on purpose.
     private static func workItems(
         image: SquashFSImage, plan: ExtractionPlan, options: ExtractionOptions, blocksPerItem: Int
-    ) throws -> (files: [PendingFile], segments: [Segment], skipped: [Int: String]) {
+    ) throws(SquashFSError) -> (files: [PendingFile], segments: [Segment], skipped: [Int: String]) {
 
         var skipped: [Int: String] = [:]
         var files: [PendingFile] = []
@@ -154,7 +154,7 @@ final class Extractor: Sendable {
     }
 
     /// Runs the three phases; on failure or cancellation removes the temporary files and throws.
-    func run() async throws -> ExtractionSummary {
+    func run() async throws(SquashFSError) -> ExtractionSummary {
         progress?.setTotals(bytes: Int64(clamping: totalBytes), items: totalEntries)
         if let progress {
             for index in skipped.keys.sorted() {
@@ -173,12 +173,10 @@ final class Extractor: Sendable {
         return summary
     }
 
-    private func recordingFailure(_ body: () throws -> Void) {
+    private func recordingFailure(_ body: () throws(SquashFSError) -> Void) {
         do {
             try body()
         } catch {
-            let error =
-                error as? SquashFSError ?? SquashFSError(.output, "\(destination.path): \(error)", underlyingError: nil)
             // A worker that noticed the stop reports nothing of its own; the first real failure wins.
             if error.code != .cancelled { failure.withLock { if $0 == nil { $0 = error } } }
             stopped.store(true, ordering: .relaxed)
@@ -188,7 +186,7 @@ final class Extractor: Sendable {
     private var isStopped: Bool { stopped.load(ordering: .relaxed) }
 
     /// Throws the first failure, or `cancelled`, after removing temporary files.
-    private func finishPhase() throws {
+    private func finishPhase() throws(SquashFSError) {
         guard isStopped else { return }
         for file in files where file.leftTemporaryFile {
             let parent = entries[file.entry].parent ?? 0
@@ -246,7 +244,7 @@ final class Extractor: Sendable {
 
     // MARK: Phase 1: directories, symbolic links, fifos, sockets and device nodes
 
-    private func createStructure() throws {
+    private func createStructure() throws(SquashFSError) {
         for (index, entry) in entries.enumerated() {
             guard !isStopped else { return }
             guard let parent = entry.parent, entry.linkTarget == nil, skipped[index] == nil else { continue }
@@ -277,8 +275,8 @@ final class Extractor: Sendable {
         }
     }
 
-    private func createDirectory(_ index: Int, _ entry: ExtractionPlan.Entry, in parent: Int) throws {
-        let created = try destination.withDirectory(of: parent) { directory in
+    private func createDirectory(_ index: Int, _ entry: ExtractionPlan.Entry, in parent: Int) throws(SquashFSError) {
+        let created = try destination.withDirectory(of: parent) { (directory) throws(SquashFSError) in
             try mapping("create the directory", { path(of: index) }) { () throws(FileSystemError) in
                 try directory.makeDirectory(entry.name, permissions: [.ownerReadWriteExecute])
             }
@@ -293,13 +291,13 @@ final class Extractor: Sendable {
     private func createNode(
         _ index: Int, _ entry: ExtractionPlan.Entry, in parent: Int,
         _ create: (DirectoryDescriptor, [UInt8]) throws(FileSystemError) -> Void
-    ) throws {
-        try destination.withDirectory(of: parent) { directory in
+    ) throws(SquashFSError) {
+        try destination.withDirectory(of: parent) { (directory) throws(SquashFSError) in
             let temporary = temporaryName(index)
             try mapping("create", { path(of: index) }) { () throws(FileSystemError) in
                 try create(directory, temporary)
             }
-            do {
+            do throws(SquashFSError) {
                 note(
                     index,
                     try metadata.apply(entry.inode, toEntry: temporary, in: directory, path: path(of: index)))
@@ -313,7 +311,7 @@ final class Extractor: Sendable {
 
     private func rename(
         _ temporary: [UInt8], to name: [UInt8], in directory: DirectoryDescriptor, path: @autoclosure () -> String
-    ) throws {
+    ) throws(SquashFSError) {
         try mapping("move into place", path) { () throws(FileSystemError) in
             try directory.rename(temporary, to: name, in: directory)
         }
@@ -323,12 +321,17 @@ final class Extractor: Sendable {
 
     /// The next unit of work, or `nil` when everything has been handed out. A file's block list is read here, one
     /// run at a time, under the queue's lock (a few KiB of metadata per run).
-    private func nextJob() throws -> Job? {
-        try queue.withLock { queue in
+    private func nextJob() throws(SquashFSError) -> Job? {
+        try queue.withLock { (queue) throws(SquashFSError) in
             while queue.segment < segments.count {
                 switch segments[queue.segment] {
                 case .blocks(let file):
-                    var blockList = try queue.blockList ?? BlockListReader(image: image, inode: inode(ofFile: file))
+                    var blockList: BlockListReader
+                    if let current = queue.blockList {
+                        blockList = current
+                    } else {
+                        blockList = try BlockListReader(image: image, inode: inode(ofFile: file))
+                    }
                     let run = try blockList.nextRun(count: blocksPerItem)
                     if blockList.isFinished {
                         queue.blockList = nil
@@ -353,7 +356,7 @@ final class Extractor: Sendable {
         entries[files[file].entry].inode
     }
 
-    private func writeContents() throws {
+    private func writeContents() throws(SquashFSError) {
         let blockSize = image.blockSize
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: blocksPerItem * blockSize, alignment: 64)
         defer { buffer.deallocate() }
@@ -368,7 +371,7 @@ final class Extractor: Sendable {
                     length = try image.reader.readDataBlock(
                         at: start, sizeWord: sizeWord, into: fragment, exact: false,
                         dataEnd: image.superblock.inodeTableStart)
-                } catch let error as SquashFSError {
+                } catch {
                     throw SquashFSError(
                         error.code, "\(image.name): fragment \(index): \(error.message)",
                         underlyingError: error.underlyingError)
@@ -378,7 +381,7 @@ final class Extractor: Sendable {
                     let inode = inode(ofFile: file)
                     let range = try tailRange(of: inode, inFragmentOf: length)
                     let blockCount = UInt64(inode.file?.blockCount ?? 0)
-                    try writePart(of: file, sawHole: false) { descriptor in
+                    try writePart(of: file, sawHole: false) { (descriptor) throws(SquashFSError) in
                         let offset = blockCount * UInt64(blockSize)
                         try writeAll(descriptor, UnsafeRawBufferPointer(rebasing: fragment[range]), at: offset, file)
                         return UInt64(range.count)
@@ -391,7 +394,7 @@ final class Extractor: Sendable {
     }
 
     /// Where the tail of the file `inode` lies inside its decoded fragment block of `blockLength` bytes.
-    private func tailRange(of inode: Inode, inFragmentOf blockLength: Int) throws -> Range<Int> {
+    private func tailRange(of inode: Inode, inFragmentOf blockLength: Int) throws(SquashFSError) -> Range<Int> {
         let tail = Int(inode.size % UInt64(image.blockSize))
         let start = Int(inode.file?.fragmentOffset ?? 0)
         guard start + tail <= blockLength else {
@@ -403,16 +406,18 @@ final class Extractor: Sendable {
     }
 
     /// Decodes the data blocks of `run` of `file` into `buffer` and writes each run of non-hole blocks with one call.
-    private func writeBlocks(_ run: BlockRun, of file: Int, using buffer: UnsafeMutableRawBufferPointer) throws {
+    private func writeBlocks(_ run: BlockRun, of file: Int, using buffer: UnsafeMutableRawBufferPointer)
+        throws(SquashFSError)
+    {
         let blockSize = image.blockSize
         let inode = inode(ofFile: file)
         let blockCount = inode.file?.blockCount ?? 0
         let hasFragment = inode.file?.fragmentIndex != nil
         let sawHole = run.sizeWords.contains { $0 & 0x00FF_FFFF == 0 }
-        try writePart(of: file, sawHole: sawHole) { descriptor in
+        try writePart(of: file, sawHole: sawHole) { (descriptor) throws(SquashFSError) in
             var produced: UInt64 = 0
             var pending: Range<Int>?  // bytes of `buffer` decoded but not yet written
-            func flush() throws {
+            func flush() throws(SquashFSError) {
                 guard let bytes = pending else { return }
                 let offset = UInt64(run.first) * UInt64(blockSize) + UInt64(bytes.lowerBound)
                 try writeAll(descriptor, UnsafeRawBufferPointer(rebasing: buffer[bytes]), at: offset, file)
@@ -431,12 +436,12 @@ final class Extractor: Sendable {
                     continue
                 }
                 let start = slot * blockSize
-                do {
+                do throws(SquashFSError) {
                     _ = try image.reader.readDataBlock(
                         at: position, sizeWord: word,
                         into: UnsafeMutableRawBufferPointer(rebasing: buffer[start..<(start + size)]), exact: true,
                         dataEnd: image.superblock.inodeTableStart)
-                } catch let error as SquashFSError {
+                } catch {
                     throw SquashFSError(
                         error.code, "\(image.name): inode #\(inode.number) block \(block): \(error.message)",
                         underlyingError: error.underlyingError)
@@ -450,10 +455,12 @@ final class Extractor: Sendable {
 
     /// Writes one part of `file` through its temporary file; the last part sets the size (when some part held a
     /// hole), metadata and name.
-    private func writePart(of file: Int, sawHole: Bool, _ body: (FileDescriptor) throws -> UInt64) throws {
+    private func writePart(of file: Int, sawHole: Bool, _ body: (FileDescriptor) throws(SquashFSError) -> UInt64)
+        throws(SquashFSError)
+    {
         let pending = files[file]
         let entry = entries[pending.entry]
-        try destination.withDirectory(of: entry.parent ?? 0) { directory in
+        try destination.withDirectory(of: entry.parent ?? 0) { (directory) throws(SquashFSError) in
             let temporary = temporaryName(pending.entry)
             let file = try pending.openTemporary(temporary, in: directory) { path(of: pending.entry) }
             var isOpen = true
@@ -484,7 +491,7 @@ final class Extractor: Sendable {
 
     /// Writes all of `bytes` at `offset`, retrying short and interrupted writes.
     private func writeAll(_ descriptor: FileDescriptor, _ bytes: UnsafeRawBufferPointer, at offset: UInt64, _ file: Int)
-        throws
+        throws(SquashFSError)
     {
         try mapping("write", { path(of: files[file].entry) }) { () throws(FileSystemError) in
             try descriptor.write(allOf: bytes, at: offset, name: path(of: files[file].entry))
@@ -493,7 +500,7 @@ final class Extractor: Sendable {
 
     // MARK: Phase 3: hard links, then directory metadata deepest first
 
-    private func linkAndSetDirectoryMetadata() throws {
+    private func linkAndSetDirectoryMetadata() throws(SquashFSError) {
         for (index, entry) in entries.enumerated() {
             guard !isStopped else { return }
             guard let target = entry.linkTarget, skipped[index] == nil, let parent = entry.parent else { continue }
@@ -502,7 +509,7 @@ final class Extractor: Sendable {
         }
         for (index, entry) in entries.enumerated().reversed() where entry.inode.kind == .directory {
             guard !isStopped else { return }
-            try destination.withDirectory(of: index) { directory in
+            try destination.withDirectory(of: index) { (directory) throws(SquashFSError) in
                 note(
                     index,
                     try metadata.apply(entry.inode, toDescriptor: directory.descriptor, path: path(of: index)))
@@ -512,10 +519,12 @@ final class Extractor: Sendable {
     }
 
     /// Links `entry` to the file this extraction created for `target`: under a temporary name, then renamed.
-    private func createHardLink(_ index: Int, _ entry: ExtractionPlan.Entry, in parent: Int, to target: Int) throws {
+    private func createHardLink(_ index: Int, _ entry: ExtractionPlan.Entry, in parent: Int, to target: Int)
+        throws(SquashFSError)
+    {
         let targetEntry = entries[target]
-        try destination.withDirectory(of: targetEntry.parent ?? 0) { source in
-            try destination.withDirectory(of: parent) { directory in
+        try destination.withDirectory(of: targetEntry.parent ?? 0) { (source) throws(SquashFSError) in
+            try destination.withDirectory(of: parent) { (directory) throws(SquashFSError) in
                 let temporary = temporaryName(index)
                 try mapping("create the hard link to \(path(of: target)) at", { path(of: index) }) {
                     () throws(FileSystemError) in
@@ -568,7 +577,7 @@ extension SquashFSImage {
     public func extract(
         to destination: FilePath, paths: [ImagePath] = [], options: ExtractionOptions = ExtractionOptions(),
         progress: ProgressChannel<ExtractionEvent>? = nil
-    ) async throws -> ExtractionSummary {
+    ) async throws(SquashFSError) -> ExtractionSummary {
         defer { progress?.finish() }
         guard options.jobs >= 1 else {
             throw SquashFSError(.invalidArgument, "extraction needs at least one job, not \(options.jobs)")
@@ -577,11 +586,17 @@ extension SquashFSImage {
         guard !Task.isCancelled else { throw SquashFSError(.cancelled, "\(destination): extraction cancelled") }
         let extractor = try Extractor(
             image: self, plan: plan, destination: destination, options: options, progress: progress)
-        return try await withTaskCancellationHandler {
-            try await extractor.run()
+        // `withTaskCancellationHandler` rethrows untyped: the outcome comes back as a typed `Result`.
+        let outcome = await withTaskCancellationHandler { () async -> Result<ExtractionSummary, SquashFSError> in
+            do throws(SquashFSError) {
+                return .success(try await extractor.run())
+            } catch {
+                return .failure(error)
+            }
         } onCancel: {
             extractor.cancel()
         }
+        return try outcome.get()
     }
 
     /// Extracts the whole image, or the subtrees at `paths`, into the directory at the path `destination`: see
@@ -589,7 +604,7 @@ extension SquashFSImage {
     public func extract(
         to destination: String, paths: [ImagePath] = [], options: ExtractionOptions = ExtractionOptions(),
         progress: ProgressChannel<ExtractionEvent>? = nil
-    ) async throws -> ExtractionSummary {
+    ) async throws(SquashFSError) -> ExtractionSummary {
         try await extract(to: FilePath(destination), paths: paths, options: options, progress: progress)
     }
 }

@@ -30,7 +30,7 @@ struct MetadataWriter: Sendable {
 
     /// The attributes to restore: all of them with owners restored, otherwise only `user.` ones; never
     /// `trusted.` or `security.` ones in safe mode. In safe mode, also the notes for what was left out.
-    private func attributes(of inode: Inode) throws -> (restored: [ExtendedAttribute], notes: [String]) {
+    private func attributes(of inode: Inode) throws(SquashFSError) -> (restored: [ExtendedAttribute], notes: [String]) {
         var notes: [String] = []
         if safe && inode.permissions & 0o6000 != 0 {
             notes.append("set-user-id and set-group-id bits cleared in safe mode")
@@ -55,7 +55,8 @@ struct MetadataWriter: Sendable {
 
     /// Sets everything on an open regular file or directory; returns what safe mode left out, for the report.
     @discardableResult
-    func apply(_ inode: Inode, toDescriptor descriptor: FileDescriptor, path: @autoclosure () -> String) throws
+    func apply(_ inode: Inode, toDescriptor descriptor: FileDescriptor, path: @autoclosure () -> String)
+        throws(SquashFSError)
         -> [String]
     {
         if restoresOwnership {
@@ -84,7 +85,7 @@ struct MetadataWriter: Sendable {
     @discardableResult
     func apply(
         _ inode: Inode, toEntry name: [UInt8], in directory: DirectoryDescriptor, path: @autoclosure () -> String
-    ) throws -> [String] {
+    ) throws(SquashFSError) -> [String] {
         if restoresOwnership {
             try mapping("set the owner", path) { () throws(FileSystemError) in
                 try directory.setOwner(ofEntry: name, user: inode.uid, group: inode.gid)
@@ -111,7 +112,8 @@ struct MetadataWriter: Sendable {
 
 /// Runs a system layer operation, turning its failure into an `output` error naming `path` (`PATH: cannot ACTION`),
 /// with the `errno` (or the system layer's error when no call set one) as the underlying error.
-func mapping<Result>(_ action: String, _ path: () -> String, _ body: () throws(FileSystemError) -> Result) throws
+func mapping<Result>(_ action: String, _ path: () -> String, _ body: () throws(FileSystemError) -> Result)
+    throws(SquashFSError)
     -> Result
 {
     do {

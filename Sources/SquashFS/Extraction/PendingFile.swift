@@ -25,10 +25,10 @@ final class PendingFile: Sendable {
 
     /// Opens the temporary file for writing, creating it (exclusively, never through a symbolic link) the first
     /// time.
-    func openTemporary(_ name: [UInt8], in directory: DirectoryDescriptor, path: () -> String) throws
+    func openTemporary(_ name: [UInt8], in directory: DirectoryDescriptor, path: () -> String) throws(SquashFSError)
         -> FileDescriptor
     {
-        try state.withLock { state in
+        try state.withLock { (state) throws(SquashFSError) in
             let created = state.created
             let file = try mapping("create a temporary file for", path) { () throws(FileSystemError) in
                 created

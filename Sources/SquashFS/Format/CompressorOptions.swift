@@ -19,7 +19,7 @@ public enum CompressorOptions: Sendable, Hashable {
     }
 
     /// Reads the options block, if the superblock says there is one; returns it and where data blocks start.
-    static func read(from reader: BlockReader) throws -> (CompressorOptions?, UInt64) {
+    static func read(from reader: BlockReader) throws(SquashFSError) -> (CompressorOptions?, UInt64) {
         let superblock = reader.superblock
         let start = UInt64(Superblock.size)
         guard superblock.flags.contains(.compressorOptionsPresent) else { return (nil, start) }

@@ -53,8 +53,9 @@ public struct ImagePath: Hashable, Sendable, Comparable, CustomStringConvertible
     public static func < (lhs: ImagePath, rhs: ImagePath) -> Bool { lhs.bytes.lexicographicallyPrecedes(rhs.bytes) }
 }
 
-/// Escapes control characters and invalid UTF-8 as `\xNN`, keeping everything else readable.
-func printable(_ bytes: [UInt8]) -> String {
+/// Escapes control characters and invalid UTF-8 as `\xNN`, keeping everything else readable; also used by the other
+/// modules of this package that quote bytes from an image (ImageContents).
+package func printable(_ bytes: [UInt8]) -> String {
     if let string = String(validating: bytes, as: UTF8.self), !string.unicodeScalars.contains(where: isControl) {
         return string
     }

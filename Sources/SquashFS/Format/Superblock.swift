@@ -59,7 +59,7 @@ public struct Superblock: Sendable, Hashable {
     /// The format version (4.0).
     public var versionMinor: UInt16
     /// The root directory's inode reference.
-    public var rootInode: UInt64
+    public var rootInode: InodeReference
     /// The number of bytes the image occupies; the file may be longer (padding).
     public var bytesUsed: UInt64
     /// Where the id table's block index starts.
@@ -112,7 +112,7 @@ public struct Superblock: Sendable, Hashable {
         idCount = try bytes.le16(at: 26)
         versionMajor = try bytes.le16(at: 28)
         versionMinor = try bytes.le16(at: 30)
-        rootInode = try bytes.le64(at: 32)
+        rootInode = InodeReference(rawValue: try bytes.le64(at: 32))
         bytesUsed = try bytes.le64(at: 40)
         idTableStart = try bytes.le64(at: 48)
         xattrIDTableStart = try bytes.le64(at: 56)
@@ -170,8 +170,9 @@ public struct Superblock: Sendable, Hashable {
                 throw .corrupt("export table at \(exportTableStart) is outside its region")
             }
         }
-        guard rootInode >> 16 < directoryTableStart - inodeTableStart, rootInode & 0xFFFF < 8192 else {
-            throw .corrupt("root inode reference 0x\(String(rootInode, radix: 16)) is outside the inode table")
+        guard rootInode.block < directoryTableStart - inodeTableStart, rootInode.offset < 8192 else {
+            throw .corrupt(
+                "root inode reference 0x\(String(rootInode.rawValue, radix: 16)) is outside the inode table")
         }
     }
 }

@@ -74,9 +74,9 @@ final class ImageFile: Sendable {
     }
 
     /// Reads `count` bytes at `position` into a new array.
-    func read(count: Int, at position: UInt64, limit: UInt64) throws -> [UInt8] {
+    func read(count: Int, at position: UInt64, limit: UInt64) throws(SquashFSError) -> [UInt8] {
         guard count > 0 else { return [] }
-        return try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+        return try [UInt8](unsafeUninitializedCapacity: count) { (buffer, initialized) throws(SquashFSError) in
             try read(into: UnsafeMutableRawBufferPointer(buffer), at: position, limit: limit)
             initialized = count
         }

@@ -16,7 +16,7 @@ final class BlockReader: Sendable {
     let pool: DecompressorPool
     let metadataCache: BoundedCache<UInt64, MetadataBlock>
 
-    init(file: ImageFile, superblock: Superblock, options: SquashFSImage.Options) throws {
+    init(file: ImageFile, superblock: Superblock, options: SquashFSImage.Options) throws(SquashFSError) {
         self.file = file
         self.superblock = superblock
         self.pool = try DecompressorPool(
@@ -25,12 +25,12 @@ final class BlockReader: Sendable {
     }
 
     /// Reads the metadata block whose 2-byte header is at `position`; the block must end at or before `end`.
-    func metadataBlock(at position: UInt64, end: UInt64) throws -> MetadataBlock {
+    func metadataBlock(at position: UInt64, end: UInt64) throws(SquashFSError) -> MetadataBlock {
         if let cached = metadataCache.value(for: position) { return cached }
         guard position < end, end <= superblock.bytesUsed else {
             throw SquashFSError.corrupt("metadata block at offset \(position) is outside its table (ends at \(end))")
         }
-        let block = try pool.withSlot { slot -> MetadataBlock in
+        let block = try pool.withSlot { (slot) throws(SquashFSError) -> MetadataBlock in
             let available = Int(min(UInt64(Self.metadataBlockSize + 2), end - position))
             let raw = UnsafeMutableRawBufferPointer(rebasing: slot.scratch[0..<available])
             try file.read(into: raw, at: position, limit: end)
@@ -45,7 +45,7 @@ final class BlockReader: Sendable {
     private func decodeMetadataBlock(
         _ raw: UnsafeRawBufferPointer, at position: UInt64, using decompressor: any BlockDecompressor
     )
-        throws -> MetadataBlock
+        throws(SquashFSError) -> MetadataBlock
     {
         guard raw.count >= 3 else { throw SquashFSError.corrupt("metadata block at offset \(position) is truncated") }
         let header = raw.le16(0)
@@ -58,11 +58,12 @@ final class BlockReader: Sendable {
         let next = position + 2 + UInt64(size)
         if header & 0x8000 != 0 { return MetadataBlock(bytes: Array(payload), next: next) }
         do {
-            let bytes = try [UInt8](unsafeUninitializedCapacity: Self.metadataBlockSize) { output, count in
+            let bytes = try [UInt8](unsafeUninitializedCapacity: Self.metadataBlockSize) {
+                (output, count) throws(SquashFSError) in
                 count = try decompressor.decode(payload, into: UnsafeMutableRawBufferPointer(output))
             }
             return MetadataBlock(bytes: bytes, next: next)
-        } catch let error as SquashFSError {
+        } catch {
             throw SquashFSError(
                 .decompression, "metadata block at offset \(position) does not decompress",
                 underlyingError: error.underlyingError)
@@ -92,8 +93,9 @@ final class BlockReader: Sendable {
         let workers = min(pending.count / 8, Processes.onlineProcessorCount)
         guard workers > 1 else { return }
         onDedicatedThreadsWaiting(workers) { [self] worker in
-            _ = try? pool.withSlot { slot in
-                try region.withUnsafeBytes { bytes in
+            _ = try? pool.withSlot { (slot) throws(SquashFSError) in
+                try region.withUnsafeBufferPointer { (buffer) throws(SquashFSError) in
+                    let bytes = UnsafeRawBufferPointer(buffer)
                     for index in stride(from: worker, to: pending.count, by: workers) {
                         let range = pending[index]
                         let position = start + UInt64(range.lowerBound)
@@ -113,7 +115,7 @@ final class BlockReader: Sendable {
     func lookupTableBlocks(
         start: UInt64, count: Int, entrySize: Int, blockRegion: Range<UInt64>, end: UInt64, name: String
     )
-        throws -> [UInt64]
+        throws(SquashFSError) -> [UInt64]
     {
         let bytes = try count.multiplied(by: entrySize, "\(name) size")
         let blocks = (bytes + Self.metadataBlockSize - 1) / Self.metadataBlockSize
@@ -136,7 +138,8 @@ final class BlockReader: Sendable {
     }
 
     /// Reads entry `index` of a lookup table whose blocks are at `locations`.
-    func lookupTableEntry(_ index: Int, entrySize: Int, locations: [UInt64], end: UInt64, name: String) throws
+    func lookupTableEntry(_ index: Int, entrySize: Int, locations: [UInt64], end: UInt64, name: String)
+        throws(SquashFSError)
         -> [UInt8]
     {
         let byteOffset = try index.multiplied(by: entrySize, "\(name) entry offset")
@@ -162,7 +165,7 @@ final class BlockReader: Sendable {
     func readDataBlock(
         at position: UInt64, sizeWord: UInt32, into output: UnsafeMutableRawBufferPointer, exact: Bool,
         dataEnd: UInt64
-    ) throws -> Int {
+    ) throws(SquashFSError) -> Int {
         let stored = Int(sizeWord & 0x00FF_FFFF)
         guard sizeWord & 0xFE00_0000 == 0, stored > 0, stored <= Int(superblock.blockSize) else {
             throw SquashFSError.corrupt(
@@ -177,13 +180,13 @@ final class BlockReader: Sendable {
                 into: UnsafeMutableRawBufferPointer(rebasing: output[0..<stored]), at: position, limit: dataEnd)
             return stored
         }
-        return try pool.withSlot { slot in
+        return try pool.withSlot { (slot) throws(SquashFSError) in
             let input = UnsafeMutableRawBufferPointer(rebasing: slot.scratch[0..<stored])
             try file.read(into: input, at: position, limit: dataEnd)
             let produced: Int
-            do {
+            do throws(SquashFSError) {
                 produced = try slot.decompressor.decode(UnsafeRawBufferPointer(input), into: output)
-            } catch let error as SquashFSError {
+            } catch {
                 throw SquashFSError(
                     .decompression, "data block at offset \(position) does not decompress",
                     underlyingError: error.underlyingError)

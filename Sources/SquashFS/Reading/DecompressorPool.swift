@@ -66,7 +66,7 @@ final class DecompressorPool: Sendable {
     /// How many idle slots are kept; more are freed when returned.
     private let keep = 16
 
-    init(compressor: Compressor, zlibEngine: ZlibEngine, blockSize: Int) throws {
+    init(compressor: Compressor, zlibEngine: ZlibEngine, blockSize: Int) throws(SquashFSError) {
         self.compressor = compressor
         self.zlibEngine = zlibEngine
         self.scratchSize = max(blockSize, 8192 + 2)
@@ -76,12 +76,14 @@ final class DecompressorPool: Sendable {
         idle.withLock { $0.append(first) }
     }
 
-    func withSlot<Result>(_ body: (DecompressionSlot) throws -> Result) throws -> Result {
-        let taken = idle.withLock { $0.popLast() }
-        let slot =
-            try taken
-            ?? DecompressionSlot(
+    func withSlot<Result>(_ body: (DecompressionSlot) throws(SquashFSError) -> Result) throws(SquashFSError) -> Result {
+        let slot: DecompressionSlot
+        if let taken = idle.withLock({ $0.popLast() }) {
+            slot = taken
+        } else {
+            slot = DecompressionSlot(
                 decompressor: try makeDecompressor(for: compressor, zlibEngine: zlibEngine), scratchSize: scratchSize)
+        }
         defer {
             idle.withLock { slots in
                 if slots.count < keep { slots.append(slot) }

@@ -46,7 +46,7 @@ struct DirectoryListingReader {
     init(
         image: SquashFSImage, block: UInt32, offset: Int, listingSize: Int, directoryInode: UInt32? = nil,
         directoryName: ImagePath? = nil
-    ) throws {
+    ) throws(SquashFSError) {
         // An empty listing may point past the end of an empty directory table: nothing is read for it.
         cursor =
             listingSize == 0
@@ -84,7 +84,7 @@ struct DirectoryListingReader {
     var consumedBytes: Int { initialSize - remaining }
 
     /// The next entry, or `nil` at the end of the listing.
-    mutating func next() throws -> DirectoryEntry? {
+    mutating func next() throws(SquashFSError) -> DirectoryEntry? {
         try nextEntry { name, kind, number, reference in
             DirectoryEntry(name: [UInt8](name), kind: kind, inodeNumber: number, inodeReference: reference)
         }
@@ -93,8 +93,9 @@ struct DirectoryListingReader {
     /// Reads the next entry and passes it to `body` without copying its name out of the decoded block; returns
     /// `nil` at the end of the listing.
     mutating func nextEntry<Result>(
-        _ body: (_ name: UnsafeRawBufferPointer, FileKind, _ number: UInt32, InodeReference) throws -> Result
-    ) throws -> Result? {
+        _ body: (_ name: UnsafeRawBufferPointer, FileKind, _ number: UInt32, InodeReference) throws(SquashFSError) ->
+            Result
+    ) throws(SquashFSError) -> Result? {
         if leftInRun == 0 {
             if remaining == 0 { return nil }
             guard remaining >= 12 else { throw corrupt("\(remaining) stray bytes at the end of the listing") }
@@ -137,14 +138,15 @@ struct DirectoryListingReader {
         let name = try cursor.readSlice(nameSize)
         let previous = previousName
         previousName = name
-        return try name.withUnsafeBytes { bytes in
+        return try name.withUnsafeBufferPointer { (buffer) throws(SquashFSError) in
+            let bytes = UnsafeRawBufferPointer(buffer)
             try check(name: bytes, after: previous)
             return try body(bytes, kind, UInt32(number), reference)
         }
     }
 
     /// Rejects `.`, `..`, names containing `/` or NUL, and names not strictly after the previous one.
-    private func check(name: UnsafeRawBufferPointer, after previousName: ArraySlice<UInt8>?) throws {
+    private func check(name: UnsafeRawBufferPointer, after previousName: ArraySlice<UInt8>?) throws(SquashFSError) {
         let count = name.count
         guard let base = name.baseAddress, count > 0 else { throw corrupt("empty entry name") }
         let dot = UInt8(ascii: ".")
@@ -168,7 +170,7 @@ extension SquashFSImage {
         MetadataTable(start: superblock.directoryTableStart, end: directoryTableEnd, name: "directory table")
     }
 
-    func directoryLayout(of inode: Inode) throws -> DirectoryLayout {
+    func directoryLayout(of inode: Inode) throws(SquashFSError) -> DirectoryLayout {
         guard let layout = inode.directory else {
             throw SquashFSError(.notADirectory, "\(name): inode #\(inode.number) is a \(inode.kind), not a directory")
         }
@@ -178,7 +180,7 @@ extension SquashFSImage {
     /// Lists a directory in on-disk (byte-wise sorted) order.
     ///
     /// - Throws: ``SquashFSError`` (`notADirectory`, `corrupt`).
-    public func contentsOfDirectory(_ directory: Inode) throws -> [DirectoryEntry] {
+    public func contentsOfDirectory(_ directory: Inode) throws(SquashFSError) -> [DirectoryEntry] {
         let layout = try directoryLayout(of: directory)
         var reader = try DirectoryListingReader(
             image: self, block: layout.startBlock, offset: Int(layout.startOffset),
@@ -194,14 +196,14 @@ extension SquashFSImage {
     /// - Throws: ``SquashFSError``: `notADirectory`, `corrupt` (also for a directory index entry that does not point
     ///   at the directory's own listing), `limitExceeded` when the lookup would scan more than
     ///   ``Options/maximumLookupBytes`` bytes of index and listing.
-    public func entry(named name: [UInt8], in directory: Inode) throws -> DirectoryEntry? {
+    public func entry(named name: [UInt8], in directory: Inode) throws(SquashFSError) -> DirectoryEntry? {
         var budget = options.maximumLookupBytes
         return try entry(named: name, in: directory, budget: &budget)
     }
 
     /// Finds the entry called `name` in a directory, scanning at most `budget` bytes of directory index, skipped
     /// listing blocks and listing; `budget` is reduced by what was scanned.
-    func entry(named name: [UInt8], in directory: Inode, budget: inout Int) throws -> DirectoryEntry? {
+    func entry(named name: [UInt8], in directory: Inode, budget: inout Int) throws(SquashFSError) -> DirectoryEntry? {
         let layout = try directoryLayout(of: directory)
         func overBudget() -> SquashFSError {
             SquashFSError(
@@ -213,7 +215,7 @@ extension SquashFSImage {
         func corrupt(_ message: String) -> SquashFSError {
             SquashFSError.corrupt("\(self.name): directory #\(directory.number) index: \(message)")
         }
-        func spend(_ bytes: Int) throws {
+        func spend(_ bytes: Int) throws(SquashFSError) {
             guard bytes <= budget else { throw overBudget() }
             budget -= bytes
         }
@@ -282,9 +284,9 @@ extension SquashFSImage {
     /// arithmetic requires), so that an index entry can only lead a lookup to the directory's own entries, the ones
     /// a listing shows and extraction creates.
     private func checkIndexTarget(
-        _ layout: DirectoryLayout, index: Int, block: UInt32, spend: (Int) throws -> Void,
+        _ layout: DirectoryLayout, index: Int, block: UInt32, spend: (Int) throws(SquashFSError) -> Void,
         corrupt: (String) -> SquashFSError
-    ) throws {
+    ) throws(SquashFSError) {
         let blockSize = BlockReader.metadataBlockSize
         let blocksBefore = (Int(layout.startOffset) + index) / blockSize
         let tableStart = superblock.directoryTableStart

@@ -17,18 +17,19 @@ extension SquashFSImage {
     ///
     /// - Throws: ``SquashFSError`` (`corrupt`) for an out-of-range reference, an unknown prefix, an out-of-line value
     ///   that is not 8 bytes, or an oversized name or value.
-    public func extendedAttributes(of inode: Inode) throws -> [ExtendedAttribute] {
+    public func extendedAttributes(of inode: Inode) throws(SquashFSError) -> [ExtendedAttribute] {
         try extendedAttributes(of: inode, including: { _ in true })
     }
 
     /// The extended attributes of `inode` whose full names `including` accepts; the values of the others are
     /// neither read nor counted against the budget (an extraction that will not restore them never reads them).
-    func extendedAttributes(of inode: Inode, including: ([UInt8]) -> Bool) throws -> [ExtendedAttribute] {
+    func extendedAttributes(of inode: Inode, including: ([UInt8]) -> Bool) throws(SquashFSError) -> [ExtendedAttribute]
+    {
         guard let index = inode.xattrIndex else { return [] }
         guard let table = xattrTable else { throw SquashFSError.corrupt("\(name): no xattr table") }
         do {
             return try readXattrs(index: index, table: table, including: including)
-        } catch let error as SquashFSError {
+        } catch {
             throw SquashFSError(
                 error.code, "\(name): inode #\(inode.number) xattrs: \(error.message)",
                 underlyingError: error.underlyingError)
@@ -39,7 +40,7 @@ extension SquashFSImage {
     /// NUL, as `listxattr` returns them.
     static let maximumXattrNameListSize = 65536
 
-    private func readXattrs(index: UInt32, table: XattrTable, including: ([UInt8]) -> Bool) throws
+    private func readXattrs(index: UInt32, table: XattrTable, including: ([UInt8]) -> Bool) throws(SquashFSError)
         -> [ExtendedAttribute]
     {
         let entry = try reader.lookupTableEntry(
@@ -117,7 +118,7 @@ extension SquashFSImage {
     }
 
     /// Refuses (`limitExceeded`) an attribute value that would take an inode's values past `limit` bytes.
-    private func checkValueBudget(_ used: Int, adding size: Int, limit: Int) throws {
+    private func checkValueBudget(_ used: Int, adding size: Int, limit: Int) throws(SquashFSError) {
         guard size <= limit - min(used, limit) else {
             throw SquashFSError(
                 .limitExceeded,

@@ -21,7 +21,7 @@ public struct FileReader: Sendable {
     /// The image offset of each data block.
     private let positions: [UInt64]
 
-    init(image: SquashFSImage, inode: Inode) throws {
+    init(image: SquashFSImage, inode: Inode) throws(SquashFSError) {
         guard let layout = inode.file else {
             throw SquashFSError(.notAFile, "\(image.name): inode #\(inode.number) is a \(inode.kind), not a file")
         }
@@ -92,7 +92,7 @@ public struct FileReader: Sendable {
     }
 
     /// Decodes data block `index` into `output`, which is exactly ``decodedSize(ofBlock:)`` bytes.
-    func readBlock(_ index: Int, into output: UnsafeMutableRawBufferPointer) throws {
+    func readBlock(_ index: Int, into output: UnsafeMutableRawBufferPointer) throws(SquashFSError) {
         let word = sizeWords[index]
         if word & 0x00FF_FFFF == 0 {
             output.initializeMemory(as: UInt8.self, repeating: 0)
@@ -102,7 +102,7 @@ public struct FileReader: Sendable {
             try image.reader.readDataBlock(
                 at: positions[index], sizeWord: word, into: output, exact: true,
                 dataEnd: image.superblock.inodeTableStart)
-        } catch let error as SquashFSError {
+        } catch {
             throw SquashFSError(
                 error.code, "\(image.name): inode #\(inode.number) block \(index): \(error.message)",
                 underlyingError: error.underlyingError)
@@ -110,7 +110,7 @@ public struct FileReader: Sendable {
     }
 
     /// Where the file's tail lies inside its decoded fragment block of `blockLength` bytes.
-    func tailRange(inFragmentOf blockLength: Int) throws -> Range<Int> {
+    func tailRange(inFragmentOf blockLength: Int) throws(SquashFSError) -> Range<Int> {
         let tail = Int(inode.size % UInt64(blockSize))
         let start = Int(layout.fragmentOffset)
         guard start + tail <= blockLength else {
@@ -122,14 +122,14 @@ public struct FileReader: Sendable {
     }
 
     /// The decoded fragment block holding this file's tail, and where the tail is in it.
-    private func fragmentTail() throws -> (block: [UInt8], range: Range<Int>)? {
+    private func fragmentTail() throws(SquashFSError) -> (block: [UInt8], range: Range<Int>)? {
         guard let fragment = layout.fragmentIndex else { return nil }
         let block = try image.fragmentBlock(fragment)
         return (block, try tailRange(inFragmentOf: block.count))
     }
 
     /// Reads the whole file into `buffer`, which must be exactly ``size`` bytes.
-    func readAll(into buffer: UnsafeMutableRawBufferPointer) throws {
+    func readAll(into buffer: UnsafeMutableRawBufferPointer) throws(SquashFSError) {
         var offset = 0
         for index in 0..<layout.blockCount {
             let count = decodedSize(ofBlock: index)
@@ -147,12 +147,12 @@ public struct FileReader: Sendable {
     /// Reads the whole file.
     ///
     /// - Parameter maximumSize: refuse files larger than this many bytes (`limitExceeded`).
-    public func readAll(maximumSize: UInt64 = 1 << 30) throws -> [UInt8] {
+    public func readAll(maximumSize: UInt64 = 1 << 30) throws(SquashFSError) -> [UInt8] {
         guard inode.size <= maximumSize, let count = Int(exactly: inode.size) else {
             throw SquashFSError(
                 .limitExceeded, "\(image.name): inode #\(inode.number) is \(inode.size) bytes, over \(maximumSize)")
         }
-        return try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+        return try [UInt8](unsafeUninitializedCapacity: count) { (buffer, initialized) throws(SquashFSError) in
             try readAll(into: UnsafeMutableRawBufferPointer(buffer))
             initialized = count
         }
@@ -161,18 +161,18 @@ public struct FileReader: Sendable {
     /// Reads up to `count` bytes starting at byte `offset`; fewer at the end of the file, none past it.
     ///
     /// Only the blocks that overlap the range are decoded.
-    public func read(at offset: UInt64, count: Int) throws -> [UInt8] {
+    public func read(at offset: UInt64, count: Int) throws(SquashFSError) -> [UInt8] {
         guard count >= 0 else { throw SquashFSError(.invalidArgument, "negative read count \(count)") }
         guard offset < inode.size, count > 0 else { return [] }
         let length = Int(min(UInt64(count), inode.size - offset))
-        return try [UInt8](unsafeUninitializedCapacity: length) { buffer, initialized in
+        return try [UInt8](unsafeUninitializedCapacity: length) { (buffer, initialized) throws(SquashFSError) in
             try read(into: UnsafeMutableRawBufferPointer(buffer), at: offset)
             initialized = length
         }
     }
 
     /// Fills `buffer` with the bytes at `offset`; the range must lie inside the file.
-    func read(into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64) throws {
+    func read(into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64) throws(SquashFSError) {
         let blockSize = UInt64(self.blockSize)
         var done = 0
         // Blocks only partly inside the range are decoded here, then copied; allocated on first need.
@@ -215,7 +215,7 @@ public struct FileReader: Sendable {
 
 extension SquashFSImage {
     /// The image offset and on-disk size word of fragment block `index`, validated to lie in the data region.
-    func fragmentLocation(_ index: UInt32) throws -> (start: UInt64, sizeWord: UInt32) {
+    func fragmentLocation(_ index: UInt32) throws(SquashFSError) -> (start: UInt64, sizeWord: UInt32) {
         let entry = try reader.lookupTableEntry(
             Int(index), entrySize: 16, locations: fragmentIndex, end: superblock.fragmentTableStart,
             name: "fragment table")
@@ -230,30 +230,31 @@ extension SquashFSImage {
     }
 
     /// Decodes fragment block `index` (cached).
-    func fragmentBlock(_ index: UInt32) throws -> [UInt8] {
+    func fragmentBlock(_ index: UInt32) throws(SquashFSError) -> [UInt8] {
         if let cached = fragmentCache.value(for: index) { return cached }
         let (start, word) = try fragmentLocation(index)
         do {
-            let block = try [UInt8](unsafeUninitializedCapacity: blockSize) { buffer, initialized in
+            let block = try [UInt8](unsafeUninitializedCapacity: blockSize) {
+                (buffer, initialized) throws(SquashFSError) in
                 initialized = try reader.readDataBlock(
                     at: start, sizeWord: word, into: UnsafeMutableRawBufferPointer(buffer), exact: false,
                     dataEnd: superblock.inodeTableStart)
             }
             fragmentCache.insert(block, for: index)
             return block
-        } catch let error as SquashFSError {
+        } catch {
             throw SquashFSError(
                 error.code, "\(name): fragment \(index): \(error.message)", underlyingError: error.underlyingError)
         }
     }
 
     /// A random-access reader for the regular file at `path` (symbolic links followed).
-    public func fileReader(at path: ImagePath) throws -> FileReader {
+    public func fileReader(at path: ImagePath) throws(SquashFSError) -> FileReader {
         try FileReader(image: self, inode: try inode(at: path))
     }
 
     /// A random-access reader for a regular file's inode.
-    public func fileReader(for inode: Inode) throws -> FileReader {
+    public func fileReader(for inode: Inode) throws(SquashFSError) -> FileReader {
         try FileReader(image: self, inode: inode)
     }
 
@@ -263,12 +264,12 @@ extension SquashFSImage {
     ///   - path: the file's path inside the image.
     ///   - maximumSize: refuse files larger than this (`limitExceeded`), so a hostile size cannot exhaust memory.
     /// - Throws: ``SquashFSError`` (`notFound`, `notAFile`, `corrupt`, `decompression`, `limitExceeded`).
-    public func contentsOfFile(at path: ImagePath, maximumSize: UInt64 = 1 << 30) throws -> [UInt8] {
+    public func contentsOfFile(at path: ImagePath, maximumSize: UInt64 = 1 << 30) throws(SquashFSError) -> [UInt8] {
         try fileReader(at: path).readAll(maximumSize: maximumSize)
     }
 
     /// Reads the whole regular file at `path`; see ``contentsOfFile(at:maximumSize:)-(ImagePath,_)``.
-    public func contentsOfFile(at path: String, maximumSize: UInt64 = 1 << 30) throws -> [UInt8] {
+    public func contentsOfFile(at path: String, maximumSize: UInt64 = 1 << 30) throws(SquashFSError) -> [UInt8] {
         try contentsOfFile(at: ImagePath(path), maximumSize: maximumSize)
     }
 }

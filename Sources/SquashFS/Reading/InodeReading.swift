@@ -4,31 +4,31 @@ extension SquashFSImage {
     }
 
     /// The root directory's inode.
-    public func rootInode() throws -> Inode {
-        try inode(at: InodeReference(rawValue: superblock.rootInode))
+    public func rootInode() throws(SquashFSError) -> Inode {
+        try inode(at: superblock.rootInode)
     }
 
     /// Reads the inode stored at `reference`.
     ///
     /// - Throws: ``SquashFSError`` (`corrupt`) if the reference or the inode is invalid.
-    public func inode(at reference: InodeReference) throws -> Inode {
+    public func inode(at reference: InodeReference) throws(SquashFSError) -> Inode {
         var memo = MetadataBlockMemo()
         return try inode(at: reference, memo: &memo)
     }
 
     @inline(__always)
-    func inode(at reference: InodeReference, memo: inout MetadataBlockMemo) throws -> Inode {
+    func inode(at reference: InodeReference, memo: inout MetadataBlockMemo) throws(SquashFSError) -> Inode {
         do {
             var cursor = try MetadataCursor(
                 reader: reader, table: inodeTable, block: reference.block, offset: reference.offset, memo: &memo)
             return try parseInode(&cursor, reference: reference)
-        } catch let error as SquashFSError {
+        } catch {
             throw error.code == .corrupt ? SquashFSError(error.code, "\(name): \(reference): \(error.message)") : error
         }
     }
 
     /// Reads the inode a directory entry points to, checking that its type matches the entry's.
-    public func inode(for entry: DirectoryEntry) throws -> Inode {
+    public func inode(for entry: DirectoryEntry) throws(SquashFSError) -> Inode {
         var memo = MetadataBlockMemo()
         return try inode(
             at: entry.inodeReference, listedAs: entry.kind, number: entry.inodeNumber,
@@ -40,7 +40,7 @@ extension SquashFSImage {
     func inode(
         at reference: InodeReference, listedAs kind: FileKind, number: UInt32, entryName: @autoclosure () -> String,
         memo: inout MetadataBlockMemo
-    ) throws -> Inode {
+    ) throws(SquashFSError) -> Inode {
         let inode = try inode(at: reference, memo: &memo)
         guard inode.kind == kind, inode.number == number else {
             throw SquashFSError.corrupt(
@@ -49,14 +49,14 @@ extension SquashFSImage {
         return inode
     }
 
-    private func id(at index: UInt16) throws -> UInt32 {
+    private func id(at index: UInt16) throws(SquashFSError) -> UInt32 {
         guard Int(index) < ids.count else {
             throw SquashFSError.corrupt("id index \(index) is outside the id table (\(ids.count) entries)")
         }
         return ids[Int(index)]
     }
 
-    private func xattrIndex(_ raw: UInt32) throws -> UInt32? {
+    private func xattrIndex(_ raw: UInt32) throws(SquashFSError) -> UInt32? {
         if raw == .max { return nil }
         guard let table = xattrTable, raw < table.count else {
             throw SquashFSError.corrupt("xattr index \(raw) is outside the xattr table")
@@ -65,7 +65,7 @@ extension SquashFSImage {
     }
 
     @inline(__always)
-    func parseInode(_ cursor: inout MetadataCursor, reference: InodeReference) throws -> Inode {
+    func parseInode(_ cursor: inout MetadataCursor, reference: InodeReference) throws(SquashFSError) -> Inode {
         // The 16-byte common header, then each type's fixed fields, are read as single bounds-checked chunks.
         let (type, mode, uidIndex, gidIndex, mtime, number) = try cursor.withBytes(16) { bytes in
             (bytes.le16(0), bytes.le16(2), bytes.le16(4), bytes.le16(6), bytes.le32(8), bytes.le32(12))
@@ -149,7 +149,7 @@ extension SquashFSImage {
     private func directoryLayout(
         startBlock: UInt32, offset: UInt16, fileSize: UInt32, indexCount: UInt16, cursor: MetadataCursor,
         parent: UInt32
-    ) throws -> DirectoryLayout {
+    ) throws(SquashFSError) -> DirectoryLayout {
         guard offset < 8192 else { throw SquashFSError.corrupt("directory listing offset \(offset) is >= 8192") }
         // file_size counts the "." and ".." the kernel adds; below 4 the directory is empty.
         let listingSize = fileSize >= 3 ? fileSize - 3 : 0
@@ -166,7 +166,7 @@ extension SquashFSImage {
     private func fileLayout(
         size: UInt64, blocksStart: UInt64, fragment: UInt32, fragmentOffset: UInt32, sparse: UInt64,
         cursor: MetadataCursor
-    ) throws -> FileLayout {
+    ) throws(SquashFSError) -> FileLayout {
         let blockSize = UInt64(superblock.blockSize)
         let hasFragment = fragment != .max
         var blockCount = size / blockSize

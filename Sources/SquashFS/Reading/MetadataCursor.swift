@@ -25,7 +25,7 @@ struct MetadataCursor {
     private(set) var offset: Int
 
     /// Positions a cursor at `offset` inside the block `relativeBlock` bytes after the table's start.
-    init(reader: BlockReader, table: MetadataTable, block relativeBlock: UInt64, offset: Int) throws {
+    init(reader: BlockReader, table: MetadataTable, block relativeBlock: UInt64, offset: Int) throws(SquashFSError) {
         var memo = MetadataBlockMemo()
         try self.init(reader: reader, table: table, block: relativeBlock, offset: offset, memo: &memo)
     }
@@ -35,7 +35,7 @@ struct MetadataCursor {
     init(
         reader: BlockReader, table: MetadataTable, block relativeBlock: UInt64, offset: Int,
         memo: inout MetadataBlockMemo
-    ) throws {
+    ) throws(SquashFSError) {
         let (position, overflow) = table.start.addingReportingOverflow(relativeBlock)
         guard !overflow, position < table.end else {
             throw SquashFSError.corrupt("reference to block \(relativeBlock) is outside the \(table.name)")
@@ -74,7 +74,7 @@ struct MetadataCursor {
     /// The position as (block relative to the table, offset), as references store it.
     var position: (block: UInt64, offset: Int) { (blockPosition - table.start, offset) }
 
-    private mutating func advance() throws {
+    private mutating func advance() throws(SquashFSError) {
         guard next < table.end else {
             throw SquashFSError.corrupt("record runs past the end of the \(table.name)")
         }
@@ -86,7 +86,7 @@ struct MetadataCursor {
     }
 
     /// Copies `count` bytes into `destination`, crossing blocks as needed.
-    mutating func read(into destination: UnsafeMutableRawBufferPointer) throws {
+    mutating func read(into destination: UnsafeMutableRawBufferPointer) throws(SquashFSError) {
         var done = 0
         while done < destination.count {
             if offset == block.count { try advance() }
@@ -102,21 +102,26 @@ struct MetadataCursor {
 
     /// Calls `body` with the next `count` bytes and moves past them: a pointer into the decoded block when the bytes
     /// are contiguous there (no copy), a temporary copy when they straddle blocks. `count` must be bounded.
-    mutating func withBytes<Result>(_ count: Int, _ body: (UnsafeRawBufferPointer) throws -> Result) throws
+    mutating func withBytes<Result>(_ count: Int, _ body: (UnsafeRawBufferPointer) throws(SquashFSError) -> Result)
+        throws(SquashFSError)
         -> Result
     {
         if offset + count <= block.count {
             let start = offset
             offset += count
-            return try block.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[start..<(start + count)])) }
+            return try block.withUnsafeBufferPointer { (buffer) throws(SquashFSError) in
+                try body(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[start..<(start + count)]))
+            }
         }
         let copy = try readBytes(count)
-        return try copy.withUnsafeBytes(body)
+        return try copy.withUnsafeBufferPointer { (buffer) throws(SquashFSError) in
+            try body(UnsafeRawBufferPointer(buffer))
+        }
     }
 
     /// Reads `count` bytes as a slice that shares the decoded block's storage when the bytes are contiguous there
     /// (no copy); `count` must be bounded.
-    mutating func readSlice(_ count: Int) throws -> ArraySlice<UInt8> {
+    mutating func readSlice(_ count: Int) throws(SquashFSError) -> ArraySlice<UInt8> {
         if offset + count <= block.count {
             defer { offset += count }
             return block[offset..<(offset + count)]
@@ -125,19 +130,19 @@ struct MetadataCursor {
     }
 
     /// Reads `count` bytes; `count` must already be bounded by the caller.
-    mutating func readBytes(_ count: Int) throws -> [UInt8] {
+    mutating func readBytes(_ count: Int) throws(SquashFSError) -> [UInt8] {
         if offset + count <= block.count {
             defer { offset += count }
             return Array(block[offset..<(offset + count)])
         }
-        return try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+        return try [UInt8](unsafeUninitializedCapacity: count) { (buffer, initialized) throws(SquashFSError) in
             try read(into: UnsafeMutableRawBufferPointer(buffer))
             initialized = count
         }
     }
 
     @inline(__always)
-    private mutating func readInteger<T: FixedWidthInteger>(_ type: T.Type) throws -> T {
+    private mutating func readInteger<T: FixedWidthInteger>(_ type: T.Type) throws(SquashFSError) -> T {
         let size = MemoryLayout<T>.size
         if offset + size <= block.count {
             let value = block.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: T.self) }
@@ -145,11 +150,11 @@ struct MetadataCursor {
             return T(littleEndian: value)
         }
         var value = T.zero
-        try withUnsafeMutableBytes(of: &value) { try read(into: $0) }
+        try withUnsafeMutableBytes(of: &value) { (bytes) throws(SquashFSError) in try read(into: bytes) }
         return T(littleEndian: value)
     }
 
-    mutating func readUInt16() throws -> UInt16 { try readInteger(UInt16.self) }
-    mutating func readUInt32() throws -> UInt32 { try readInteger(UInt32.self) }
-    mutating func readUInt64() throws -> UInt64 { try readInteger(UInt64.self) }
+    mutating func readUInt16() throws(SquashFSError) -> UInt16 { try readInteger(UInt16.self) }
+    mutating func readUInt32() throws(SquashFSError) -> UInt32 { try readInteger(UInt32.self) }
+    mutating func readUInt64() throws(SquashFSError) -> UInt64 { try readInteger(UInt64.self) }
 }

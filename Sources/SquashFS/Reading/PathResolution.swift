@@ -28,12 +28,12 @@ extension SquashFSImage {
     ///   - followSymlinks: whether a symbolic link in the last component is followed too (like `stat` versus
     ///     `lstat`); links in earlier components are always followed.
     /// - Throws: ``SquashFSError``: `notFound`, `notADirectory`, `tooManySymlinks`, `corrupt`.
-    public func inode(at path: ImagePath, followSymlinks: Bool = true) throws -> Inode {
+    public func inode(at path: ImagePath, followSymlinks: Bool = true) throws(SquashFSError) -> Inode {
         try resolve(path, followSymlinks: followSymlinks).inode
     }
 
     /// Looks up the inode at `path`; see ``inode(at:followSymlinks:)-(ImagePath,_)``.
-    public func inode(at path: String, followSymlinks: Bool = true) throws -> Inode {
+    public func inode(at path: String, followSymlinks: Bool = true) throws(SquashFSError) -> Inode {
         try inode(at: ImagePath(path), followSymlinks: followSymlinks)
     }
 
@@ -46,7 +46,7 @@ extension SquashFSImage {
     /// resolution (`/a/../a/../a`) is answered from a cache.
     ///
     /// - Throws: ``SquashFSError``: `notFound`, `notADirectory`, `tooManySymlinks`, `limitExceeded`, `corrupt`.
-    public func resolve(_ path: ImagePath, followSymlinks: Bool = true) throws -> ResolvedPath {
+    public func resolve(_ path: ImagePath, followSymlinks: Bool = true) throws(SquashFSError) -> ResolvedPath {
         let root = try rootInode()
         var stack: [(name: [UInt8], inode: Inode)] = [([], root)]
         var pending = Array(path.components.reversed())
@@ -139,7 +139,7 @@ extension SquashFSImage {
     /// The target of the symbolic link at `path` (the last component is not followed).
     ///
     /// - Throws: ``SquashFSError`` (`notASymlink` if the entry is something else).
-    public func symlinkTarget(at path: ImagePath) throws -> [UInt8] {
+    public func symlinkTarget(at path: ImagePath) throws(SquashFSError) -> [UInt8] {
         let inode = try inode(at: path, followSymlinks: false)
         guard let target = inode.symlinkTarget else {
             throw SquashFSError(.notASymlink, "\(name): \(path) is a \(inode.kind), not a symbolic link")
@@ -148,7 +148,7 @@ extension SquashFSImage {
     }
 
     /// Lists the directory at `path` (symbolic links followed).
-    public func contentsOfDirectory(at path: ImagePath) throws -> [DirectoryEntry] {
+    public func contentsOfDirectory(at path: ImagePath) throws(SquashFSError) -> [DirectoryEntry] {
         try contentsOfDirectory(try inode(at: path))
     }
 }

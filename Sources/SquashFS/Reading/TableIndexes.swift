@@ -19,7 +19,7 @@ struct TableIndexes {
     var directoryTableEnd: UInt64
     var xattrTable: XattrTable?
 
-    init(reader: BlockReader) throws {
+    init(reader: BlockReader) throws(SquashFSError) {
         let superblock = reader.superblock
         // The directory table is empty when every directory is; the next table's blocks then start where it would.
         let afterDirectories = superblock.directoryTableStart..<superblock.idTableStart

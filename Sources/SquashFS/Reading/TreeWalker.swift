@@ -84,7 +84,7 @@ public struct TreeWalker {
     private var inodeBlockMemo = MetadataBlockMemo()
     private let skipsDescendants: Bool
 
-    init(image: SquashFSImage, from path: ImagePath, recursive: Bool = true) throws {
+    init(image: SquashFSImage, from path: ImagePath, recursive: Bool = true) throws(SquashFSError) {
         self.image = image
         self.skipsDescendants = !recursive
         let resolved = try image.resolve(path)
@@ -96,7 +96,7 @@ public struct TreeWalker {
     /// The next entry, or `nil` when the walk is complete.
     ///
     /// - Throws: ``SquashFSError``; after an error the walk cannot continue.
-    public mutating func next() throws -> WalkEntry? {
+    public mutating func next() throws(SquashFSError) -> WalkEntry? {
         if let root = pendingRoot.take() {
             if let layout = root.inode.directory {
                 try enter(root.path, inode: root.inode, layout: layout, depth: 0)
@@ -105,8 +105,8 @@ public struct TreeWalker {
         }
         while let top = stack.indices.last {
             // Advance the top frame's listing in place (no copy of the frame per entry); only the name is copied.
-            let next = try stack.withUnsafeMutableBufferPointer { frames in
-                try frames[top].listing.nextEntry { name, kind, number, reference in
+            let next = try stack.withUnsafeMutableBufferPointer { (frames) throws(SquashFSError) in
+                try frames[top].listing.nextEntry { (name, kind, number, reference) throws(SquashFSError) in
                     ([UInt8](name), kind, number, reference, frames[top].depth + 1)
                 }
             }
@@ -132,7 +132,9 @@ public struct TreeWalker {
     }
 
     /// Pushes a frame for the directory `inode` found at `path`, which becomes `directoryPath`.
-    private mutating func enter(_ path: ImagePath, inode: Inode, layout: DirectoryLayout, depth: Int) throws {
+    private mutating func enter(_ path: ImagePath, inode: Inode, layout: DirectoryLayout, depth: Int)
+        throws(SquashFSError)
+    {
         let reference = inode.reference
         guard visitedDirectories.insert(reference).inserted else {
             throw SquashFSError.corrupt("\(image.name): directory loop: \(path) (\(reference)) was already visited")
@@ -163,7 +165,7 @@ extension SquashFSImage {
     /// - Parameters:
     ///   - path: where to start; symbolic links are followed to find it.
     ///   - recursive: `false` lists only the starting directory and its direct children.
-    public func walk(from path: ImagePath = .root, recursive: Bool = true) throws -> TreeWalker {
+    public func walk(from path: ImagePath = .root, recursive: Bool = true) throws(SquashFSError) -> TreeWalker {
         if recursive && path.components.isEmpty {
             // A whole-tree walk needs every inode and directory block: decode them up front on all cores.
             let blocks = options.metadataCacheBlocks / 2
