@@ -85,19 +85,25 @@ let package = Package(
 
         .target(
             name: "SquashFS",
-            dependencies: ["SystemLayer", "Decompression", "ProgressReporting"],
+            dependencies: [
+                "SystemLayer", "Decompression", "ProgressReporting",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
             swiftSettings: swiftSettings
         ),
 
         .target(
             name: "Verification",
-            dependencies: ["SystemLayer", "CGPGME", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "SystemLayer", "CGPGME", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
             swiftSettings: swiftSettings
         ),
 
         .target(
             name: "SimpleStreams",
-            dependencies: ["SystemLayer"],
+            dependencies: ["SystemLayer", .product(name: "SystemPackage", package: "swift-system")],
             swiftSettings: swiftSettings
         ),
 
