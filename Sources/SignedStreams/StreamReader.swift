@@ -224,7 +224,7 @@ public struct StreamReader: Sendable {
                 let detached: [UInt8]
                 do {
                     detached = try await source.read(signaturePath, maximumSize: 1 << 20)
-                } catch where error.code == .notFound {
+                } catch  where error.code == .notFound {
                     throw SimpleStreamsError(
                         .unsigned,
                         "\(path) is not clearsigned and has no detached signature \(signaturePath); "

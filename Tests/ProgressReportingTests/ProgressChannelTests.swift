@@ -28,8 +28,11 @@ struct ProgressChannelTests {
         channel.finish()
         let updates = await Self.readAll(channel)
         #expect(updates.count == 1)
-        #expect(updates.first == ProgressUpdate(
-            completedBytes: 300, totalBytes: 300, completedItems: 3, totalItems: 3, events: [0, 1, 2], isFinal: true))
+        #expect(
+            updates.first
+                == ProgressUpdate(
+                    completedBytes: 300, totalBytes: 300, completedItems: 3, totalItems: 3, events: [0, 1, 2],
+                    isFinal: true))
     }
 
     @Test("a slow reader sees every event once, in order, and the final totals", arguments: [0, 1, 7])

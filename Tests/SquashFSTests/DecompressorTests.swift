@@ -1,6 +1,6 @@
+import Decompression
 import Testing
 
-import Decompression
 @testable import SquashFS
 
 /// Each C library exercised directly: streams made by the reference encoders decode with the reader's decompressor
