@@ -5,7 +5,7 @@ import Synchronization
 // so that Swift's cooperative pool stays free for progress reporting and cancellation. Nothing else in the package
 // starts threads or Dispatch queues.
 
-/// The body of a thread started by ``startThread(_:)``.
+/// The body of a thread made by `createThread(_:)`.
 private final class ThreadStart: Sendable {
     let body: @Sendable () -> Void
     init(_ body: @escaping @Sendable () -> Void) { self.body = body }
@@ -17,8 +17,8 @@ private final class Countdown: Sendable {
     init(_ count: Int) { remaining = Atomic(count) }
 }
 
-/// Starts a detached thread running `body`; returns `false` if the system refused to create one.
-private func startThread(_ body: @escaping @Sendable () -> Void) -> Bool {
+/// Creates a thread running `body`, or returns `nil` if the system refused to create one.
+private func createThread(_ body: @escaping @Sendable () -> Void) -> pthread_t? {
     let context = Unmanaged.passRetained(ThreadStart(body)).toOpaque()
     var thread = pthread_t()
     let result = pthread_create(
@@ -30,8 +30,14 @@ private func startThread(_ body: @escaping @Sendable () -> Void) -> Bool {
         }, context)
     guard result == 0 else {
         Unmanaged<ThreadStart>.fromOpaque(context).release()
-        return false
+        return nil
     }
+    return thread
+}
+
+/// Starts a detached thread running `body`; returns `false` if the system refused to create one.
+private func startThread(_ body: @escaping @Sendable () -> Void) -> Bool {
+    guard let thread = createThread(body) else { return false }
     pthread_detach(thread)
     return true
 }
@@ -83,20 +89,10 @@ package func onDedicatedThread<T: Sendable, E: Error>(
 package func onDedicatedThreadsWaiting(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
     guard count > 0 else { return }
     var threads: [pthread_t] = []
-    for worker in 1..<max(count, 1) {
-        let context = Unmanaged.passRetained(ThreadStart({ body(worker) })).toOpaque()
-        var thread = pthread_t()
-        let result = pthread_create(
-            &thread, nil,
-            { context in
-                guard let context else { return nil }
-                Unmanaged<ThreadStart>.fromOpaque(context).takeRetainedValue().body()
-                return nil
-            }, context)
-        if result == 0 {
+    for worker in 1..<count {
+        if let thread = createThread({ body(worker) }) {
             threads.append(thread)
         } else {
-            Unmanaged<ThreadStart>.fromOpaque(context).release()
             body(worker)
         }
     }
