@@ -216,7 +216,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SquashFSTests",
-            dependencies: ["SquashFS", "Decompression", "SystemLayer", "ProgressReporting"],
+            dependencies: ["TestSupport", "SquashFS", "Decompression", "SystemLayer", "ProgressReporting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,5 +1,6 @@
 import ESXiNetwork
 import Glibc
+import TestSupport
 import Testing
 
 /// The pure-Swift address text (parsing and printing) against the C library's `inet_pton` and `inet_ntop`, which
@@ -32,7 +33,7 @@ struct IPAddressTextTests {
 
     @Test("seeded and random inputs parse and print as the C library does")
     func matchesTheCLibrary() {
-        var generator = SplitMix64(seed: 18)
+        var generator = SeededGenerator(seed: 18)
         let alphabet = Array("0123456789abcdefABCDEF:.g ".utf8)
         var inputs = Self.seeds
         for _ in 0..<20_000 {
@@ -59,7 +60,7 @@ struct IPAddressTextTests {
 
     @Test("every IPv6 address with runs of zeros prints as inet_ntop prints it")
     func printsAsTheCLibrary() {
-        var generator = SplitMix64(seed: 5952)
+        var generator = SeededGenerator(seed: 5952)
         var mismatches: [String] = []
         for _ in 0..<20_000 {
             var bytes = [UInt8](repeating: 0, count: 16)
@@ -78,18 +79,5 @@ struct IPAddressTextTests {
             if ours.description != theirs.text { mismatches.append("\(text): \(ours) vs \(theirs.text)") }
         }
         #expect(mismatches.isEmpty, "\(mismatches.prefix(10))")
-    }
-}
-
-/// A small deterministic generator, so that a failure can be replayed.
-private struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var value = state
-        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-        return value ^ (value >> 31)
     }
 }

@@ -97,9 +97,7 @@ struct ErrorsAndProgressTests {
         let progress = ProgressChannel<MirrorEvent>()
         let job = try harness.mirror()
         let task = Task { try await job.run(progress: progress) }
-        while !harness.server.requests.contains(where: { $0.path == Self.index }) {
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        await harness.server.waitForRequest(to: Self.index)
         task.cancel()
         var updates: [ProgressUpdate<MirrorEvent>] = []
         for await update in progress { updates.append(update) }
@@ -133,7 +131,8 @@ struct ErrorsAndProgressTests {
                 withinTotals = false
             }
             if update.isFinal { final = update }
-            try? await Task.sleep(for: .milliseconds(30))
+            // A slow reader without a clock: give the run many turns before reading on.
+            for _ in 0..<200 { await Task.yield() }
         }
         let summary = try await outcome
         MirrorHarness.expectFinalCounts(final, summary)

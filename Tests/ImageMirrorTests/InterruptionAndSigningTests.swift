@@ -8,18 +8,6 @@ import TestSupport
 import Testing
 import Verification
 
-/// A small deterministic generator (SplitMix64), so the interruption points are the same on every run.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var value = state
-        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-        return value ^ (value >> 31)
-    }
-}
-
 @Suite("Interrupted runs and re-signed metadata")
 struct InterruptionAndSigningTests {
     /// The published metadata names only files that exist with their signed content, and every payload under its
@@ -50,7 +38,7 @@ struct InterruptionAndSigningTests {
         let harness = try await MirrorHarness(versions: ["20250101", "20250201"])
         defer { Task { await harness.close() } }
         let options = MirrorOptions(maximumVersions: 1, jobs: 2)
-        var generator = SeededGenerator(state: 8)
+        var generator = SeededGenerator(seed: 8)
         for round in 0..<8 {
             if round == 4 {
                 try await harness.stream.write(

@@ -56,6 +56,8 @@ public final class LoopbackHTTPServer: Sendable {
     public let port: Int
     private let channel: any Channel
     private let state: Mutex<(faults: ServerFaults, requests: [ReceivedRequest])>
+    /// Tasks waiting in ``waitForRequest(to:)``.
+    private let waiters = Mutex<[(path: String, continuation: CheckedContinuation<Void, Never>)]>([])
 
     /// `http://127.0.0.1:PORT/`.
     public var baseURL: String { "http://127.0.0.1:\(port)/" }
@@ -93,6 +95,20 @@ public final class LoopbackHTTPServer: Sendable {
     /// The requests received so far.
     public var requests: [ReceivedRequest] { state.withLock { $0.requests } }
 
+    /// Returns once a request for `path` has been received (at once if one already was); no clock involved.
+    public func waitForRequest(to path: String) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            // Checked and registered under `waiters`' lock; `admit` records before it takes that lock, so no request
+            // is missed between the two.
+            let received = waiters.withLock { waiters in
+                if requests.contains(where: { $0.path == path }) { return true }
+                waiters.append((path, continuation))
+                return false
+            }
+            if received { continuation.resume() }
+        }
+    }
+
     /// Forgets the requests received so far.
     public func clearRequests() { state.withLock { $0.requests.removeAll() } }
 
@@ -103,7 +119,15 @@ public final class LoopbackHTTPServer: Sendable {
 
     /// Records `request` and returns the faults that apply to it, consuming one-shot faults.
     fileprivate func admit(_ request: ReceivedRequest) -> (ServerFaults, dropAfter: Int?, fail: Bool) {
-        state.withLock { state in
+        defer {
+            let woken = waiters.withLock { waiters in
+                let woken = waiters.filter { $0.path == request.path }
+                waiters.removeAll { $0.path == request.path }
+                return woken
+            }
+            for waiter in woken { waiter.continuation.resume() }
+        }
+        return state.withLock { state in
             state.requests.append(request)
             let drop = state.faults.dropAfterBytes.removeValue(forKey: request.path)
             var fail = false

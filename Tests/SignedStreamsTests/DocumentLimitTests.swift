@@ -1,5 +1,6 @@
 import SignedStreams
 import SimpleStreams
+import SimpleStreamsTestSupport
 import TestSupport
 import Testing
 

@@ -1,5 +1,6 @@
 import SignedStreams
 import SimpleStreams
+import SimpleStreamsTestSupport
 import Testing
 import Verification
 

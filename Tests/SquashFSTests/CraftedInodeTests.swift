@@ -1,4 +1,5 @@
 import SquashFS
+import TestSupport
 import Testing
 
 /// Checklist items 15–29: inode fields patched in uncompressed-metadata images.

@@ -1,6 +1,7 @@
 import Glibc
 import SquashFS
 import Synchronization
+import TestSupport
 import Testing
 
 /// Hostile images and hostile destinations for `SquashFSImage.extract(to:)`: nothing is ever written outside the

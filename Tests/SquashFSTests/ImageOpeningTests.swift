@@ -1,6 +1,7 @@
 import Decompression
 import Glibc
 import SystemPackage
+import TestSupport
 import Testing
 
 @testable import SquashFS

@@ -1,4 +1,5 @@
 import SquashFS
+import TestSupport
 import Testing
 
 extension HostileImageTests {

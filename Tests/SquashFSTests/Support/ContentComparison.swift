@@ -1,4 +1,5 @@
 import SquashFS
+import TestSupport
 
 /// Compares the bytes the reader returns for regular files with the same files in a directory on disk.
 enum ContentComparison {

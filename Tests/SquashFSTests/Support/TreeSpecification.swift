@@ -1,3 +1,5 @@
+import TestSupport
+
 /// The contents of a regular file in a source tree, generated deterministically from a seed.
 enum FileContent: Sendable {
     /// These exact bytes.

@@ -1,12 +1,13 @@
-/// A deterministic random number generator (SplitMix64), so that trees, mutants and read ranges are the same on every
-/// run.
-struct SeededGenerator: RandomNumberGenerator, Sendable {
+/// A deterministic random number generator (SplitMix64), so that generated trees, mutants, inputs and
+/// interruption points are the same on every run and a failure can be replayed.
+public struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
     /// Creates a generator; equal seeds give equal sequences.
-    init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    /// The next value.
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -15,7 +16,7 @@ struct SeededGenerator: RandomNumberGenerator, Sendable {
     }
 
     /// `count` random bytes.
-    mutating func bytes(_ count: Int) -> [UInt8] {
+    public mutating func bytes(_ count: Int) -> [UInt8] {
         var result = [UInt8](repeating: 0, count: count)
         result.withUnsafeMutableBytes { buffer in
             var index = 0
