@@ -466,8 +466,13 @@ final class Extractor: Sendable {
             var isOpen = true
             defer { if isOpen { try? file.close() } }
             let written = try body(file)
-            progress?.advance(bytes: Int64(clamping: written))
-            guard let hasHoles = pending.finishPart(sawHole: sawHole) else { return }
+            guard let hasHoles = pending.finishPart(sawHole: sawHole) else {
+                progress?.advance(bytes: Int64(clamping: written))
+                return
+            }
+            // The last part: its bytes and the file are counted together, once it is in place (one lock, not two).
+            var counted = false
+            defer { if !counted { progress?.advance(bytes: Int64(clamping: written)) } }
             if hasHoles {
                 try mapping("set the size of", { path(of: pending.entry) }) { () throws(FileSystemError) in
                     try file.setSize(entry.inode.size, name: path(of: pending.entry))
@@ -485,7 +490,8 @@ final class Extractor: Sendable {
             }
             try rename(temporary, to: entry.name, in: directory, path: path(of: pending.entry))
             pending.markRenamed()
-            progress?.advance(items: 1)
+            counted = true
+            progress?.advance(bytes: Int64(clamping: written), items: 1)
         }
     }
 
