@@ -43,7 +43,9 @@ internal import Verification
 ///    file is in place only when the mirror recorded it (`.mirror/manifest.json`) as verified with the digest the new
 ///    metadata signs, or hashing it gives that digest: a same-size change upstream is fetched again;
 /// 2. the products documents are written, then the index, each to a random temporary name and renamed;
-/// 3. files no kept version references any more are removed, with the directories they leave empty.
+/// 3. files no kept version references any more become orphans, recorded with the time; orphans whose grace period
+///    (``MirrorOptions/pruning``, 72 hours by default) is over are removed, with the directories they leave empty, so
+///    a client that read the previous index a moment ago still finds its files.
 ///
 /// If a payload fails, the run goes on with the others but stops before step 2, so the published metadata never
 /// names a file the mirror lacks; rerunning finishes the job. The destination is written only through directory
@@ -63,8 +65,15 @@ public struct StreamMirror: Sendable {
     public var options: MirrorOptions
     /// How failed downloads are retried.
     public var retry: RetryPolicy
+    /// Other servers (or directories) holding the same payloads, tried in order for a file `source` cannot give
+    /// (not found, an HTTP or transport failure once its retries are spent, content that does not match), each with
+    /// the whole ``retry`` policy again. The metadata is only ever read from `source`, and every byte is verified
+    /// against its signed size and digest, whichever server sent it. Empty by default.
+    public var fallbackSources: [any PayloadSource] = []
     /// Where the run logs.
     public var logger: Logger
+    /// Where the run reads the time, for the grace period of orphans (``MirrorOptions/pruning``).
+    public var clock: MirrorClock = .system
 
     /// Creates a mirror job.
     ///
@@ -148,14 +157,15 @@ public struct StreamMirror: Sendable {
         for file in plan.files {
             let key = BytewiseString(file.path)
             tracking.files[key] = MirrorManifest.Entry(
-                size: file.size, digest: file.digest, verified: !downloading.contains(key))
+                size: file.size, digest: file.digest, verified: !downloading.contains(key),
+                orphanedSince: tracking.files[key]?.orphanedSince)
         }
         if tracking != prepared.previous { try tracking.write(store) }
 
         let transfer = try await transferPayloads(plan, store: store, progress: progress)
         var summary = MirrorSummary(
             plan: plan, downloaded: transfer.downloaded, linked: transfer.linked,
-            failures: plan.problems + transfer.failures, pruned: [], published: false)
+            failures: plan.problems + transfer.failures, pruned: [], orphans: [], published: false)
         guard summary.failures.isEmpty else {
             // What did arrive is recorded as verified, so the rerun does not hash it again.
             let arrived = Set((transfer.downloaded + transfer.linked).map(BytewiseString.init))
@@ -173,28 +183,23 @@ public struct StreamMirror: Sendable {
         summary.published = true
         progress?.report(.published(paths: published))
 
-        var kept = MirrorManifest()
         for file in plan.files {
-            kept.files[BytewiseString(file.path)] = MirrorManifest.Entry(
+            tracking.files[BytewiseString(file.path)] = MirrorManifest.Entry(
                 size: file.size, digest: file.digest, verified: true)
         }
-        for removal in plan.removals {
-            do {
-                try store.remove(removal.path)
-            } catch {
-                // Kept in the record, so the next run tries again; the new metadata is published all the same.
-                logger.warning("cannot remove \(destinationPath)/\(removal.path): \(error)")
-                if let entry = prepared.previous.files[BytewiseString(removal.path)] {
-                    kept.files[BytewiseString(removal.path)] = entry
-                }
-                continue
-            }
-            store.removeEmptyDirectories(holding: removal.path)
-            summary.pruned.append(removal.path)
+        let pruned = try pruner(store).prune(
+            tracking, named: Set(plan.files.map { BytewiseString($0.path) }), in: store
+        ) { removal in
             progress?.report(.pruned(path: removal.path, size: removal.size))
         }
-        try kept.write(store)
+        summary.pruned = pruned.removals.map(\.path)
+        summary.orphans = pruned.orphans
         return summary
+    }
+
+    /// The pruner of this run: its policy, now by its clock.
+    private func pruner(_ store: MirrorDirectory?) -> Pruner {
+        Pruner(store: store, policy: options.pruning, now: clock.now(), logger: logger)
     }
 
     // MARK: - Planning
@@ -292,13 +297,11 @@ public struct StreamMirror: Sendable {
         for file in kept where try !isPresent(file, in: store, recorded: previous.files[BytewiseString(file.path)]) {
             downloads.append(file)
         }
-        let keptPaths = Set(kept.map { BytewiseString($0.path) })
-        let removals = previous.files.keys.filter { !keptPaths.contains($0) }.sorted().map { key in
-            MirrorPlan.Removal(path: key.string, size: store?.regularFileSize(key.string) ?? 0)
-        }
+        let pruning = pruner(store).decide(previous, named: Set(kept.map { BytewiseString($0.path) }))
         let metadata = (snapshot.productsDocuments + snapshot.indexDocuments).map(\.path)
         let plan = MirrorPlan(
-            files: kept, downloads: downloads, removals: removals, problems: problems, metadataPaths: metadata)
+            files: kept, downloads: downloads, removals: pruning.removals, orphans: pruning.orphans,
+            problems: problems, metadataPaths: metadata)
         return Prepared(snapshot: snapshot, plan: plan, previous: previous, selected: selected)
     }
 
@@ -402,7 +405,8 @@ public struct StreamMirror: Sendable {
                 groups.append([file])
             }
         }
-        let downloader = Downloader(source: source, store: store, retry: retry, progress: progress, logger: logger)
+        let downloader = Downloader(
+            source: source, fallbacks: fallbackSources, store: store, retry: retry, progress: progress, logger: logger)
         let results = await withTaskGroup(of: TransferResult.self, returning: TransferResult.self) { group in
             var next = 0
             func addNext() {

@@ -69,6 +69,17 @@ struct StreamsMirrorCommand: AsyncParsableCommand {
             """)
     var allowOlderMetadata = false
 
+    @Option(
+        help: ArgumentHelp(
+            """
+            Keep files the new metadata no longer names for this long (72h, 30m, 3d, 1w, seconds; 0 removes them \
+            at once), then remove them on a later run.
+            """, valueName: "duration"))
+    var pruneGrace = "72h"
+
+    @Flag(help: "Never remove files the metadata no longer names (they stay recorded as orphans).")
+    var noPrune = false
+
     @Option(help: "Write filtered metadata signed with this key (fingerprint) instead of the upstream documents.")
     var signKey: String?
 
@@ -79,6 +90,9 @@ struct StreamsMirrorCommand: AsyncParsableCommand {
         if let max, max < 0 { throw ValidationError("--max cannot be negative") }
         if jobs < 1 || jobs > 64 { throw ValidationError("--jobs must be between 1 and 64") }
         if (signKey == nil) != (gnupgHome == nil) { throw ValidationError("--sign-key and --gnupg-home go together") }
+        if PruningPolicy(parsing: pruneGrace) == nil {
+            throw ValidationError("--prune-grace takes a duration such as 72h, 30m, 3d or 0, not '\(pruneGrace)'")
+        }
     }
 
     func run() async throws {
@@ -103,7 +117,8 @@ struct StreamsMirrorCommand: AsyncParsableCommand {
         return MirrorOptions(
             filters: try StreamQuery(filters: filters).filters, selections: selections, maximumVersions: max,
             jobs: jobs, verifyExisting: verifyExisting, signer: signer, allowsOlderMetadata: allowOlderMetadata,
-            maximumDocumentSize: stream.maximumDocumentSize)
+            maximumDocumentSize: stream.maximumDocumentSize,
+            pruning: noPrune ? .never : PruningPolicy(parsing: pruneGrace) ?? .default)
     }
 
     private func mirror(from source: any PayloadSource) async throws {
@@ -122,7 +137,8 @@ struct StreamsMirrorCommand: AsyncParsableCommand {
         writeStandardError(
             "\(summary.downloaded.count) downloaded, \(summary.linked.count) linked, "
                 + "\(summary.plan.files.count - summary.plan.downloads.count) already present, "
-                + "\(summary.pruned.count) removed, \(summary.failures.count) failed\n")
+                + "\(summary.pruned.count) removed, \(summary.orphans.count) kept as orphans, "
+                + "\(summary.failures.count) failed\n")
         guard summary.succeeded else {
             throw CLIError(
                 "\(summary.failures.count) files could not be mirrored; the metadata was not published "
@@ -134,10 +150,15 @@ struct StreamsMirrorCommand: AsyncParsableCommand {
         var output = BufferedOutput()
         for file in plan.downloads { output.write("+ \(file.path) \(ByteCount.format(file.size))\n") }
         for removal in plan.removals { output.write("- \(removal.path) \(ByteCount.format(removal.size))\n") }
+        for orphan in plan.orphans {
+            let until = orphan.expires.map { "until \(StreamDates.formatRFC3339($0))" } ?? "(never pruned)"
+            output.write("~ \(orphan.path) \(ByteCount.format(orphan.size)) kept \(until)\n")
+        }
         for problem in plan.problems { output.write("! \(problem)\n") }
         output.write(
             "\(plan.downloads.count) files to download (\(ByteCount.format(plan.bytesToDownload))), "
                 + "\(plan.removals.count) to remove (\(ByteCount.format(plan.bytesToRemove))), "
+                + "\(plan.orphans.count) kept as orphans, "
                 + "\(plan.files.count - plan.downloads.count) present\n")
         try output.flush()
     }

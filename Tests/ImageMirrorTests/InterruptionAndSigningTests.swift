@@ -37,7 +37,7 @@ struct InterruptionAndSigningTests {
     func cancelledRuns() async throws {
         let harness = try await MirrorHarness(versions: ["20250101", "20250201"])
         defer { Task { await harness.close() } }
-        let options = MirrorOptions(maximumVersions: 1, jobs: 2)
+        let options = MirrorOptions(maximumVersions: 1, jobs: 2, pruning: .immediately)
         var generator = SeededGenerator(seed: 8)
         for round in 0..<8 {
             if round == 4 {

@@ -50,11 +50,12 @@ struct MirrorTests {
         #expect(requests.contains { $0.path == "streams/v1/index.sjson" && $0.conditional })
     }
 
-    @Test("Filters and --max keep the newest matching versions; an update prunes old ones and empty directories")
+    @Test("Filters and --max keep the newest matching versions; an update prunes old ones and empty directories at once")
     func filtersMaxAndPruning() async throws {
         let harness = try await MirrorHarness()
         defer { Task { await harness.close() } }
-        let options = MirrorOptions(filters: [try ItemFilter("arch=amd64")], maximumVersions: 2)
+        let options = MirrorOptions(
+            filters: [try ItemFilter("arch=amd64")], maximumVersions: 2, pruning: .immediately)
         let (first, _) = try await harness.run(options)
         #expect(first.succeeded)
         #expect(

@@ -88,12 +88,15 @@ public struct MirrorOptions: Sendable {
     public var allowsOlderMetadata: Bool
     /// The largest metadata document read, in bytes (`StreamReader.defaultMaximumDocumentSize` by default).
     public var maximumDocumentSize: Int
+    /// When files the published metadata no longer names are removed (``PruningPolicy/default``: after 72 hours).
+    public var pruning: PruningPolicy
 
-    /// Creates options: everything, all versions, 4 jobs, no re-hashing, upstream metadata.
+    /// Creates options: everything, all versions, 4 jobs, no re-hashing, upstream metadata, orphans kept 72 hours.
     public init(
         filters: [ItemFilter] = [], selections: [BootSelection] = [], maximumVersions: Int? = nil, jobs: Int = 4,
         verifyExisting: Bool = false, checksFreeSpace: Bool = true, signer: DocumentSigner? = nil,
-        allowsOlderMetadata: Bool = false, maximumDocumentSize: Int = StreamReader.defaultMaximumDocumentSize
+        allowsOlderMetadata: Bool = false, maximumDocumentSize: Int = StreamReader.defaultMaximumDocumentSize,
+        pruning: PruningPolicy = .default
     ) {
         self.filters = filters
         self.selections = selections
@@ -104,6 +107,7 @@ public struct MirrorOptions: Sendable {
         self.signer = signer
         self.allowsOlderMetadata = allowsOlderMetadata
         self.maximumDocumentSize = max(0, maximumDocumentSize)
+        self.pruning = pruning
     }
 
     /// The queries whose union is mirrored: one per selection (or one), each with the filters and version limit.

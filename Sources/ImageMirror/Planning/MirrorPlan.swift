@@ -1,5 +1,11 @@
 public import Verification
 
+#if canImport(FoundationEssentials)
+    public import FoundationEssentials
+#else
+    public import Foundation
+#endif
+
 /// What a run does: the files the mirror keeps, those still to download, and those to remove.
 public struct MirrorPlan: Sendable {
     /// A payload the mirror keeps.
@@ -23,7 +29,7 @@ public struct MirrorPlan: Sendable {
         }
     }
 
-    /// A file to remove: no kept version references it any more.
+    /// A file to remove: no kept version references it any more, and its grace period (``PruningPolicy``) is over.
     public struct Removal: Sendable, Hashable {
         /// The path under the mirror root.
         public var path: String
@@ -31,13 +37,27 @@ public struct MirrorPlan: Sendable {
         public var size: Int64
     }
 
+    /// A file the published metadata no longer names, kept until its grace period is over.
+    public struct Orphan: Sendable, Hashable {
+        /// The path under the mirror root.
+        public var path: String
+        /// Its size on disk (0 if it is already gone).
+        public var size: Int64
+        /// When the mirror stopped naming it.
+        public var since: Date
+        /// When a run may remove it; `nil` when the policy is ``PruningPolicy/never``.
+        public var expires: Date?
+    }
+
     /// Every payload the mirror keeps, by path.
     public var files: [File]
     /// The payloads not yet in the mirror, or there with content the mirror has not verified against the signed
     /// digest (a file is in place only when the mirror recorded it with that digest, or hashing it gives it).
     public var downloads: [File]
-    /// The files to remove after publication.
+    /// The files to remove after publication: orphans whose grace period is over.
     public var removals: [Removal]
+    /// The files kept as orphans after publication: not named any more, still in their grace period.
+    public var orphans: [Orphan]
     /// Items that cannot be mirrored (no size or usable digest, a reserved path, or a path two items describe
     /// differently).
     public var problems: [MirrorFailure]
@@ -76,6 +96,8 @@ public struct MirrorSummary: Sendable {
     public var failures: [MirrorFailure]
     /// The files removed.
     public var pruned: [String]
+    /// The files kept as orphans (see ``PruningPolicy``); empty when the metadata was not published.
+    public var orphans: [MirrorPlan.Orphan]
     /// Whether the metadata was written.
     public var published: Bool
 

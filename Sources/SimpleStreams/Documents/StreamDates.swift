@@ -44,16 +44,46 @@ package enum StreamDates {
 
     /// Formats a date as python-simplestreams writes `updated` (`%a, %d %b %Y %H:%M:%S +0000`).
     package static func formatRFC2822(_ date: Date) -> String {
-        let interval = date.timeIntervalSince1970.rounded(.down)
         // Years 1 to 9999, the range the parsers accept; anything else (or not finite) is clamped.
-        let seconds = Int(min(max(interval.isFinite ? interval : 0, -62_135_596_800), 253_402_300_799))
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let secondOfDay = seconds - days * 86_400
+        let (days, secondOfDay) = clampedDays(date)
         let (year, month, day) = civilDate(fromDays: days)
         let weekday = ((days % 7) + 7 + 4) % 7  // 1970-01-01 was a Thursday
         func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
         return "\(weekdayNames[weekday]), \(two(day)) \(monthNames[month - 1]) \(year) "
             + "\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60)) +0000"
+    }
+
+    /// Formats a date as RFC 3339 UTC to the second (`2026-12-05T06:28:52Z`), as the mirror's records and JSON
+    /// reports write times.
+    package static func formatRFC3339(_ date: Date) -> String {
+        let (days, secondOfDay) = clampedDays(date)
+        let (year, month, day) = civilDate(fromDays: days)
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        let paddedYear = String(repeating: "0", count: max(0, 4 - String(year).count)) + String(year)
+        return "\(paddedYear)-\(two(month))-\(two(day))T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):"
+            + "\(two(secondOfDay % 60))Z"
+    }
+
+    /// Parses what ``formatRFC3339(_:)`` writes (`YYYY-MM-DDTHH:MM:SSZ`); `nil` for anything else.
+    package static func parseRFC3339(_ text: String) -> Date? {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 20, bytes[10] == UInt8(ascii: "T"), bytes[19] == UInt8(ascii: "Z"),
+            bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"),
+            let days = parseCalendarDate(String(decoding: bytes[0..<10], as: UTF8.self)),
+            let hour = digits(String(decoding: bytes[11..<13], as: UTF8.self)),
+            let minute = digits(String(decoding: bytes[14..<16], as: UTF8.self)),
+            let second = digits(String(decoding: bytes[17..<19], as: UTF8.self)), hour < 24, minute < 60, second < 60
+        else { return nil }
+        return days.addingTimeInterval(TimeInterval(hour * 3600 + minute * 60 + second))
+    }
+
+    /// Whole days since the epoch and the second of the day, for years 1 to 9999 (others, or a date that is not
+    /// finite, clamped).
+    private static func clampedDays(_ date: Date) -> (days: Int, secondOfDay: Int) {
+        let interval = date.timeIntervalSince1970.rounded(.down)
+        let seconds = Int(min(max(interval.isFinite ? interval : 0, -62_135_596_800), 253_402_300_799))
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        return (days, seconds - days * 86_400)
     }
 
     private static let dayNames: Set<String> = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
