@@ -16,7 +16,7 @@ struct MaasImages: AsyncParsableCommand {
     /// Parses the arguments and runs the command. Every failure, a usage error included, is reported as
     /// `error: ...` on standard error with exit status 1 (usage errors followed by the usage); `--help` and
     /// `--version` exit with status 0, and a command's own exit status (2 for a manifest difference, 130 or 143 after
-    /// a signal) is kept.
+    /// a signal) is kept. A command with an ``ErrorExitStatus`` (`streams diff`: 2) has its usage errors exit with it.
     static func main() async {
         do {
             var command = try await asyncParseAsRoot()
@@ -33,7 +33,7 @@ struct MaasImages: AsyncParsableCommand {
             if text.hasPrefix("Error: ") { text = "error: " + text.dropFirst("Error: ".count) }
             if !text.hasPrefix("error: ") { text = "error: " + text }
             writeStandardError(printableMessage(text) + (text.hasSuffix("\n") ? "" : "\n"))
-            exit(withError: ExitCode.failure)
+            exit(withError: errorExitStatus(arguments: CommandLine.arguments.dropFirst()))
         }
     }
 }
