@@ -5,6 +5,8 @@ struct StreamsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "streams",
         abstract: "Read, query and mirror signed simplestreams catalogues (images.maas.io mirrors).",
-        subcommands: [StreamsQueryCommand.self, StreamsMirrorCommand.self, StreamsDiffCommand.self]
+        subcommands: [
+            StreamsQueryCommand.self, StreamsMirrorCommand.self, StreamsDiffCommand.self, StreamsVerifyCommand.self,
+        ]
     )
 }
