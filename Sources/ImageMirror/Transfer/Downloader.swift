@@ -13,41 +13,94 @@ package import Verification
 /// instead of `206` restarts the file from byte 0. Retryable failures (see ``RetryPolicy``) are retried; a body that
 /// ends early keeps its `.part`, so the retry resumes. Content with the wrong digest is removed, never renamed.
 ///
+/// Fallbacks: when `source` cannot give the file (not found, an HTTP error, a transport failure once its retries
+/// are spent, content that does not match), each of `fallbacks` is tried in turn, each with its own retries (the
+/// whole ``RetryPolicy`` again). Every byte is verified against the same signed size and digest whichever source
+/// sent it; a `.part` one source left is resumed from the next, and since the digest covers the whole file, a part
+/// that does not match is removed and the file fetched again from byte 0. Failures of the destination (`io`,
+/// `unsafeDestination`) and cancellation stop at once. A file no source could give fails naming every URL tried.
+///
 /// Progress: the bytes of the file count as done as they are written (those of a resumed `.part` when it is
 /// resumed); a file that starts over takes back what it had counted, and so does a file that fails, so that the
 /// final count is the bytes of the files in place.
 struct Downloader: Sendable {
     let source: any PayloadSource
+    /// Where a file is fetched when `source` cannot give it, in order (the metadata always comes from `source`).
+    var fallbacks: [any PayloadSource] = []
     /// The mirror's destination.
     let store: MirrorDirectory
     let retry: RetryPolicy
     let progress: ProgressChannel<MirrorEvent>?
     let logger: Logger
 
-    /// Downloads `file`, or returns why it could not.
+    /// Downloads `file`, from `source` or else from each of `fallbacks` in turn, or returns why it could not.
     func download(_ file: MirrorPlan.File) async -> MirrorFailure? {
-        let url = source.url(of: file.path)
-        // The bytes of this file counted as done in `progress`, over all attempts.
+        // The bytes of this file counted as done in `progress`, over all attempts and sources.
         var counted: Int64 = 0
-        do {
-            try await retry.run(
-                { () throws(ImageMirrorError) in try await attempt(file, url: url, counted: &counted) },
-                beforeRetry: { error, attempt in
-                    logger.info("retrying \(url) after attempt \(attempt): \(error)")
-                    progress?.report(.retrying(path: file.path, attempt: attempt, reason: error.description))
-                })
-            progress?.advance(items: 1)
-            progress?.report(.verified(path: file.path, size: file.size, linked: false))
-            return nil
-        } catch {
-            let failure = MirrorFailure(
-                path: file.path, url: url, expected: file.digest,
-                actual: (error.underlyingError as? DigestMismatch)?.actual, reason: error.message)
-            logger.error("\(failure)")
-            if counted != 0 { progress?.advance(bytes: -counted) }
-            progress?.report(.failed(failure))
-            return failure
+        // Attempts made, over all sources (the numbers of `.retrying` events).
+        var attempts = 0
+        var tried: [(url: String, error: ImageMirrorError)] = []
+        let sources = [source] + fallbacks
+        for (index, current) in sources.enumerated() {
+            let url = current.url(of: file.path)
+            let before = attempts
+            // Whether the last attempt failed because of the source (rather than the destination).
+            var sourceFault = false
+            do {
+                try await retry.run(
+                    { () throws(ImageMirrorError) in
+                        attempts += 1
+                        sourceFault = false
+                        try await attempt(
+                            file, from: current, url: url, counted: &counted, sourceFault: &sourceFault)
+                    },
+                    beforeRetry: { error, attempt in
+                        logger.info("retrying \(url) after attempt \(attempt): \(error)")
+                        progress?.report(
+                            .retrying(path: file.path, attempt: before + attempt, reason: error.description))
+                    })
+                progress?.advance(items: 1)
+                progress?.report(.verified(path: file.path, size: file.size, linked: false))
+                return nil
+            } catch {
+                tried.append((url, error))
+                guard index + 1 < sources.count, sourceFault, Self.isSourceFailure(error), !Task.isCancelled else {
+                    break
+                }
+                let next = sources[index + 1].url(of: file.path)
+                logger.info("\(error); trying \(next)")
+                progress?.report(
+                    .retrying(path: file.path, attempt: attempts, reason: "\(error.description); trying \(next)"))
+            }
         }
+        let failure = failure(of: file, tried: tried)
+        logger.error("\(failure)")
+        if counted != 0 { progress?.advance(bytes: -counted) }
+        progress?.report(.failed(failure))
+        return failure
+    }
+
+    /// Whether another source may succeed where one failed with `error`: it was not found, the server answered an
+    /// error or could not be reached, the content did not match, the source's file could not be read.
+    private static func isSourceFailure(_ error: ImageMirrorError) -> Bool {
+        [.notFound, .transport, .contentMismatch, .io].contains(error.code)
+    }
+
+    /// The failure of `file` after the sources `tried` failed: the first source's URL, and every URL with its error
+    /// in the reason.
+    private func failure(of file: MirrorPlan.File, tried: [(url: String, error: ImageMirrorError)]) -> MirrorFailure {
+        let actual = tried.reversed().lazy.compactMap { ($0.error.underlyingError as? DigestMismatch)?.actual }.first
+        let reason: String
+        if tried.count <= 1 {
+            reason = tried.first?.error.message ?? "no source to download it from"
+        } else {
+            let each = tried.map { url, error in
+                error.message.contains(url) ? error.message : "\(url): \(error.message)"
+            }
+            reason = "none of the \(tried.count) sources could give it: " + each.joined(separator: "; ")
+        }
+        return MirrorFailure(
+            path: file.path, url: source.url(of: file.path), expected: file.digest, actual: actual, reason: reason)
     }
 
     /// Counts the file's bytes done as `bytes` (more or fewer than counted so far).
@@ -74,8 +127,12 @@ struct Downloader: Sendable {
         }
     }
 
-    /// One attempt: resume or start the `.part`, stream the rest, check, rename.
-    private func attempt(_ file: MirrorPlan.File, url: String, counted: inout Int64) async throws(ImageMirrorError) {
+    /// One attempt from `origin`: resume or start the `.part`, stream the rest, check, rename. `sourceFault` is set
+    /// when it fails because of what `origin` did (or did not) send, rather than because of the destination.
+    private func attempt(
+        _ file: MirrorPlan.File, from origin: any PayloadSource, url: String, counted: inout Int64,
+        sourceFault: inout Bool
+    ) async throws(ImageMirrorError) {
         guard let (directory, name) = try store.directory(holding: file.path, create: true) else { return }
         let partName = name + Array(".part".utf8)
         let part = directory.child(partName)
@@ -92,38 +149,56 @@ struct Downloader: Sendable {
         count(existing, counted: &counted)
         progress?.report(.started(path: file.path, size: file.size, resumedAt: existing))
         if existing < file.size {
-            try await source.streamPayload(
-                file.path, from: existing, expectedSize: file.size,
-                start: { begin throws(ImageMirrorError) in
-                    guard begin != written else { return }
-                    // The server ignored Range: start the file again.
-                    try Self.call { () throws(FileSystemError) in try FileIO.truncate(descriptor, to: 0, part) }
-                    logger.debug("\(url) ignored Range: restarting from byte 0")
-                    hasher = DigestHasher(file.digest.algorithm)
-                    written = 0
-                    count(0, counted: &counted)
-                    progress?.report(.started(path: file.path, size: file.size, resumedAt: 0))
-                },
-                receive: { bytes throws(ImageMirrorError) in
-                    guard Int64(bytes.count) <= file.size - written else {
-                        try? directory.remove(partName)
-                        throw ImageMirrorError(
-                            .contentMismatch, "\(url) sent more than the \(file.size) bytes the signed metadata states")
-                    }
-                    try Self.call { () throws(FileSystemError) in try FileIO.writeAll(descriptor, bytes, part) }
-                    hasher.update(bufferPointer: bytes)
-                    written += Int64(bytes.count)
-                    // Counted by the quarter MiB (and the last bytes), not per buffer: the reader wakes less often.
-                    if written - counted >= Self.countingStep || written == file.size {
-                        count(written, counted: &counted)
-                    }
-                })
+            // Whether `start` or `receive` failed to write the destination (not the source's doing).
+            var destinationFailed = false
+            func write(_ body: () throws(FileSystemError) -> Void) throws(ImageMirrorError) {
+                do {
+                    try body()
+                } catch {
+                    destinationFailed = true
+                    throw ImageMirrorError(error)
+                }
+            }
+            do {
+                try await origin.streamPayload(
+                    file.path, from: existing, expectedSize: file.size,
+                    start: { begin throws(ImageMirrorError) in
+                        guard begin != written else { return }
+                        // The server ignored Range: start the file again.
+                        try write { () throws(FileSystemError) in try FileIO.truncate(descriptor, to: 0, part) }
+                        logger.debug("\(url) ignored Range: restarting from byte 0")
+                        hasher = DigestHasher(file.digest.algorithm)
+                        written = 0
+                        count(0, counted: &counted)
+                        progress?.report(.started(path: file.path, size: file.size, resumedAt: 0))
+                    },
+                    receive: { bytes throws(ImageMirrorError) in
+                        guard Int64(bytes.count) <= file.size - written else {
+                            try? directory.remove(partName)
+                            throw ImageMirrorError(
+                                .contentMismatch,
+                                "\(url) sent more than the \(file.size) bytes the signed metadata states")
+                        }
+                        try write { () throws(FileSystemError) in try FileIO.writeAll(descriptor, bytes, part) }
+                        hasher.update(bufferPointer: bytes)
+                        written += Int64(bytes.count)
+                        // Counted by the quarter MiB (and the last bytes), not per buffer: the reader wakes less often.
+                        if written - counted >= Self.countingStep || written == file.size {
+                            count(written, counted: &counted)
+                        }
+                    })
+            } catch {
+                sourceFault = !destinationFailed
+                throw error
+            }
         }
         guard written == file.size else {
+            sourceFault = true
             throw ImageMirrorError(.transport, "\(url): the body ended after \(written) of \(file.size) bytes")
         }
         let digest = hasher.finalize()
         guard digest == file.digest else {
+            sourceFault = true
             try? directory.remove(partName)
             let mismatch = DigestMismatch(expected: file.digest, actual: digest)
             if resumedFrom > 0 {
