@@ -292,7 +292,7 @@ struct StoreIntegrityTests {
         #expect(harness.destinationBytes("noble/old") == nil)
         try await harness.checkInvariant()
 
-        let (allowed, _) = try await harness.run(MirrorOptions(allowsOlderMetadata: true))
+        let (allowed, _) = try await harness.run(MirrorOptions(allowsOlderMetadata: true, pruning: .immediately))
         #expect(allowed.succeeded)
         #expect(harness.destinationBytes("noble/old") == Self.bytes(14))
         #expect(harness.destinationBytes("noble/new") == nil)

@@ -23,7 +23,8 @@ struct StreamsMirrorCommandTests {
         let payloads = GeneratedMirror.files(under: destination).filter { !$0.hasPrefix("streams/") }
         #expect(payloads == GeneratedMirror.itemNames.map { "noble/amd64/20250301/\($0)" }.sorted())
         #expect(
-            result.errorText.contains("3 downloaded, 0 linked, 0 already present, 0 removed, 0 kept as orphans, 0 failed"))
+            result.errorText.contains(
+                "3 downloaded, 0 linked, 0 already present, 0 removed, 0 kept as orphans, 0 failed"))
         #expect(FileManager.default.fileExists(atPath: destination + "/streams/v1/index.sjson"))
 
         let local = try await CommandRunner.run(
@@ -33,7 +34,8 @@ struct StreamsMirrorCommandTests {
                 "--arch", "amd64", "--dry-run",
             ])
         #expect(local.status == 0, "\(local.errorText)")
-        #expect(local.outputText.hasSuffix("0 files to download (0 B), 0 to remove (0 B), 0 kept as orphans, 3 present\n"))
+        #expect(
+            local.outputText.hasSuffix("0 files to download (0 B), 0 to remove (0 B), 0 kept as orphans, 3 present\n"))
     }
 
     @Test("An older stream is refused with exit status 1 and DEST unchanged; --allow-older-metadata rolls back")

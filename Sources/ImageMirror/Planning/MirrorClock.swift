@@ -11,8 +11,6 @@
 public struct MirrorClock: Sendable {
     private let date: Date?
 
-    private init(date: Date?) { self.date = date }
-
     /// The system clock.
     public static let system = MirrorClock(date: nil)
 

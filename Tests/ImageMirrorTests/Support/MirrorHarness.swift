@@ -48,20 +48,22 @@ final class MirrorHarness: Sendable {
         .verify(keyring: try Keyring(contentsOf: stream.keys.keyring))
     }
 
-    func mirror(_ options: MirrorOptions = MirrorOptions()) throws -> StreamMirror {
-        StreamMirror(
+    func mirror(_ options: MirrorOptions = MirrorOptions(), clock: MirrorClock = .system) throws -> StreamMirror {
+        var mirror = StreamMirror(
             source: try source(), destination: destination, policy: try policy(), options: options,
             retry: Self.fastRetry)
+        mirror.clock = clock
+        return mirror
     }
 
     /// Runs a mirror and collects its events, then checks the store's invariant (``StoreInvariant``): whatever the
     /// run did, every file the published metadata names is there with its signed size and digest. The progress
     /// must end with one final update whose counts are the summary's (``expectFinalCounts(_:_:)``).
-    func run(_ options: MirrorOptions = MirrorOptions(), checkingInvariant: Bool = true) async throws
-        -> (MirrorSummary, [MirrorEvent])
-    {
+    func run(
+        _ options: MirrorOptions = MirrorOptions(), clock: MirrorClock = .system, checkingInvariant: Bool = true
+    ) async throws -> (MirrorSummary, [MirrorEvent]) {
         let progress = ProgressChannel<MirrorEvent>()
-        let job = try mirror(options)
+        let job = try mirror(options, clock: clock)
         async let summary = job.run(progress: progress)
         var events: [MirrorEvent] = []
         var final: ProgressUpdate<MirrorEvent>?
