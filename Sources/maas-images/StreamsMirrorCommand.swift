@@ -80,6 +80,15 @@ struct StreamsMirrorCommand: AsyncParsableCommand {
     @Flag(help: "Never remove files the metadata no longer names (they stay recorded as orphans).")
     var noPrune = false
 
+    @Option(
+        name: .customLong("mirror"),
+        help: ArgumentHelp(
+            """
+            Another server (URL) or directory holding the same payloads, tried in order for a file SOURCE cannot \
+            give; the metadata always comes from SOURCE, and every byte is verified against it (repeatable).
+            """, valueName: "url"))
+    var fallbackMirrors: [String] = []
+
     @Option(help: "Write filtered metadata signed with this key (fingerprint) instead of the upstream documents.")
     var signKey: String?
 
@@ -100,7 +109,9 @@ struct StreamsMirrorCommand: AsyncParsableCommand {
             let source = stream.sourceArgument
             let cache = source.isHTTP ? MetadataCache(mirror: destination) : nil
             try await source.withSource(http: stream.httpSettings(), cache: cache) { source in
-                try await mirror(from: source)
+                try await withFallbacks(sharing: source) { fallbacks in
+                    try await mirror(from: source, fallbacks: fallbacks)
+                }
             }
         }
     }
@@ -121,7 +132,27 @@ struct StreamsMirrorCommand: AsyncParsableCommand {
             pruning: noPrune ? .never : PruningPolicy(parsing: pruneGrace) ?? .default)
     }
 
-    private func mirror(from source: any PayloadSource) async throws {
+    /// Runs `body` with the sources of `--mirror`: URLs read through SOURCE's HTTP clients (or new ones with the same
+    /// settings when SOURCE is a directory), directories from the file system.
+    private func withFallbacks<Result: Sendable>(
+        sharing source: any PayloadSource, _ body: ([any PayloadSource]) async throws -> Result
+    ) async throws -> Result {
+        func sources(_ transport: HTTPTransport?) throws -> [any PayloadSource] {
+            try fallbackMirrors.map { location throws -> any PayloadSource in
+                if let transport, HTTPStreamSource.isHTTP(location) {
+                    return try HTTPStreamSource(location, transport: transport)
+                }
+                return try LocalStreamSource(location)
+            }
+        }
+        if let http = source as? HTTPStreamSource { return try await body(try sources(http.transport)) }
+        guard fallbackMirrors.contains(where: HTTPStreamSource.isHTTP) else { return try await body(try sources(nil)) }
+        return try await HTTPTransport.withTransport(stream.httpSettings()) { transport in
+            try await body(try sources(transport))
+        }
+    }
+
+    private func mirror(from source: any PayloadSource, fallbacks: [any PayloadSource]) async throws {
         var logger = Logger(label: "maas-images.mirror")
         logger.logLevel = .warning
         var mirror = StreamMirror(
@@ -129,6 +160,7 @@ struct StreamsMirrorCommand: AsyncParsableCommand {
             documentPath: stream.rootAndDocument.documentPath, options: try options(),
             retry: stream.httpSettings().retry, logger: logger)
         mirror.notOlderThan = try stream.rollbackDate()
+        mirror.fallbackSources = fallbacks
         if dryRun {
             try printPlan(try await mirror.plan())
             return
