@@ -178,6 +178,7 @@ public struct StreamMirror: Sendable {
         }
         try Task.checkCancellation(path: destinationPath)
 
+        try prepared.curation?.write(store)
         let published = try MetadataPublisher(store: store, signer: options.signer).publish(
             prepared.snapshot, selected: prepared.selected)
         summary.published = true
@@ -210,6 +211,8 @@ public struct StreamMirror: Sendable {
         var previous: MirrorManifest
         /// The selected items.
         var selected: Set<StreamMirror.ItemKey>
+        /// The curation record to write before publishing, when the run changes it.
+        var curation: CurationRecord? = nil
     }
 
     /// An item: its product, version and item names, compared as bytes.
@@ -228,10 +231,12 @@ public struct StreamMirror: Sendable {
     }
 
     private func prepare(_ store: MirrorDirectory?) async throws(ImageMirrorError) -> Prepared {
-        let snapshot = try await MetadataSnapshot.read(
+        let upstream = try await MetadataSnapshot.read(
             source: source, policy: policy, path: documentPath, notOlderThan: notOlderThan,
             maximumDocumentSize: options.maximumDocumentSize)
-        if !options.allowsOlderMetadata, let store { try snapshot.checkNotOlder(than: store) }
+        if !options.allowsOlderMetadata, let store { try upstream.checkNotOlder(than: store) }
+        // Held, removed and copied versions (`.mirror/curation.json`) applied to the source's products documents.
+        let (snapshot, curation) = try curate(upstream, store: store)
         let queries: [StreamQuery]
         do {
             queries = try options.queries()
@@ -302,7 +307,8 @@ public struct StreamMirror: Sendable {
         let plan = MirrorPlan(
             files: kept, downloads: downloads, removals: pruning.removals, orphans: pruning.orphans,
             problems: problems, metadataPaths: metadata)
-        return Prepared(snapshot: snapshot, plan: plan, previous: previous, selected: selected)
+        return Prepared(
+            snapshot: snapshot, plan: plan, previous: previous, selected: selected, curation: curation)
     }
 
     /// Why a payload path may not be used, though `StreamPath` accepts it: it would overwrite the mirror's own

@@ -90,6 +90,13 @@ public struct MirrorOptions: Sendable {
     public var maximumDocumentSize: Int
     /// When files the published metadata no longer names are removed (``PruningPolicy/default``: after 72 hours).
     public var pruning: PruningPolicy
+    /// Versions to hold: each product publishes only its held version (from the source, or from the mirror's record
+    /// when the source no longer has it) and newer versions are not taken until the hold is lifted. Holds are
+    /// recorded in the mirror (`.mirror/curation.json`) and last across runs; they need a ``signer``.
+    public var holds: [ProductVersionID] = []
+    /// Products whose holds, removed versions (``MirrorCuration/remove(_:)``) and copied versions are lifted from the
+    /// mirror's record before the run: the source's versions of them are mirrored again.
+    public var releasedHolds: [String] = []
 
     /// Creates options: everything, all versions, 4 jobs, no re-hashing, upstream metadata, orphans kept 72 hours.
     public init(

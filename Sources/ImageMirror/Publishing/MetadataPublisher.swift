@@ -24,16 +24,43 @@ struct MetadataPublisher {
             }
             return documents.map(\.path)
         }
+        let products = snapshot.result.products.map { products in
+            SignedOutput(path: products.path, document: Self.filter(products.document.json, keeping: selected).0)
+        }
+        return try publishSigned(
+            products: products,
+            indexes: snapshot.result.indexes.map { SignedOutput(path: $0.path, document: $0.document.json) },
+            signer: signer)
+    }
+
+    /// A document to write signed: where it was read from (`.sjson` or `.json`) and its new content.
+    struct SignedOutput: Sendable {
+        var path: String
+        var document: JSONObject
+    }
+
+    /// Writes every products document of `products`, then the indexes (`indexes` top first, written last), each as
+    /// `.json`, `.json.gpg` and `.sjson` signed by `signer`; each index entry lists the products its document holds
+    /// now (and names the `.sjson`), and entries whose document has none left are dropped. Returns the paths written,
+    /// in the order written.
+    ///
+    /// Curation publishes through this too: the products documents it changed and every other one, re-signed;
+    /// `checkpoint` is called with each document's path before it is written (it may throw to stop there).
+    func publishSigned(
+        products: [SignedOutput], indexes: [SignedOutput], signer: DocumentSigner,
+        checkpoint: (String) throws(ImageMirrorError) -> Void = { _ in }
+    ) throws(ImageMirrorError) -> [String] {
         var written: [String] = []
         var keptProducts: [BytewiseString: [String]] = [:]
-        for products in snapshot.result.products {
-            let (filtered, names) = Self.filter(products.document.json, keeping: selected)
-            keptProducts[BytewiseString(products.path)] = names
-            written += try writeSigned(filtered, at: products.path, signer: signer)
+        for output in products {
+            keptProducts[BytewiseString(output.path)] = output.document["products"]?.objectValue?.keys ?? []
+            try checkpoint(output.path)
+            written += try writeSigned(output.document, at: output.path, signer: signer)
         }
-        for index in snapshot.result.indexes.reversed() {
+        for index in indexes.reversed() {
+            try checkpoint(index.path)
             written += try writeSigned(
-                Self.filter(index: index.document.json, keptProducts: keptProducts), at: index.path, signer: signer)
+                Self.filter(index: index.document, keptProducts: keptProducts), at: index.path, signer: signer)
         }
         return written
     }
