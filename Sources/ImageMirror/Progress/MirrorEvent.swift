@@ -23,9 +23,10 @@ public enum MirrorEvent: Sendable, Hashable {
     case verified(path: String, size: Int64, linked: Bool)
     /// A payload could not be mirrored; the run goes on.
     case failed(MirrorFailure)
-    /// A file no longer referenced by any kept version was removed.
+    /// A file no longer referenced by any kept version was removed, its grace period over (``PruningPolicy``).
     case pruned(path: String, size: Int64)
-    /// A file was retried after a failure (a dropped connection, a timeout, a 5xx answer).
+    /// A file was retried after a failure (a dropped connection, a timeout, a 5xx answer), or the next fallback
+    /// server (``StreamMirror/fallbackSources``) is tried; `reason` says which.
     case retrying(path: String, attempt: Int, reason: String)
     /// The metadata was published: products documents, then the index.
     case published(paths: [String])
