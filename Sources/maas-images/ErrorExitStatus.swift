@@ -1,4 +1,5 @@
 import ArgumentParser
+import SimpleStreams
 
 /// A command whose failures, usage errors included, exit with a status of its own rather than 1.
 protocol ErrorExitStatus {
