@@ -7,6 +7,7 @@ struct StreamsCommand: ParsableCommand {
         abstract: "Read, query and mirror signed simplestreams catalogues (images.maas.io mirrors).",
         subcommands: [
             StreamsQueryCommand.self, StreamsMirrorCommand.self, StreamsDiffCommand.self, StreamsVerifyCommand.self,
+            StreamsRemoveCommand.self, StreamsCopyCommand.self,
         ]
     )
 }

@@ -95,10 +95,32 @@ struct StreamsMirrorCommand: AsyncParsableCommand {
     @Option(help: "The GnuPG home holding the secret key of --sign-key.")
     var gnupgHome: String?
 
+    @Option(
+        help: ArgumentHelp(
+            """
+            Keep this version of the product and take no newer one until --unhold (repeatable; needs --sign-key). \
+            Recorded in DEST, so later runs keep the hold.
+            """, valueName: "product@version"))
+    var hold: [String] = []
+
+    @Option(
+        help: ArgumentHelp(
+            "Lift the hold, and the removed and copied versions, of this product (repeatable).",
+            valueName: "product"))
+    var unhold: [String] = []
+
     func validate() throws {
         if let max, max < 0 { throw ValidationError("--max cannot be negative") }
         if jobs < 1 || jobs > 64 { throw ValidationError("--jobs must be between 1 and 64") }
         if (signKey == nil) != (gnupgHome == nil) { throw ValidationError("--sign-key and --gnupg-home go together") }
+        if !hold.isEmpty && signKey == nil { throw ValidationError("--hold needs --sign-key and --gnupg-home") }
+        for text in hold {
+            do {
+                _ = try ProductVersionID(parsing: text)
+            } catch {
+                throw ValidationError("--hold \(text): \(error.message)")
+            }
+        }
         if PruningPolicy(parsing: pruneGrace) == nil {
             throw ValidationError("--prune-grace takes a duration such as 72h, 30m, 3d or 0, not '\(pruneGrace)'")
         }
@@ -125,11 +147,14 @@ struct StreamsMirrorCommand: AsyncParsableCommand {
         let signer = try signKey.map { key in
             try DocumentSigner(homeDirectory: gnupgHome ?? "", fingerprint: key)
         }
-        return MirrorOptions(
+        var options = MirrorOptions(
             filters: try StreamQuery(filters: filters).filters, selections: selections, maximumVersions: max,
             jobs: jobs, verifyExisting: verifyExisting, signer: signer, allowsOlderMetadata: allowOlderMetadata,
             maximumDocumentSize: stream.maximumDocumentSize,
             pruning: noPrune ? .never : PruningPolicy(parsing: pruneGrace) ?? .default)
+        options.holds = try hold.map { try ProductVersionID(parsing: $0) }
+        options.releasedHolds = unhold
+        return options
     }
 
     /// Runs `body` with the sources of `--mirror`: URLs read through SOURCE's HTTP clients (or new ones with the same

@@ -91,6 +91,11 @@ public struct MirrorCuration: Sendable {
         var summary = CurationSummary()
         for id in Self.unique(versions) {
             guard let (document, product) = Self.locate(id, in: documents) else {
+                // Removed by an interrupted run of this operation: finished below.
+                if record.isRemoved(id.product, id.version) {
+                    summary.removed.append(id)
+                    continue
+                }
                 throw ImageMirrorError(
                     .invalidArgument, "\(mirror.string) does not publish \(id); nothing was changed")
             }
