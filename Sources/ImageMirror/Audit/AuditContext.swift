@@ -165,10 +165,10 @@ struct AuditContext: Sendable {
             switch find(payload.path) {
             case .absent:
                 guard check.required else { continue }
-                problems.append(
-                    MirrorProblem(
-                        path: payload.path, kind: .missing,
-                        detail: "absent, but the published metadata names it (\(payload.reference ?? "?"))"))
+                let detail =
+                    payload.reference.map { "absent, but the published metadata names it (\($0))" }
+                    ?? "absent, but the mirror records it (.mirror/manifest.json) and the metadata could not be read"
+                problems.append(MirrorProblem(path: payload.path, kind: .missing, detail: detail))
             case .other(let why):
                 problems.append(MirrorProblem(path: payload.path, kind: .corrupt, detail: Self.about(check, why)))
             case .regular(let size) where size != payload.size:
@@ -183,9 +183,10 @@ struct AuditContext: Sendable {
         return (problems, toHash)
     }
 
-    /// Who states the expected size and digest: the metadata, or for an orphan the mirror's record.
+    /// Who states the expected size and digest: the metadata, or (for an orphan, or when the metadata could not be
+    /// read) the mirror's record.
     static func signer(_ check: AuditCheck) -> String {
-        check.orphanedSince == nil ? "the metadata signs" : "the mirror recorded"
+        check.payload.reference == nil ? "the mirror recorded" : "the metadata signs"
     }
 
     /// `detail`, with what an orphan is.

@@ -116,22 +116,31 @@ public struct MirrorAudit: Sendable {
         let named = Self.namedPayloads(metadata)
         var checks: [AuditCheck] = []
         for (key, payload) in named.payloads {
+            // A named file the mirror no longer holds (a filtered mirror publishing the upstream metadata) may be an
+            // orphan kept for its grace period.
             let recorded = record.files[key]
-            let required = !holdsRecord || (recorded != nil && recorded?.orphanedSince == nil)
-            checks.append(AuditCheck(payload: payload, required: required, orphanedSince: nil))
+            let since = recorded?.orphanedSince
+            let required = !holdsRecord || (recorded != nil && since == nil)
+            checks.append(AuditCheck(payload: payload, required: required, orphanedSince: since))
         }
+        // Without all the metadata, the files the mirror records are checked against its record rather than called
+        // extra: the documents that could not be read may name them.
+        let complete = metadata.problems.isEmpty
+        var recordChecked: Set<BytewiseString> = []
         for (key, entry) in record.files where named.payloads[key] == nil && !named.conflicting.contains(key) {
-            guard let since = entry.orphanedSince else { continue }
-            checks.append(
-                AuditCheck(
-                    payload: NamedPayload(path: key.string, size: entry.size, digest: entry.digest, reference: nil),
-                    required: false, orphanedSince: since))
+            let payload = NamedPayload(path: key.string, size: entry.size, digest: entry.digest, reference: nil)
+            if let since = entry.orphanedSince {
+                checks.append(AuditCheck(payload: payload, required: false, orphanedSince: since))
+            } else if !complete {
+                checks.append(AuditCheck(payload: payload, required: entry.verified, orphanedSince: nil))
+                recordChecked.insert(key)
+            }
         }
 
         let now = clock.now()
         let pruning = pruning ?? .default
         let context = AuditContext(
-            store: store, named: Set(named.payloads.keys).union(named.conflicting),
+            store: store, named: Set(named.payloads.keys).union(named.conflicting).union(recordChecked),
             orphans: Set(checks.filter { $0.orphanedSince != nil }.map { BytewiseString($0.payload.path) }),
             recorded: Set(record.files.keys), documents: metadata.documentPaths,
             knowsDocuments: metadata.readTopDocument)
