@@ -47,7 +47,7 @@ struct StreamsCopyCommand: AsyncParsableCommand {
             let policy = try stream.policy()
             let summary = try await stream.sourceArgument.withSource(http: stream.httpSettings()) { source in
                 try await ProgressBar<MirrorEvent>.run(
-                    showing: !self.curation.quiet && !stream.quiet, itemName: "files", eventLine: StreamMirror.line
+                    showing: !stream.quiet, itemName: "files", eventLine: StreamMirror.line
                 ) { progress in
                     try await curation.copy(
                         versions, from: source, policy: policy, documentPath: stream.rootAndDocument.documentPath,
@@ -57,7 +57,7 @@ struct StreamsCopyCommand: AsyncParsableCommand {
             self.curation.report(
                 summary,
                 "\(summary.copied.count) versions copied (\(summary.downloaded.count) files downloaded, "
-                    + "\(summary.linked.count) linked)")
+                    + "\(summary.linked.count) linked)", quiet: stream.quiet)
         }
     }
 }

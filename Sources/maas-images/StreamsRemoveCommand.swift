@@ -4,7 +4,7 @@ import Logging
 import SignedStreams
 import Verification
 
-/// The options every curation command shares: the site's key, the pruning policy, `--quiet`.
+/// The options every curation command shares: the site's key and the pruning policy.
 struct CurationOptions: ParsableArguments {
     @Option(help: "The site's key (fingerprint) that signs the new metadata.")
     var signKey: String
@@ -22,9 +22,6 @@ struct CurationOptions: ParsableArguments {
 
     @Flag(help: "Never remove files the metadata no longer names (they stay recorded as orphans).")
     var noPrune = false
-
-    @Flag(name: .shortAndLong, help: "Print no summary and no progress on standard error.")
-    var quiet = false
 
     func validate() throws {
         if PruningPolicy(parsing: pruneGrace) == nil {
@@ -57,8 +54,8 @@ struct CurationOptions: ParsableArguments {
             pruning: noPrune ? .never : PruningPolicy(parsing: pruneGrace) ?? .default, logger: logger)
     }
 
-    /// Reports what `summary` removed from the files and kept as orphans, unless `--quiet`.
-    func report(_ summary: CurationSummary, _ first: String) {
+    /// Reports on standard error what `summary` did, `first` first, unless `quiet`.
+    func report(_ summary: CurationSummary, _ first: String, quiet: Bool) {
         guard !quiet else { return }
         writeStandardError(
             "\(first), \(summary.published.count) metadata files re-signed, \(summary.pruned.count) files removed, "
@@ -94,6 +91,9 @@ struct StreamsRemoveCommand: AsyncParsableCommand {
 
     @OptionGroup var curation: CurationOptions
 
+    @Flag(name: .shortAndLong, help: "Print no summary on standard error.")
+    var quiet = false
+
     func validate() throws {
         if versions.isEmpty { throw ValidationError("name at least one PRODUCT@VERSION") }
         _ = try CurationOptions.versions(versions)
@@ -103,7 +103,7 @@ struct StreamsRemoveCommand: AsyncParsableCommand {
         try await runInterruptibleReportingErrors { [self] in
             let summary = try await curation.curation(of: destination, keyring: keyring).remove(
                 try CurationOptions.versions(versions))
-            curation.report(summary, "\(summary.removed.count) versions removed")
+            curation.report(summary, "\(summary.removed.count) versions removed", quiet: quiet)
         }
     }
 }
