@@ -261,6 +261,29 @@ struct MirrorAuditTests {
         }
     }
 
+    @Test("A cancelled audit throws cancelled and changes nothing")
+    func cancelled() async throws {
+        let harness = try await Self.mirrored()
+        defer { Task { await harness.close() } }
+        let before = try AuditSnapshot(harness.destination)
+        let audit = MirrorAudit(mirror: harness.destination, policy: try harness.policy())
+        let code = await withTaskGroup(of: ImageMirrorError.Code?.self) { group in
+            // A task added to a cancelled group starts cancelled.
+            group.cancelAll()
+            group.addTask {
+                do throws(ImageMirrorError) {
+                    _ = try await audit.run()
+                    return nil
+                } catch {
+                    return error.code
+                }
+            }
+            return await group.next() ?? nil
+        }
+        #expect(code == .cancelled)
+        #expect(try AuditSnapshot(harness.destination) == before)
+    }
+
     /// Changes one byte in the middle of the file at `path`.
     static func tamper(_ path: String) throws {
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
