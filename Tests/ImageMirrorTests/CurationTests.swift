@@ -73,6 +73,13 @@ struct CurationTests {
             let problems = try await StoreInvariant.problems(
                 destination: harness.destination, keyring: harness.stream.keys.mirrorKeyring, required: nil)
             #expect(problems.isEmpty, "\(problems)", sourceLocation: sourceLocation)
+            // The offline audit agrees: nothing missing, corrupt, extra or partial (orphans are not problems).
+            let report = try await MirrorAudit(
+                mirror: harness.destination,
+                policy: .verify(keyring: try Keyring(contentsOf: harness.stream.keys.mirrorKeyring)),
+                clock: .fixed(CurationTests.start)
+            ).run()
+            #expect(report.ok, "\(report.problems)", sourceLocation: sourceLocation)
         }
 
         /// `gpgv` verifies every published document (`.sjson`, and `.json` with `.json.gpg`) with the site's key.

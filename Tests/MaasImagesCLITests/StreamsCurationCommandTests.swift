@@ -98,8 +98,15 @@ struct StreamsCurationCommandTests {
                 .flatMap { $0.split(separator: "\t").last.map(String.init) }
         }
 
-        /// `gpgv` verifies the published index and products document with the site's key.
+        /// `gpgv` verifies the published index and products document with the site's key, and `streams verify`
+        /// finds the mirror intact.
         func expectSignedBySite(sourceLocation: SourceLocation = #_sourceLocation) async throws {
+            let audit = try await run([
+                "streams", "verify", destination, "--keyring", stream.keys.mirrorKeyring, "--quiet",
+            ])
+            #expect(
+                audit.status == 0, "streams verify: \(audit.outputText)\(audit.errorText)",
+                sourceLocation: sourceLocation)
             let streams = destination + "/streams/v1/"
             for document in ["index", "com.ubuntu.maas:stable:v3:download"] {
                 let clear = try await Tool.run(

@@ -78,7 +78,8 @@ public struct MirrorCuration: Sendable {
     // MARK: - Remove
 
     /// Removes versions from the published metadata; a product left without versions is dropped (and its name from
-    /// the index). The versions' files follow the ``pruning`` policy.
+    /// the index). The versions' files follow the ``pruning`` policy. A version the mirror already recorded as removed
+    /// is not an error (an interrupted removal is completed by running it again).
     ///
     /// - Throws: ``ImageMirrorError/Code/invalidArgument`` naming a version the mirror does not publish (nothing is
     ///   changed); ``ImageMirrorError/Code/metadata`` when the mirror's metadata does not verify;
@@ -214,17 +215,21 @@ public struct MirrorCuration: Sendable {
         }
 
         // Payloads: recorded before they are fetched (so pruning finds them after any interruption), then fetched
-        // or linked, then recorded as verified.
+        // or linked, then recorded as verified. Until the metadata names them they are orphans: an audit reports
+        // them as such, and if the copy is never completed they are pruned after the grace period.
         var fetching: [MirrorPlan.File] = []
+        let now = clock.now()
         for file in files {
             let key = BytewiseString(file.path)
+            let since =
+                named[key] == nil ? manifest.files[key]?.orphanedSince ?? now : manifest.files[key]?.orphanedSince
             if try isInPlace(file, store: store, recorded: manifest.files[key]) {
                 manifest.files[key] = MirrorManifest.Entry(
-                    size: file.size, digest: file.digest, verified: true,
-                    orphanedSince: manifest.files[key]?.orphanedSince)
+                    size: file.size, digest: file.digest, verified: true, orphanedSince: since)
             } else {
                 fetching.append(file)
-                manifest.files[key] = MirrorManifest.Entry(size: file.size, digest: file.digest, verified: false)
+                manifest.files[key] = MirrorManifest.Entry(
+                    size: file.size, digest: file.digest, verified: false, orphanedSince: since)
             }
         }
         try step("track")
@@ -310,6 +315,13 @@ public struct MirrorCuration: Sendable {
             MetadataPublisher.SignedOutput(path: $0.path, document: $0.document.json)
         }
         for output in documents + indexes { store.removeTemporaries(besides: output.path) }
+        // While the documents are replaced one by one, a file either the old or the new metadata does not name is
+        // an orphan (since now, or since it already was); nothing is removed before the new metadata is out.
+        let named = Set(try Self.namedFiles(kept).keys)
+        let before = Set(try Self.namedFiles(Self.outputs(published)).keys)
+        let pruner = Pruner(store: store, policy: pruning, now: clock.now(), logger: logger)
+        _ = try Pruner(store: store, policy: .never, now: pruner.now, logger: logger).prune(
+            MirrorManifest.read(store), named: named.intersection(before), in: store)
         let written = try MetadataPublisher(store: store, signer: signer).publishSigned(
             products: kept, indexes: indexes, signer: signer
         ) { path throws(ImageMirrorError) in try step("publish \(path)") }
@@ -320,8 +332,7 @@ public struct MirrorCuration: Sendable {
             for path in [base + ".sjson", base + ".json", base + ".json.gpg"] { try? store.remove(path) }
         }
         try step("prune")
-        let named = Set(try Self.namedFiles(kept).keys)
-        let decision = try Pruner(store: store, policy: pruning, now: clock.now(), logger: logger).prune(
+        let decision = try pruner.prune(
             MirrorManifest.read(store), named: named, in: store
         ) { removal in
             progress?.report(.pruned(path: removal.path, size: removal.size))
