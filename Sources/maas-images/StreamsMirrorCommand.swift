@@ -20,10 +20,14 @@ struct StreamsMirrorCommand: AsyncParsableCommand {
             SHA-256 as they arrive, and renamed into place only when they match; identical files are downloaded \
             once and hard-linked; an interrupted download resumes. Then the products documents and last the \
             index are written (the upstream signed files byte for byte, or with --sign-key filtered documents \
-            listing only what DEST holds, signed with that key), then files no kept version references are \
-            removed. If a file fails, the others are still downloaded but the metadata is not published and \
-            nothing is removed: DEST stays a consistent mirror, a rerun finishes the job, and the exit status \
-            is 1. Proxies come from http_proxy, https_proxy and no_proxy.
+            listing only what DEST holds, signed with that key). If a file fails, the others are still \
+            downloaded but the metadata is not published and nothing is removed: DEST stays a consistent mirror, \
+            a rerun finishes the job, and the exit status is 1. Files the new metadata no longer names are kept \
+            for --prune-grace (72h by default) as orphans, then removed by a later run. --mirror names other \
+            servers (or directories) to take a payload from when SOURCE cannot give it; the metadata still comes \
+            only from SOURCE and every byte is verified against it. --hold keeps a product at one version (with \
+            --sign-key); `streams remove` and `streams copy` curate a site-signed mirror. Proxies come from \
+            http_proxy, https_proxy and no_proxy.
             """
     )
 
