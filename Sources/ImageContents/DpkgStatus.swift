@@ -7,6 +7,11 @@ struct DpkgStanza: Sendable, Hashable {
     var architecture: String
     var multiArch: String
     var version: String
+    /// The source package (`Source`: a name, optionally followed by ` (VERSION)`); empty when it is the binary's.
+    var source = ""
+    /// `Maintainer` and `Homepage`, empty when absent.
+    var maintainer = ""
+    var homepage = ""
 
     /// The identity dpkg keys its database by: the package name (dpkg lower-cases it) and the architecture.
     var key: String { package.lowercased() + ":" + architecture }
@@ -24,18 +29,22 @@ struct DpkgStanza: Sendable, Hashable {
 /// Reads deb822 text (dpkg's status file and its `updates/` journal) one line at a time: stanzas separated by empty
 /// lines, `Field: value` lines with case-insensitive names, continuation lines starting with a space or a tab.
 ///
-/// Only the fields a manifest needs are kept (`Package`, `Status`, `Architecture`, `Multi-Arch`, `Version`); every
-/// other line is skipped without being copied, so memory follows the stanza being read, not the file.
+/// Only the fields a manifest or an SBOM needs are kept (`Package`, `Status`, `Architecture`, `Multi-Arch`, `Version`,
+/// `Source`, `Maintainer`, `Homepage`); every other line is skipped without being copied, so memory follows the stanza
+/// being read, not the file.
 struct DpkgStanzaParser {
     private var package: String?
     private var status = ""
     private var architecture = ""
     private var multiArch = ""
     private var version = ""
+    private var source = ""
+    private var maintainer = ""
+    private var homepage = ""
 
     /// The fields kept, by lower-case name.
     private enum Field {
-        case package, status, architecture, multiArch, version
+        case package, status, architecture, multiArch, version, source, maintainer, homepage
 
         init?(name: ArraySlice<UInt8>) {
             // ASCII case folding: dpkg field names are ASCII.
@@ -46,6 +55,9 @@ struct DpkgStanzaParser {
             case Array("architecture".utf8): self = .architecture
             case Array("multi-arch".utf8): self = .multiArch
             case Array("version".utf8): self = .version
+            case Array("source".utf8): self = .source
+            case Array("maintainer".utf8): self = .maintainer
+            case Array("homepage".utf8): self = .homepage
             default: return nil
             }
         }
@@ -76,16 +88,23 @@ struct DpkgStanzaParser {
         case .architecture: architecture = value
         case .multiArch: multiArch = value
         case .version: version = value
+        case .source: source = value
+        case .maintainer: maintainer = value
+        case .homepage: homepage = value
         }
         return nil
     }
 
     /// Ends the current stanza: returns it when it has a package name, and starts the next one.
     mutating func finish() -> DpkgStanza? {
-        defer { (package, status, architecture, multiArch, version) = (nil, "", "", "", "") }
+        defer {
+            (package, status, architecture, multiArch, version) = (nil, "", "", "", "")
+            (source, maintainer, homepage) = ("", "", "")
+        }
         guard let package, !package.isEmpty else { return nil }
         return DpkgStanza(
-            package: package, status: status, architecture: architecture, multiArch: multiArch, version: version)
+            package: package, status: status, architecture: architecture, multiArch: multiArch, version: version,
+            source: source, maintainer: maintainer, homepage: homepage)
     }
 }
 

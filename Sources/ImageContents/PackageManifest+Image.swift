@@ -50,6 +50,19 @@ extension PackageManifest {
     ///   ``ImageContentsError/Code/corrupt`` for a seed.yaml that cannot be read (see ``SnapSeed/init(of:)``),
     ///   ``ImageContentsError/Code/image`` when reading the image fails, ``ImageContentsError/Code/cancelled``.
     public init(of image: SquashFSImage, options: Options = Options()) throws(ImageContentsError) {
+        var entries = try Self.readDpkgDatabase(of: image, options: options).manifestEntries()
+        if let seed = try SnapSeed(of: image) { entries += seed.manifestEntries }
+        self.init(entries: entries)
+    }
+
+    /// Reads `var/lib/dpkg/status` and the pending entries of `var/lib/dpkg/updates/` within the limits of `options`
+    /// (shared by the manifest, the SBOM and the image difference).
+    ///
+    /// - Throws: ``ImageContentsError`` with code ``ImageContentsError/Code/notFound`` when the image has no dpkg
+    ///   database, `limitExceeded`, `image`, `cancelled`.
+    static func readDpkgDatabase(
+        of image: SquashFSImage, options: Options = Options()
+    ) throws(ImageContentsError) -> DpkgDatabase {
         let statusPath = ImagePath("/var/lib/dpkg/status")
         guard let status = try image.fileReaderIfPresent(at: statusPath) else {
             throw ImageContentsError(.notFound, "\(image.name): no dpkg database (var/lib/dpkg/status) in the image")
@@ -65,9 +78,7 @@ extension PackageManifest {
             }
             try database.read(reader, at: journal.path, in: image)
         }
-        var entries = database.manifestEntries()
-        if let seed = try SnapSeed(of: image) { entries += seed.manifestEntries }
-        self.init(entries: entries)
+        return database
     }
 
     /// A journal file of `var/lib/dpkg/updates/`.
@@ -122,7 +133,7 @@ extension PackageManifest {
 }
 
 /// The packages read so far from a dpkg database, keyed as dpkg keys them, with the work done.
-private struct DpkgDatabase {
+struct DpkgDatabase {
     let options: PackageManifest.Options
     var packages: [String: DpkgStanza] = [:]
     /// The keys in first-seen order.
@@ -167,6 +178,17 @@ private struct DpkgDatabase {
                     .limitExceeded,
                     "\(file): more than \(options.maximumPackages) packages (PackageManifest.Options.maximumPackages)")
             }
+        }
+    }
+
+    /// The stanzas of the listed packages (see ``DpkgStanza/isListed``), by lower-cased name, then architecture,
+    /// byte-wise.
+    func listedStanzas() -> [DpkgStanza] {
+        order.compactMap { packages[$0] }.filter(\.isListed).sorted { lhs, rhs in
+            let (left, right) = (lhs.package.lowercased(), rhs.package.lowercased())
+            return left != right
+                ? left.utf8.lexicographicallyPrecedes(right.utf8)
+                : lhs.architecture.utf8.lexicographicallyPrecedes(rhs.architecture.utf8)
         }
     }
 
