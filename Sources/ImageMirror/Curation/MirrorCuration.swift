@@ -124,7 +124,7 @@ public struct MirrorCuration: Sendable {
     /// - Parameters:
     ///   - versions: the versions, named as `source` names them.
     ///   - source: the stream to copy from.
-    ///   - policy: how `source`'s metadata is verified.
+    ///   - sourcePolicy: how `source`'s metadata is verified.
     ///   - documentPath: the document of `source` to start from (its policy's default index when `nil`).
     ///   - retry: how failed downloads are retried.
     ///   - progress: where the copy reports its downloads (as a ``StreamMirror`` run does); finished when it ends.
