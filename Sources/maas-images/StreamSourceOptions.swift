@@ -162,7 +162,11 @@ struct StreamSourceOptions: ParsableArguments {
         return result
     }
 
-    func policy() throws -> SignaturePolicy {
+    func policy() throws -> SignaturePolicy { try Self.policy(keyring: keyring, noVerify: noVerify) }
+
+    /// The signature policy of `--keyring` (the MAAS keyring by default) and `--no-verify`, for every command that
+    /// has these options.
+    static func policy(keyring: String?, noVerify: Bool) throws -> SignaturePolicy {
         if noVerify { return .allowUnsigned }
         let path = keyring ?? Keyring.maasDefaultPath
         if keyring == nil && !FileManager.default.fileExists(atPath: path) {

@@ -60,7 +60,8 @@ struct StreamsVerifyCommand: AsyncParsableCommand {
     func run() async throws {
         try await runInterruptibleReportingErrors { [self] in
             let audit = MirrorAudit(
-                mirror: destination, policy: try policy(), jobs: jobs,
+                mirror: destination, policy: try StreamSourceOptions.policy(keyring: keyring, noVerify: noVerify),
+                jobs: jobs,
                 maximumDocumentSize: maxDocumentSize.map { $0 << 20 } ?? StreamReader.defaultMaximumDocumentSize)
             let report = try await ProgressBar<MirrorAuditEvent>.run(showing: !quiet, itemName: "files") { progress in
                 try await audit.run(progress: progress)
@@ -72,17 +73,6 @@ struct StreamsVerifyCommand: AsyncParsableCommand {
             }
             guard report.ok else { throw ExitCode.failure }
         }
-    }
-
-    /// The signature policy of `--keyring` and `--no-verify`, as the other `streams` commands have it.
-    private func policy() throws -> SignaturePolicy {
-        if noVerify { return .allowUnsigned }
-        let path = keyring ?? Keyring.maasDefaultPath
-        if keyring == nil && !FileManager.default.fileExists(atPath: path) {
-            throw CLIError(
-                "no keyring: \(path) does not exist; pass --keyring KEYRING, or --no-verify to read unsigned documents")
-        }
-        return .verify(keyring: try Keyring(contentsOf: path))
     }
 
     /// One line per problem, then the summary.
