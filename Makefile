@@ -77,6 +77,12 @@ DEB_PACKAGES := \
 # ImageMirror's tests check re-signed metadata with gpgv.
 DEB_PACKAGES += gpgv
 
+# The SBOM tests validate every document with the formats' own validators (cyclonedx-python-lib's JSON validator,
+# spdx-tools), from PyPI, pinned, in a venv under .build made with Debian's python3 (python3-venv brings ensurepip).
+DEB_PACKAGES += python3-venv
+SBOM_VENV := .build/sbom-venv
+SBOM_PIP_PACKAGES := 'cyclonedx-python-lib[json-validation]==11.12.0' 'spdx-tools==0.8.5'
+
 # Extra packages only `make bench` needs: debootstrap builds a real root file system to compress, setcap
 # (libcap2-bin) gives it a file capability, hyperfine and GNU time (wall clock, peak RSS) time the commands, jq and
 # python3 are the peers of the products-document comparison (compare-streams.sh).
@@ -120,6 +126,14 @@ all: build
 
 deps:
 	$(call ensure-debs,$(DEB_PACKAGES))
+	@# The venv is rebuilt only when the pinned packages change (their list is kept in it).
+	@want="$(SBOM_PIP_PACKAGES)"; \
+	if [ -x $(SBOM_VENV)/bin/python3 ] && [ "$$(cat $(SBOM_VENV)/requirements 2>/dev/null)" = "$$want" ]; then exit 0; fi; \
+	python=/usr/bin/python3; [ -x "$$python" ] || python=python3; \
+	echo "Creating $(SBOM_VENV) with $$("$$python" --version): $$want"; \
+	rm -rf $(SBOM_VENV) && "$$python" -m venv $(SBOM_VENV) && \
+	$(SBOM_VENV)/bin/python3 -m pip install --quiet --disable-pip-version-check $(SBOM_PIP_PACKAGES) && \
+	echo "$$want" > $(SBOM_VENV)/requirements
 
 deps-build:
 	$(call ensure-debs,$(BUILD_DEB_PACKAGES))
