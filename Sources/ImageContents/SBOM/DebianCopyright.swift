@@ -10,7 +10,7 @@ enum DebianCopyright {
     struct Reader {
         private var paragraph = 0
         private var field = ""
-        private var isMachineReadable = false
+        private(set) var isMachineReadable = false
         private var files: [String] = []
         private var license: String?
         private var wildcardLicense: String?
@@ -47,6 +47,9 @@ enum DebianCopyright {
             }
         }
 
+        /// Whether the header paragraph (the first) is finished.
+        var headerFinished: Bool { paragraph > 0 }
+
         /// Ends the input: the last paragraph is finished and the licenses decided.
         mutating func finish() {
             finishParagraph()
@@ -69,6 +72,19 @@ enum DebianCopyright {
         private static func words(_ bytes: ArraySlice<UInt8>) -> [String] {
             bytes.split(whereSeparator: { $0 == 0x20 || $0 == 0x09 }).map { String(decoding: $0, as: UTF8.self) }
         }
+    }
+}
+
+extension DebianCopyright {
+    /// Whether the header paragraph in `prefix` (the start of a copyright file) declares the machine-readable format:
+    /// files that do not are skipped after their first bytes.
+    static func declaresMachineReadableFormat(_ prefix: [UInt8]) -> Bool {
+        var reader = Reader()
+        for line in prefix.split(separator: 0x0A, omittingEmptySubsequences: false) {
+            if reader.headerFinished { break }
+            reader.read(line)
+        }
+        return reader.isMachineReadable
     }
 }
 

@@ -66,8 +66,8 @@ public struct SoftwareBillOfMaterials: Sendable, Hashable {
 
     /// The operating system, when the image has an os-release file.
     public var operatingSystem: OperatingSystem?
-    /// The installed packages (dpkg's `install ok installed` and every other listed state but `config-files`),
-    /// by name, then architecture, byte-wise.
+    /// The installed packages (dpkg state `installed`, as in `install ok installed`), by name, then architecture,
+    /// byte-wise.
     public var packages: [Package]
     /// The image's name in the documents.
     public var imageName: String
@@ -132,12 +132,13 @@ public struct SoftwareBillOfMaterials: Sendable, Hashable {
         self.timestamp = timestamp
     }
 
-    /// Installed: dpkg's `installed` state and the states of a package being installed or configured; not
-    /// `config-files` (only the configuration of a removed package is left) nor `not-installed`.
+    /// Installed: the package's state (the third word of `Status`, as in `install ok installed`) is `installed`,
+    /// whatever was selected for it (`hold`, `deinstall`); packages half installed, unpacked but not configured,
+    /// removed with their configuration files left, or not installed are not listed.
     private static func isInstalled(_ stanza: DpkgStanza) -> Bool {
         let words = stanza.status.split(whereSeparator: { $0 == " " || $0 == "\t" })
         guard words.count == 3 else { return false }
-        return words[2] != "not-installed" && words[2] != "config-files"
+        return words[2] == "installed"
     }
 
     private static func lastComponent(of name: String) -> String {
@@ -192,6 +193,14 @@ private struct LicenseReading {
                     + "bytes (SoftwareBillOfMaterials.Options.maximumCopyrightTotalBytes)")
         }
         bytesRead += reader.size
+        // Most of a copyright file is license text; one that is not machine-readable is left after its header.
+        let prefix: [UInt8]
+        do {
+            prefix = try reader.read(at: 0, count: Int(min(reader.size, 8192)))
+        } catch {
+            throw ImageContentsError(reading: path, in: image, error)
+        }
+        guard DebianCopyright.declaresMachineReadableFormat(prefix) else { return [] }
         var copyright = DebianCopyright.Reader()
         try image.forEachLine(of: reader, at: path, maximumLineLength: 64 << 10) { line, _, _ in
             copyright.read(line)
