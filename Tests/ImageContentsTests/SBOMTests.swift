@@ -407,12 +407,15 @@ struct SBOMTests {
             let (_, image) = try await Self.makeImage(
                 in: directory,
                 files: [
-                    "var/lib/dpkg/status": status,
+                    "var/lib/dpkg/status": status + "\nPackage: looped\nStatus: install ok installed\nVersion: 1\n\n"
+                        + "Package: weird\nStatus: install ok installed\nVersion: 1\n",
                     "usr/share/doc/weird/copyright": Self.dep5 + "\nFiles: *\nLicense: (( or ,, and\n",
-                ])
+                ],
+                links: ["usr/share/doc/looped": "looped", "etc/os-release": "os-release"])
             let sbom = try SoftwareBillOfMaterials(of: SquashFSImage(path: image))
             #expect(sbom.operatingSystem == nil)
-            #expect(sbom.packages.count == 2)
+            #expect(sbom.packages.count == 4)
+            #expect(sbom.packages.map(\.licenses) == [[], [], [], ["(( or ,, and"]])
             _ = try await Self.validate(sbom.cycloneDXJSON(), as: "cyclonedx", in: directory)
             _ = try await Self.validate(sbom.spdxJSON(), as: "spdx", in: directory)
         }

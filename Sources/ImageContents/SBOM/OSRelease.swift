@@ -85,7 +85,16 @@ extension SoftwareBillOfMaterials {
         /// Reads the os-release file of `image`; nil when it has none (or one larger than 64 KiB).
         init?(of image: SquashFSImage) throws(ImageContentsError) {
             for path in [ImagePath("/etc/os-release"), ImagePath("/usr/lib/os-release")] {
-                guard let reader = try image.fileReaderIfPresent(at: path, nilUnlessFile: true) else { continue }
+                // A path that does not resolve to a regular file (missing, a link loop) is no os-release file.
+                let reader: FileReader
+                do {
+                    reader = try image.fileReader(at: path)
+                } catch {
+                    if [.notFound, .notADirectory, .notAFile, .tooManySymlinks, .limitExceeded].contains(error.code) {
+                        continue
+                    }
+                    throw ImageContentsError(reading: path, in: image, error)
+                }
                 guard reader.size <= Self.maximumFileSize else { continue }
                 let bytes: [UInt8]
                 do {

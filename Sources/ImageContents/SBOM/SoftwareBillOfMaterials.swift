@@ -182,9 +182,18 @@ private struct LicenseReading {
             !package.utf8.contains(where: { $0 == 0x2F || $0 == 0 })
         else { return [] }
         let path = ImagePath("/usr/share/doc/\(package)/copyright")
-        guard let reader = try image.fileReaderIfPresent(at: path, nilUnlessFile: true),
-            reader.size <= options.maximumCopyrightFileSize
-        else { return [] }
+        // A missing file, or a path that does not resolve to a regular file (a link loop, a directory), declares
+        // nothing; a failure to read the image is an error.
+        let reader: FileReader
+        do {
+            reader = try image.fileReader(at: path)
+        } catch {
+            if [.notFound, .notADirectory, .notAFile, .tooManySymlinks, .limitExceeded].contains(error.code) {
+                return []
+            }
+            throw ImageContentsError(reading: path, in: image, error)
+        }
+        guard reader.size <= options.maximumCopyrightFileSize else { return [] }
         guard reader.size <= options.maximumCopyrightTotalBytes - min(bytesRead, options.maximumCopyrightTotalBytes)
         else {
             throw ImageContentsError(
