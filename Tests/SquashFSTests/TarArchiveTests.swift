@@ -2,6 +2,7 @@ import Glibc
 import SquashFS
 import Synchronization
 import SystemPackage
+import TestSupport
 import Testing
 
 extension StandardTreeTests {
@@ -78,6 +79,8 @@ extension StandardTreeTests {
             let plain = try await Self.bytes(opened.image, options: TarOptions())
             var options = TarOptions()
             options.compression = compression
+            // The fastest level keeps the test short on CI; the encoders' code paths are the same.
+            options.compressionLevel = 1
             options.jobs = 1
             let archive = fixture.directory.appending("compressed-\(tool).tar")
             defer { unlink(archive) }
@@ -144,6 +147,44 @@ extension StandardTreeTests {
                 }
             }
             return result
+        }
+    }
+}
+
+extension HostileImageTests {
+    /// Seeded mutants of the small images written as tar archives: each write completes or throws a
+    /// `SquashFSError`, never crashes, and a completed archive's length is a whole number of 512-byte blocks that
+    /// the summary accounts for (every header's size matched the bytes written).
+    @Suite("Mutated images as tar archives")
+    struct TarMutationTests {
+        @Test(
+            "mutants never crash and complete archives are consistent",
+            arguments: SmallImageFixture.imageOptions.map(\.name))
+        func mutants(_ name: String) async throws {
+            let fixture = try SmallImageFixture.require()
+            let original = try fixture.image(name)
+            let scratch = try ScratchImageFile(path: fixture.directory.appending("tar-mutant-\(name).sqfs"))
+            var generator = SeededGenerator(seed: 0x7A20_0000 &+ UInt64(name.utf8.count))
+            var completed = 0
+            for index in 0..<150 {
+                let (mutant, log) = MutationTests.mutate(original, generator: &generator)
+                guard let image = try? scratch.open(mutant) else { continue }
+                var options = TarOptions()
+                options.jobs = 2
+                do throws(SquashFSError) {
+                    let length = Mutex<UInt64>(0)
+                    let summary = try await image.writeTar(options: options) { bytes in
+                        length.withLock { $0 += UInt64(bytes.count) }
+                    }
+                    completed += 1
+                    let written = length.withLock { $0 }
+                    #expect(written == summary.archiveBytes && written % 512 == 0, "\(name) mutant \(index) [\(log)]")
+                } catch {
+                    // Typed throws: only SquashFSError can arrive here.
+                    _ = error.code
+                }
+            }
+            #expect(completed > 0, "\(name): no mutant was archived")
         }
     }
 }
