@@ -11,6 +11,15 @@ extension SquashFSCommand {
                 when run by the same user: as root, everything; otherwise files belong to you, set-user-id and \
                 set-group-id bits are dropped and device nodes are skipped. Nothing is ever written outside \
                 DESTINATION, and an interrupted extraction leaves no partly written file under a real name.
+
+                A PATTERN is a shell glob matched against each entry's full path inside the image (a leading / is \
+                optional): * and ? match within one component (never a /), ** as a whole component matches zero or \
+                more components, [...] matches one byte of a class ([!...] or [^...] negated), \\ quotes the next \
+                character; a leading dot is matched like any other character. An entry a pattern matches is \
+                extracted with everything below it, its parent directories with their own metadata. A PATTERN \
+                without wildcards is a path: symbolic links in it are followed and it must exist. --exclude leaves \
+                out what its pattern matches, with everything below it, and wins over PATTERNs. A PATTERN that \
+                selects nothing is an error, reported before anything is written. Quote patterns from the shell.
                 """)
 
         @OptionGroup var image: ImageOptions
@@ -18,8 +27,18 @@ extension SquashFSCommand {
         @Argument(help: "The directory to extract into: created if missing, and it must be empty unless --force.")
         var destination: String
 
-        @Argument(help: "Paths inside the image to extract, with their parent directories (default: everything).")
+        @Argument(
+            help: ArgumentHelp(
+                "Paths or shell-glob patterns inside the image to extract, with their parent directories "
+                    + "(default: everything).", valueName: "pattern"))
         var paths: [String] = []
+
+        @Option(
+            name: .long,
+            help: ArgumentHelp(
+                "Leave out the entries this shell-glob pattern matches, with everything below them (repeatable).",
+                valueName: "pattern"))
+        var exclude: [String] = []
 
         @Flag(name: .shortAndLong, help: "Extract into a non-empty directory, replacing what is at the image's paths.")
         var force = false
@@ -66,13 +85,16 @@ extension SquashFSCommand {
             if let jobs { options.jobs = jobs }
             if let maximumBytes { options.maximumTotalBytes = maximumBytes }
             if let maximumEntries { options.maximumEntries = maximumEntries }
+            options.include = paths.map { PathPattern($0) }.filter(\.hasWildcards)
+            options.exclude = exclude.map { PathPattern($0) }
             return options
         }
 
         private func extract() async throws {
             let squashfs = try image.open()
             let destination = self.destination
-            let paths = self.paths.map { ImagePath($0) }
+            // Arguments without wildcards are paths, resolved as before (symbolic links followed, must exist).
+            let paths = self.paths.filter { !PathPattern($0).hasWildcards }.map { ImagePath($0) }
             let options = self.options
             let showing = !quiet
             let summary = try await whileHandlingInterrupts {

@@ -62,11 +62,31 @@ extension SquashFSCommand {
         @Flag(name: .shortAndLong, help: "Long form, like ls -l: mode, uid/gid, size or device, mtime, name, target.")
         var long = false
 
+        @Flag(
+            help: """
+                JSON Lines, one object per entry, written as the walk goes: path, type, mode, uid, gid, size, mtime, \
+                link_count, inode, link_target, device. Names that are not UTF-8 are written escaped (\\xNN), with \
+                their exact bytes in path_base64 or link_target_base64.
+                """)
+        var json = false
+
+        func validate() throws {
+            if json && long { throw ValidationError("--json and --long cannot be combined") }
+        }
+
         func run() throws {
             try runReportingErrors {
                 let squashfs = try image.open()
                 var walker = try squashfs.walk(from: ImagePath(path), recursive: recursive)
                 var output = BufferedOutput()
+                if json {
+                    var formatter = ListingJSONFormatter()
+                    guard let start = try walker.next() else { return }
+                    if start.inode.kind != .directory { output.write(bytes: formatter.line(for: start)) }
+                    while let entry = try walker.next() { output.write(bytes: formatter.line(for: entry)) }
+                    try output.flush()
+                    return
+                }
                 var formatter = ListingFormatter(long: long)
                 guard let start = try walker.next() else { return }
                 if start.inode.kind != .directory {
@@ -82,22 +102,34 @@ extension SquashFSCommand {
     }
 
     struct Cat: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Write a file's bytes to standard output.")
+        static let configuration = CommandConfiguration(
+            abstract: "Write files' bytes to standard output, one after the other.",
+            discussion: """
+                Every PATH is looked up before anything is written: a missing path or one that is not a regular \
+                file fails the command with no output.
+                """)
 
         @OptionGroup var image: ImageOptions
 
-        @Argument(help: "The file inside the image; symbolic links are followed inside the image.")
-        var path: String
+        @Argument(help: "Files inside the image; symbolic links are followed inside the image.")
+        var paths: [String]
+
+        func validate() throws {
+            if paths.isEmpty { throw ValidationError("Missing expected argument '<paths> ...'") }
+        }
 
         func run() throws {
             try runReportingErrors {
-                let reader = try image.open().fileReader(at: ImagePath(path))
+                let squashfs = try image.open()
+                let readers = try paths.map { try squashfs.fileReader(at: ImagePath($0)) }
                 let chunk = 1 << 20
-                var offset: UInt64 = 0
-                while offset < reader.size {
-                    let bytes = try reader.read(at: offset, count: chunk)
-                    try writeStandardOutput(bytes)
-                    offset += UInt64(bytes.count)
+                for reader in readers {
+                    var offset: UInt64 = 0
+                    while offset < reader.size {
+                        let bytes = try reader.read(at: offset, count: chunk)
+                        try writeStandardOutput(bytes)
+                        offset += UInt64(bytes.count)
+                    }
                 }
             }
         }

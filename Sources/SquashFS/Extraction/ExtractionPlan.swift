@@ -32,6 +32,10 @@ struct ExtractionPlan {
         let root = try image.rootInode()
         try add(Entry(parent: nil, name: [], inode: root))
         indexOfDirectory[.root] = 0
+        guard options.include.isEmpty && options.exclude.isEmpty else {
+            try addMatching(paths: paths)
+            return
+        }
         for target in try Self.selectedTargets(image: image, paths: paths) {
             try addSubtree(at: target.path, inode: target.inode)
         }
@@ -149,6 +153,128 @@ struct ExtractionPlan {
             bytes.append(contentsOf: name)
         }
         return bytes.isEmpty ? .root : ImagePath(bytes: bytes)
+    }
+}
+
+// MARK: Patterns
+
+extension ExtractionPlan {
+    /// A directory on the path to the entry being walked, in a pattern extraction.
+    private struct PatternLevel {
+        var name: [UInt8]
+        var inode: Inode
+        /// Its plan index, once it is planned; `nil` while it is only a possible parent of matches.
+        var index: Int?
+        /// Whether it and everything below it are selected.
+        var selected: Bool
+        /// The positions each include pattern reached at this directory (empty: it cannot match below).
+        var include: [[Int]]
+        /// The positions each exclude pattern reached.
+        var exclude: [[Int]]
+    }
+
+    /// Plans the entries the include patterns and `paths` select, minus those the exclude patterns leave out, in one
+    /// walk that prunes every subtree no pattern can match in (or that is excluded). Matched directories bring their
+    /// subtree; the parents of selected entries are planned only when something below them is selected.
+    private mutating func addMatching(paths: [ImagePath]) throws(SquashFSError) {
+        var include = options.include
+        let userPatterns = include.count
+        for path in paths {
+            include.append(.literal(try image.resolve(path, followSymlinks: false).path))
+        }
+        let exclude = options.exclude
+        var matched = [Bool](repeating: false, count: userPatterns)
+        var root = PatternLevel(
+            name: [], inode: entries[0].inode, index: 0, selected: include.isEmpty,
+            include: include.map(\.initialPositions), exclude: exclude.map(\.initialPositions))
+        for (number, pattern) in include.enumerated() where pattern.accepts(root.include[number]) {
+            root.selected = true
+            if number < userPatterns { matched[number] = true }
+        }
+        let rootExcluded = zip(exclude, root.exclude).contains { $0.accepts($1) }
+        if !rootExcluded {
+            // A walk that may visit most of the tree decodes the metadata up front on all cores.
+            let broad = root.selected || include.contains { $0.components.first == .anyComponents }
+            var walker = broad ? try image.walk() : try TreeWalker(image: image, from: .root)
+            _ = try walker.next()
+            var levels = [root]
+            while let entry = try walker.next() {
+                if entry.depth < levels.count { levels.removeSubrange(entry.depth...) }
+                guard let parent = levels.last, levels.count == entry.depth else {
+                    throw SquashFSError.corrupt("\(image.name): \(entry.path): walk depth \(entry.depth) out of order")
+                }
+                let name = entry.name
+                var excluded = false
+                var excludeStates: [[Int]] = []
+                excludeStates.reserveCapacity(exclude.count)
+                for (number, pattern) in exclude.enumerated() {
+                    let from = parent.exclude[number]
+                    let next = from.isEmpty ? from : pattern.advance(from, name: name)
+                    if pattern.accepts(next) {
+                        excluded = true
+                        break
+                    }
+                    excludeStates.append(next)
+                }
+                if excluded {
+                    walker.skipDescendants()
+                    continue
+                }
+                var selected = parent.selected
+                var live = false
+                var includeStates: [[Int]] = []
+                includeStates.reserveCapacity(include.count)
+                for (number, pattern) in include.enumerated() {
+                    let from = parent.include[number]
+                    // Inside a selected subtree a pattern is followed only until it has matched (a pattern that
+                    // selects nothing is reported).
+                    if from.isEmpty || parent.selected && (number >= userPatterns || matched[number]) {
+                        includeStates.append([])
+                        continue
+                    }
+                    let next = pattern.advance(from, name: name)
+                    if pattern.accepts(next) {
+                        selected = true
+                        if number < userPatterns { matched[number] = true }
+                    }
+                    live = live || !next.isEmpty
+                    includeStates.append(next)
+                }
+                let isDirectory = entry.inode.kind == .directory
+                var level = PatternLevel(
+                    name: name, inode: entry.inode, index: nil, selected: selected, include: includeStates,
+                    exclude: excludeStates)
+                if selected {
+                    let parentIndex = try planAncestors(&levels)
+                    try add(Entry(parent: parentIndex, name: name, inode: entry.inode))
+                    level.index = entries.count - 1
+                } else if !(isDirectory && live) {
+                    walker.skipDescendants()
+                    continue
+                }
+                if isDirectory { levels.append(level) }
+            }
+        }
+        if let missing = matched.firstIndex(of: false) {
+            let outside = exclude.isEmpty ? "" : " outside the excluded entries"
+            throw SquashFSError(.notFound, "\(image.name): nothing matches '\(include[missing])'\(outside)")
+        }
+    }
+
+    /// Plans the directories of `levels` that are not planned yet, outermost first; returns the plan index of the
+    /// last one.
+    private mutating func planAncestors(_ levels: inout [PatternLevel]) throws(SquashFSError) -> Int {
+        var first = levels.count - 1
+        while first > 0 && levels[first].index == nil { first -= 1 }
+        guard var parent = levels[first].index else {
+            throw SquashFSError.corrupt("\(image.name): pattern walk lost the root")
+        }
+        for level in (first + 1)..<levels.count {
+            try add(Entry(parent: parent, name: levels[level].name, inode: levels[level].inode))
+            parent = entries.count - 1
+            levels[level].index = parent
+        }
+        return parent
     }
 }
 

@@ -83,6 +83,8 @@ public struct TreeWalker {
     private var visitedListings: Set<UInt64> = []
     private var inodeBlockMemo = MetadataBlockMemo()
     private let skipsDescendants: Bool
+    /// Whether the entry ``next()`` returned last is a directory whose listing is on top of the stack.
+    private var enteredLastEntry = false
 
     init(image: SquashFSImage, from path: ImagePath, recursive: Bool = true) throws(SquashFSError) {
         self.image = image
@@ -97,9 +99,11 @@ public struct TreeWalker {
     ///
     /// - Throws: ``SquashFSError``; after an error the walk cannot continue.
     public mutating func next() throws(SquashFSError) -> WalkEntry? {
+        enteredLastEntry = false
         if let root = pendingRoot.take() {
             if let layout = root.inode.directory {
                 try enter(root.path, inode: root.inode, layout: layout, depth: 0)
+                enteredLastEntry = true
             }
             return root
         }
@@ -125,10 +129,21 @@ public struct TreeWalker {
                 depth: depth)
             if !skipsDescendants, let layout = entry.inode.directory {
                 try enter(entry.path, inode: entry.inode, layout: layout, depth: depth)
+                enteredLastEntry = true
             }
             return entry
         }
         return nil
+    }
+
+    /// Skips the descendants of the directory ``next()`` returned last: the walk goes on with its next sibling (a
+    /// pattern extraction prunes subtrees that cannot match). Does nothing after any other entry.
+    package mutating func skipDescendants() {
+        guard enteredLastEntry, let finished = stack.popLast() else { return }
+        enteredLastEntry = false
+        if finished.parentPathLength < directoryPath.count {
+            directoryPath.removeSubrange(finished.parentPathLength...)
+        }
     }
 
     /// Pushes a frame for the directory `inode` found at `path`, which becomes `directoryPath`.
