@@ -1,6 +1,7 @@
 # swift-maas-images: developer entry points.
 #
-#   make deps    check (and, as root, install) the Debian packages the build and tests need
+#   make deps    check (and, as root, install) the Debian packages the build and tests need, and create the
+#                SBOM validators' venv (.build/sbom-venv, pinned PyPI packages)
 #   make build   deps + swift build
 #   make demo    build deps + the main job end to end on the sample mirror (maas-images demo; no network)
 #   make test    deps + Scripts/check-architecture.py (the package graph) + swift test (which also compiles
