@@ -55,11 +55,25 @@ struct JSONKeysTests {
         ])
     }
 
+    @Test("squashfs ls --json: every line of its JSON Lines")
+    func listKeys() async throws {
+        let arguments = ["squashfs", "ls", "-r", "--json", Self.version + "/squashfs"]
+        let result = try await CommandRunner.run(try CommandRunner.maasImages(), arguments)
+        #expect(result.status == 0 && !result.crashed, "\(result.errorText)")
+        let lines = result.standardOutput.split(separator: 0x0A)
+        #expect(!lines.isEmpty)
+        for line in lines {
+            let keys = Self.keys(try JSONSerialization.jsonObject(with: Data(line)))
+            #expect(keys.contains("path") && !keys.contains { $0.contains { $0.isUppercase } }, "\(keys)")
+        }
+    }
+
     @Test("every command with --json is covered")
     func coverage() async throws {
         // The commands of the tool that take --json, by their help; a new one must be added above.
         var covered = Set(Self.commands.map { $0.prefix(2).joined(separator: " ") })
         covered.insert("esxi commands")
+        covered.insert("squashfs ls")
         for command in [
             "squashfs info", "squashfs ls", "squashfs cat", "squashfs extract", "squashfs manifest", "streams query",
             "streams mirror", "boot list", "boot set", "boot identify", "esxi commands", "verify signature",
