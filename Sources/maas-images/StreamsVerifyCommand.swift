@@ -39,6 +39,15 @@ struct StreamsVerifyCommand: AsyncParsableCommand {
     @Flag(help: "Print the report as JSON.")
     var json = false
 
+    @Option(
+        help: ArgumentHelp(
+            "The --prune-grace the mirror's runs use, for when orphans expire (default 72h; 0 for at once).",
+            valueName: "duration"))
+    var pruneGrace = "72h"
+
+    @Flag(help: "The mirror's runs use --no-prune: orphans never expire.")
+    var noPrune = false
+
     @Flag(name: .shortAndLong, help: "Do not show progress on standard error.")
     var quiet = false
 
@@ -51,6 +60,9 @@ struct StreamsVerifyCommand: AsyncParsableCommand {
     func validate() throws {
         if noVerify && keyring != nil { throw ValidationError("--keyring and --no-verify exclude each other") }
         if jobs < 1 || jobs > 64 { throw ValidationError("--jobs must be between 1 and 64") }
+        if PruningPolicy(parsing: pruneGrace) == nil {
+            throw ValidationError("--prune-grace takes a duration such as 72h, 30m, 3d or 0, not '\(pruneGrace)'")
+        }
         if let maxDocumentSize, maxDocumentSize < 1 || maxDocumentSize > StreamSourceOptions.largestDocumentMiB {
             throw ValidationError(
                 "--max-document-size must be a number of MiB from 1 up to \(StreamSourceOptions.largestDocumentMiB)")
@@ -59,12 +71,14 @@ struct StreamsVerifyCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runInterruptibleReportingErrors { [self] in
-            let audit = MirrorAudit(
+            var audit = MirrorAudit(
                 mirror: destination, policy: try StreamSourceOptions.policy(keyring: keyring, noVerify: noVerify),
                 jobs: jobs,
                 maximumDocumentSize: maxDocumentSize.map { $0 << 20 } ?? StreamReader.defaultMaximumDocumentSize)
+            audit.pruning = noPrune ? .never : PruningPolicy(parsing: pruneGrace)
+            let job = audit
             let report = try await ProgressBar<MirrorAuditEvent>.run(showing: !quiet, itemName: "files") { progress in
-                try await audit.run(progress: progress)
+                try await job.run(progress: progress)
             }
             if json {
                 try JSONOutput.write(VerifyOutput(report))

@@ -32,6 +32,15 @@ struct StreamsPruneOptionsTests {
         let never = try await CommandRunner.run(maasImages, arguments + ["--no-prune", "--dry-run"])
         #expect(never.outputText.contains("kept (never pruned)"))
 
+        // The audit reports the orphans with the grace period the runs use; orphans do not fail it.
+        let audit = ["streams", "verify", destination, "--keyring", stream.keys.keyring, "--quiet"]
+        let kept1w = try await CommandRunner.run(maasImages, audit + ["--prune-grace", "1w"])
+        #expect(kept1w.status == 0, "\(kept1w.errorText)")
+        #expect(kept1w.outputText.contains("orphaned noble/amd64/20250101/squashfs: "))
+        let keptForever = try await CommandRunner.run(maasImages, audit + ["--no-prune"])
+        #expect(keptForever.status == 0)
+        #expect(keptForever.outputText.contains("pruning is off"))
+
         let now = try await CommandRunner.run(maasImages, arguments + ["--prune-grace", "0"])
         #expect(now.status == 0, "\(now.errorText)")
         #expect(now.errorText.contains("3 removed, 0 kept as orphans, 0 failed"))

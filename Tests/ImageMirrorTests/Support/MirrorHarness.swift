@@ -23,7 +23,9 @@ final class MirrorHarness: Sendable {
         stream = try await GeneratedMirror(versions: versions)
         server = try await LoopbackHTTPServer.start(root: stream.root)
         var settings = HTTPSettings.loopbackTests()
-        settings.readTimeout = .seconds(5)
+        // No test here is about the read timeout (HTTPSettingsTests and DeadlineTests are): a short one would race
+        // the clock on a loaded machine and turn a slow healthy transfer into a retry.
+        settings.readTimeout = .seconds(600)
         settings.retry = Self.fastRetry
         transport = HTTPTransport(settings: settings)
         destination = stream.scratch.path + "/mirror"
