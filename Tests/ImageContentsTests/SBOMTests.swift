@@ -1,8 +1,9 @@
 import Foundation
-import ImageContents
 import SquashFS
 import TestSupport
 import Testing
+
+@testable import ImageContents
 
 /// The SBOM read from an image: every document checked by the formats' own validators (cyclonedx-python-lib's JSON
 /// validator, spdx-tools) from the venv `make deps` installs, and its packages by `dpkg-query` on the same database.
@@ -287,6 +288,36 @@ struct SBOMTests {
                         + "LicenseRef-GPL-2-plus-with-OpenSSL-exception AND LicenseRef-public-domain\""))
             #expect(spdxText.contains("\"created\": \"2023-11-14T22:13:20Z\""))
         }
+    }
+
+    @Test("every SPDX identifier DEP-5 names map to is on the license lists of both validators")
+    func licenseTable() async throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.python) else {
+            Issue.record("the SBOM validators are missing: run `make deps` (it creates \(Self.python))")
+            return
+        }
+        let identifiers = Set(LicenseExpression.spdxIdentifiers.values).sorted()
+        let check = """
+            import json, sys, importlib.resources
+            from license_expression import get_spdx_licensing
+            schema = importlib.resources.files("cyclonedx.schema._res").joinpath("spdx.SNAPSHOT.schema.json")
+            cyclonedx = set(json.loads(schema.read_text())["enum"])
+            licensing = get_spdx_licensing()
+            for identifier in sys.argv[1:]:
+                if identifier not in cyclonedx or licensing.validate(identifier).errors:
+                    print(identifier)
+            """
+        let result = try await ProcessRunner.run(Self.python, ["-c", check] + identifiers, check: false)
+        #expect(result.status == 0, "\(result.errorText)")
+        #expect(result.outputText == "", "not SPDX identifiers: \(result.outputText)")
+        #expect(
+            LicenseExpression.convert("GPL-2+ or Artistic, and BSD-3-clause").expression
+                == "(GPL-2.0-or-later OR Artistic-1.0) AND BSD-3-Clause")
+        #expect(
+            LicenseExpression.convert("A, or B, and C").expression == "(LicenseRef-A OR LicenseRef-B) AND LicenseRef-C")
+        #expect(
+            LicenseExpression.convert("GPL-3+ with GCC-exception-3.1 exception").expression
+                == "LicenseRef-GPL-3-plus-with-GCC-exception-3.1-exception")
     }
 
     @Test("the validators reject broken documents (the checks above are real)")

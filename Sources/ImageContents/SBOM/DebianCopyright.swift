@@ -194,7 +194,14 @@ enum LicenseExpression {
             "gpl-2.0-only": "GPL-2.0-only", "gpl-2.0-or-later": "GPL-2.0-or-later", "gpl-3.0-only": "GPL-3.0-only",
             "gpl-3.0-or-later": "GPL-3.0-or-later", "lgpl-2.1-only": "LGPL-2.1-only",
             "lgpl-2.1-or-later": "LGPL-2.1-or-later", "lgpl-3.0-only": "LGPL-3.0-only",
-            "lgpl-3.0-or-later": "LGPL-3.0-or-later",
+            "lgpl-3.0-or-later": "LGPL-3.0-or-later", "afl-2.1": "AFL-2.1", "afl-3.0": "AFL-3.0",
+            "postgresql": "PostgreSQL", "vim": "Vim", "fsfullr": "FSFULLR", "fsful": "FSFUL", "fsfap": "FSFAP",
+            "tcl": "TCL", "sleepycat": "Sleepycat", "ruby": "Ruby", "libpng": "Libpng", "libpng-2.0": "libpng-2.0",
+            "icu": "ICU", "ncsa": "NCSA", "bsd-1-clause": "BSD-1-Clause", "mit-0": "MIT-0", "php-3.01": "PHP-3.01",
+            "cc-by-sa-2.0": "CC-BY-SA-2.0", "cc-by-2.0": "CC-BY-2.0",
+            "gfdl-1.3-no-invariants-only":
+                "GFDL-1.3-no-invariants-only", "mpl-1.0": "MPL-1.0", "eupl-1.2": "EUPL-1.2", "ipl-1.0": "IPL-1.0",
+            "cpl-1.0": "CPL-1.0", "ofl-1.0": "OFL-1.0", "unicode-3.0": "Unicode-3.0", "hpnd": "HPND",
         ]
         // The GNU families: `GPL-2` is the version only, `GPL-2+` the version or later (also `GPL-2.0`, `GPL-2.0+`).
         let families: [(debian: String, spdx: String, versions: [String])] = [
