@@ -16,7 +16,8 @@ extension SquashFSCommand {
                 optional): * and ? match within one component (never a /), ** as a whole component matches zero or \
                 more components, [...] matches one byte of a class ([!...] or [^...] negated), \\ quotes the next \
                 character; a leading dot is matched like any other character. An entry a pattern matches is \
-                extracted with everything below it, its parent directories with their own metadata. A PATTERN \
+                extracted with everything below it, its parent directories with their own metadata (directories \
+                searched without a match are not created, unlike unsquashfs). A PATTERN \
                 without wildcards is a path: symbolic links in it are followed and it must exist. --exclude leaves \
                 out what its pattern matches, with everything below it, and wins over PATTERNs. A PATTERN that \
                 selects nothing is an error, reported before anything is written. Quote patterns from the shell.

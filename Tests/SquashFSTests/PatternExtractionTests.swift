@@ -130,6 +130,26 @@ extension StandardTreeTests {
             #expect(try ExtractionChecks.paths(under: ours) == ["/", "/odd", "/odd/.hidden", "/odd/..."])
         }
 
+        @Test("directories searched without a match are not created (unsquashfs creates them empty)")
+        func noEmptySearchedDirectories() async throws {
+            let fixture = try SourceTreeFixture.require()
+            let opened = try await fixture.opened(try ImageRecipe.named("xz"))
+            let ours = fixture.directory.appending("ours-searched")
+            let reference = fixture.directory.appending("unsquashfs-searched")
+            defer {
+                removeTree(ours)
+                removeTree(reference)
+            }
+            var options = ExtractionOptions()
+            options.include = [PathPattern("*/hostname")]
+            _ = try await opened.image.extract(to: ours, options: options)
+            #expect(try ExtractionChecks.paths(under: ours) == ["/", "/etc", "/etc/hostname"])
+            try await ProcessRunner.run("unsquashfs", ["-q", "-n", "-d", reference, opened.path, "*/hostname"])
+            let theirs = try ExtractionChecks.paths(under: reference)
+            #expect(theirs.isSuperset(of: ["/", "/etc", "/etc/hostname", "/usr", "/sizes"]))
+            #expect(!theirs.contains("/usr/lib/os-release"))
+        }
+
         @Test("names that are not UTF-8 are matched as bytes; patterns combine with paths")
         func bytesAndPaths() async throws {
             let fixture = try SourceTreeFixture.require()

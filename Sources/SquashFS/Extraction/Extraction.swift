@@ -38,12 +38,14 @@ public struct ExtractionOptions: Sendable {
     public var safe = false
     /// Patterns selecting what to extract (see ``PathPattern`` for their syntax), matched against every entry's
     /// path: an entry matched by one is extracted with everything below it, its parent directories with their own
-    /// metadata. When `paths` are given to the extraction too, their subtrees are extracted as well. Empty: the
+    /// metadata (a directory searched without a match below it is not created, where unsquashfs creates it empty).
+    /// When `paths` are given to the extraction too, their subtrees are extracted as well. Empty: the
     /// whole image, or just the `paths`. An include pattern that selects nothing (outside the excluded entries) is
     /// a `notFound` error, raised before anything is written.
     public var include: [PathPattern] = []
     /// Patterns of entries not to extract: an entry matched by one is left out with everything below it, even when
-    /// an include pattern or a path selects it (excludes win). The root, the destination itself, is never left out.
+    /// an include pattern or a path selects it (excludes win). The root is the destination itself: a pattern that
+    /// matches it (`/`) leaves out everything below it.
     public var exclude: [PathPattern] = []
 
     /// The default options.
