@@ -34,10 +34,10 @@ public struct ImageDifference: Sendable, Hashable {
         /// The most file changes (added, removed and changed entries together) recorded: 1,000,000. More is
         /// ``ImageContentsError/Code/limitExceeded``.
         public var maximumFileChanges = 1_000_000
-        /// The most bytes read or decoded to compare contents, both images together: 1 TiB. A crafted image can make
-        /// many files share the same blocks; this bounds the work. More is
-        /// ``ImageContentsError/Code/limitExceeded``.
-        public var maximumComparedBytes: UInt64 = 1 << 40
+        /// The most bytes read or decoded to compare contents, both images together: 64 GiB (a MAAS root image
+        /// holds about 1 GiB). A crafted image can make many files share the same blocks, or claim huge sparse
+        /// files; this bounds the work. More is ``ImageContentsError/Code/limitExceeded``.
+        public var maximumComparedBytes: UInt64 = 64 << 30
         /// The limits on reading each image's dpkg database.
         public var packageManifest = PackageManifest.Options()
 
