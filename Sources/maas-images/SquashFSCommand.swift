@@ -8,7 +8,7 @@ struct SquashFSCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "squashfs",
         abstract: "Read squashfs images (MAAS root images) natively.",
-        subcommands: [Info.self, List.self, Cat.self, Extract.self, Manifest.self, ToTar.self, Diff.self]
+        subcommands: [Info.self, List.self, Cat.self, Extract.self, Manifest.self, ToTar.self, Diff.self, SBOM.self]
     )
 }
 
