@@ -69,7 +69,15 @@ extension SquashFSCommand {
         }
 
         func run() async throws {
-            try await runInterruptibleReportingErrors { try await write() }
+            try await runAsyncReportingErrors {
+                let squashfs = try image.open()
+                let options = self.options
+                let output = self.output
+                let summary = try await whileHandlingInterrupts {
+                    try await Self.write(squashfs, options: options, output: output)
+                }
+                Self.reportSkipped(summary)
+            }
         }
 
         private var options: TarOptions {
@@ -81,21 +89,24 @@ extension SquashFSCommand {
             return options
         }
 
-        private func write() async throws {
-            let squashfs = try image.open()
-            let summary: TarSummary
-            if let output {
-                summary = try await Self.writeFile(output, squashfs, options)
-            } else {
-                guard !FileDescriptor.standardOutput.isTerminal else {
-                    throw CLIError("standard output is a terminal: redirect it or use -o FILE")
-                }
-                do {
-                    summary = try await squashfs.writeTar(to: .standardOutput, options: options)
-                } catch  where (error.underlyingError as? Errno) == .brokenPipe {
-                    return
-                }
+        /// Writes the archive to `output`, or to standard output (`nil` when a reader there went away).
+        private static func write(_ squashfs: SquashFSImage, options: TarOptions, output: String?) async throws
+            -> TarSummary?
+        {
+            if let output { return try await writeFile(output, squashfs, options) }
+            guard !FileDescriptor.standardOutput.isTerminal else {
+                throw CLIError("standard output is a terminal: redirect it or use -o FILE")
             }
+            do {
+                return try await squashfs.writeTar(to: .standardOutput, options: options)
+            } catch {
+                if let errno = error.underlyingError as? Errno, errno == .brokenPipe { return nil }
+                throw error
+            }
+        }
+
+        private static func reportSkipped(_ summary: TarSummary?) {
+            guard let summary else { return }
             for path in summary.skippedSockets.prefix(20) {
                 writeStandardError("warning: \(path): sockets cannot be archived; left out\n")
             }
@@ -122,19 +133,23 @@ extension SquashFSCommand {
             let directory = try DirectoryDescriptor.open(directoryPath, followsSymbolicLink: true)
             let permissions: FilePermissions = [.ownerReadWrite, .groupReadWrite, .otherReadWrite]
             let (file, temporary) = try directory.createTemporaryFile(for: Array(name.utf8), permissions: permissions)
-            var isOpen = true
+            let summary: TarSummary
             do {
-                let summary = try await squashfs.writeTar(to: file, options: options)
+                summary = try await squashfs.writeTar(to: file, options: options)
                 try FileIO.synchronize(file, path)
-                isOpen = false
-                try file.close()
-                try directory.rename(temporary, to: Array(name.utf8), in: directory)
-                return summary
             } catch {
-                if isOpen { try? file.close() }
+                try? file.close()
                 try? directory.remove(temporary)
                 throw error
             }
+            do {
+                try file.close()
+                try directory.rename(temporary, to: Array(name.utf8), in: directory)
+            } catch {
+                try? directory.remove(temporary)
+                throw error
+            }
+            return summary
         }
     }
 }

@@ -22,9 +22,11 @@ final class TarWriter {
         self.options = options
         self.stopFlag = stopFlag
         self.sink = sink
-        blocksPerRun = max(2 * options.jobs, (1 << 20) / image.blockSize)
+        // At least 1 MiB per run, two blocks per thread, at most 16 threads' worth (16 MiB runs of 1 MiB blocks).
+        let threads = min(options.jobs, 16)
+        blocksPerRun = max(2 * threads, (1 << 20) / image.blockSize)
         buffer = .allocate(byteCount: max(4 << 20, 2 * blocksPerRun * image.blockSize), alignment: 64)
-        decoder = ParallelBlockDecoder(image: image, threads: options.jobs)
+        decoder = ParallelBlockDecoder(image: image, threads: threads)
     }
 
     deinit { buffer.deallocate() }
