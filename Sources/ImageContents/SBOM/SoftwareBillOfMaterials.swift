@@ -62,6 +62,22 @@ public struct SoftwareBillOfMaterials: Sendable, Hashable {
         /// The package URL: `pkg:deb/<ID>/<name>@<version>?arch=<arch>&distro=<ID>-<VERSION_ID>`, with
         /// `&upstream=<source>` (or `<source>@<version>`) where the source package differs.
         public var packageURL: String
+
+        /// Creates a package description.
+        public init(
+            name: String, architecture: String, version: String, sourceName: String, sourceVersion: String,
+            maintainer: String = "", homepage: String = "", licenses: [String] = [], packageURL: String
+        ) {
+            self.name = name
+            self.architecture = architecture
+            self.version = version
+            self.sourceName = sourceName
+            self.sourceVersion = sourceVersion
+            self.maintainer = maintainer
+            self.homepage = homepage
+            self.licenses = licenses
+            self.packageURL = packageURL
+        }
     }
 
     /// The operating system, when the image has an os-release file.
@@ -90,6 +106,9 @@ public struct SoftwareBillOfMaterials: Sendable, Hashable {
         var licenses = LicenseReading(image: image, options: options)
         var packages: [Package] = []
         for stanza in database.listedStanzas() where Self.isInstalled(stanza) {
+            if Task.isCancelled {
+                throw ImageContentsError(.cancelled, "\(image.name): reading the SBOM was cancelled")
+            }
             let name = stanza.package.lowercased()
             let version = dpkgDisplayVersion(stanza.version)
             var (sourceName, sourceVersion) = (name, version)
