@@ -128,7 +128,8 @@ measure() {
     local status=0
     /usr/bin/time -o "${results}/time.tmp" -f "%e %U %S %M" "$@" > "${results}/${name}.out" 2> "${results}/${name}.err" \
         || status=$?
-    echo "${name} ${round} $(cat "${results}/time.tmp") ${status}" >> "${results}/times.txt"
+    # GNU time writes "Command exited with non-zero status N" before its numbers: keep the last line.
+    echo "${name} ${round} $(tail -n 1 "${results}/time.tmp") ${status}" >> "${results}/times.txt"
 }
 
 old="${data}/old.sqfs"
@@ -160,6 +161,24 @@ for name in ours sqfsdiff; do
 done
 echo
 echo "lines of output: ours $(wc -l < "${results}/ours.out"), sqfsdiff $(wc -l < "${results}/sqfsdiff.out")"
+# Both must name the same paths: ours prints "+ /p", "- /p", "~ /p: ..."; sqfsdiff "> p", "< p" and lines naming /p.
+python3 - "${results}/ours.out" "${results}/sqfsdiff.out" << 'EOF'
+import sys
+ours, theirs = set(), set()
+for line in open(sys.argv[1], errors="surrogateescape"):
+    line = line.rstrip("\n")
+    if line[:3] in ("+ /", "- /"):
+        ours.add(line[2:])
+    elif line.startswith("~ /"):
+        ours.add(line[2:].rsplit(": ", 1)[0])
+for line in open(sys.argv[2], errors="surrogateescape"):
+    line = line.rstrip("\n")
+    if line[:2] in ("< ", "> "):
+        theirs.add("/" + line[2:])
+    elif "basic type" not in line and "extended type" not in line:
+        theirs.update(word for word in line.split() if word.startswith("/"))
+print(f"paths reported: ours {len(ours)}, sqfsdiff {len(theirs)}, same set: {ours == theirs}")
+EOF
 ratio=$(awk -v a="${sqfsdiff_wall}" -v b="${ours_wall}" 'BEGIN { printf "%.1f", a / b }')
 echo "sqfsdiff / ours (median wall): ${ratio}x   (goal: at least 5x)"
 printf 'per round:'
