@@ -47,6 +47,9 @@ struct ImageDifferenceTests {
             ln -s target1 $r/usr/bin/link
             mkfifo $r/usr/bin/fifo
             printf 'x\\n' > $r/gone/sub/file
+            truncate -s 600000 $r/usr/bin/sparse
+            printf 'data' | dd of=$r/usr/bin/sparse bs=1 seek=200000 conv=notrunc status=none
+            truncate -s 600000 $r/usr/bin/sparse-same
             touch -d '2020-01-01 00:00:00' $r/etc/mtime
             """, in: root)
         try Data(status.utf8).write(to: URL(fileURLWithPath: root + "/var/lib/dpkg/status"))
@@ -70,6 +73,7 @@ struct ImageDifferenceTests {
             rm $r/etc/type && mkdir $r/etc/type
             setfattr -n user.test -v two $r/etc/xattr
             printf 'Z' | dd of=$r/usr/bin/big bs=1 seek=150000 conv=notrunc status=none
+            printf 'Z' | dd of=$r/usr/bin/sparse bs=1 seek=400000 conv=notrunc status=none
             ln -sfn target2 $r/usr/bin/link
             rm -r $r/gone
             mkdir -p $r/new/dir && printf 'n\\n' > $r/new/dir/file
@@ -80,15 +84,15 @@ struct ImageDifferenceTests {
     }
 
     /// The old and new images of the standard change set, packed with `options`.
-    private static func makeImages(in directory: TemporaryDirectory, _ options: [String] = ["-comp", "xz"])
-        async throws -> (old: String, new: String)
-    {
+    private static func makeImages(
+        in directory: TemporaryDirectory, _ options: [String] = ["-comp", "xz"], new newOptions: [String]? = nil
+    ) async throws -> (old: String, new: String) {
         let (oldRoot, newRoot) = (directory.appending("old"), directory.appending("new"))
         try await makeOldTree(oldRoot)
         try await makeNewTree(from: oldRoot, newRoot)
         let (oldImage, newImage) = (directory.appending("old.sqfs"), directory.appending("new.sqfs"))
         try await ImageBuilder.mksquashfs(oldRoot, oldImage, options)
-        try await ImageBuilder.mksquashfs(newRoot, newImage, options)
+        try await ImageBuilder.mksquashfs(newRoot, newImage, newOptions ?? options)
         return (oldImage, newImage)
     }
 
@@ -98,10 +102,13 @@ struct ImageDifferenceTests {
         return result
     }
 
-    @Test("each kind of change is reported, and packages are compared by name and architecture")
-    func everyKindOfChange() async throws {
+    @Test(
+        "each kind of change is reported, and packages are compared by name and architecture",
+        arguments: [nil, ["-comp", "gzip", "-b", "4096", "-no-fragments"]])
+    func everyKindOfChange(newLayout: [String]?) async throws {
         try await withTemporaryDirectory { directory in
-            let (oldPath, newPath) = try await Self.makeImages(in: directory)
+            // With another layout on the new side, every content comparison decodes both files.
+            let (oldPath, newPath) = try await Self.makeImages(in: directory, new: newLayout)
             let old = try SquashFSImage(path: oldPath)
             let new = try SquashFSImage(path: newPath)
             let difference = try ImageDifference(old: old, new: new)
@@ -112,14 +119,14 @@ struct ImageDifferenceTests {
                 Self.changes(difference) == [
                     "/etc/small": ["content"], "/etc/grow": ["size", "content"], "/etc/mode": ["mode"],
                     "/etc/owner": ["owner"], "/etc/type": ["type"], "/etc/xattr": ["xattrs"],
-                    "/usr/bin/big": ["content"], "/usr/bin/link": ["link-target"],
+                    "/usr/bin/big": ["content"], "/usr/bin/link": ["link-target"], "/usr/bin/sparse": ["content"],
                     "/var/lib/dpkg/status": ["size", "content"],
                 ])
             // Tree order: the changed paths come sorted component by component.
             #expect(
                 difference.files.changed.map(\.path.description) == [
                     "/etc/grow", "/etc/mode", "/etc/owner", "/etc/small", "/etc/type", "/etc/xattr", "/usr/bin/big",
-                    "/usr/bin/link", "/var/lib/dpkg/status",
+                    "/usr/bin/link", "/usr/bin/sparse", "/var/lib/dpkg/status",
                 ])
             #expect(difference.packages.added == [.init(name: "gamma", architecture: "amd64", version: "0.1")])
             #expect(difference.packages.removed == [.init(name: "alpha", architecture: "amd64", version: "1.0")])
@@ -220,6 +227,9 @@ struct ImageDifferenceTests {
             let fragment = try #require(small.fragment)
             let block = try #require(blocks.blocks.first)
             #expect(!block.isUncompressed && !fragment.block.isUncompressed)
+            let holes = try image.storedContent(of: image.inode(at: "/usr/bin/sparse-same"))
+            let hasHoles = holes.blocks.contains { $0.isSparse }
+            #expect(hasHoles)
             var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
             for position in [block.position + 40, fragment.block.position + 40] {
                 bytes[Int(position)] ^= 0x55
