@@ -1,4 +1,4 @@
-import Synchronization
+internal import SystemLayer
 
 /// Walks an image and writes it as a pax archive, one entry after the other, file contents streamed block by block
 /// through a bounded buffer.
@@ -12,6 +12,7 @@ final class TarWriter {
     /// Data blocks decoded in one go (and in parallel).
     private let blocksPerRun: Int
     private let decoder: ParallelBlockDecoder
+    private let decoderThreads: Int
     /// The archive name of the first entry of each hard-linked inode seen so far (only inodes with more than one
     /// link are remembered).
     private var firstNames: [InodeReference: [UInt8]] = [:]
@@ -27,6 +28,7 @@ final class TarWriter {
         blocksPerRun = max(2 * threads, (1 << 20) / image.blockSize)
         buffer = .allocate(byteCount: max(4 << 20, 2 * blocksPerRun * image.blockSize), alignment: 64)
         decoder = ParallelBlockDecoder(image: image, threads: threads)
+        decoderThreads = threads
     }
 
     deinit { buffer.deallocate() }
@@ -130,7 +132,7 @@ final class TarWriter {
         // The tail's place in its fragment is checked before the header promises its bytes.
         var tail: (block: [UInt8], range: Range<Int>)?
         if let fragment = layout.fragmentIndex {
-            let block = try image.fragmentBlock(fragment)
+            let block = try fragmentBlock(fragment)
             tail = (block, try tailRange(of: inode, inFragmentOf: block.count))
         }
         // First pass over the block list: is there a hole, and what does the archive store?
@@ -173,6 +175,26 @@ final class TarWriter {
         try appendZeros(Self.padding(storedBytes))
         summary.sparseFiles += 1
         summary.contentBytes += storedBytes
+    }
+
+    /// Fragment block `index`, decoded through the image's fragment cache. On a miss, the fragments that follow it
+    /// (which hold the next files' tails: writers store fragments in tree order) are decoded at the same time on the
+    /// other threads, so small files are decompressed in parallel although they are written one after the other.
+    private func fragmentBlock(_ index: UInt32) throws(SquashFSError) -> [UInt8] {
+        if let cached = image.fragmentCache.value(for: index) { return cached }
+        let ahead = min(decoderThreads, image.options.fragmentCacheBlocks / 2)
+        if ahead > 1 {
+            let image = self.image
+            let batch = (0..<UInt32(ahead)).map { index &+ $0 }
+                .filter {
+                    $0 >= index && $0 < image.superblock.fragmentCount && image.fragmentCache.value(for: $0) == nil
+                }
+            if batch.count > 1 {
+                // Failures are left for the real request below to report.
+                onDedicatedThreadsWaiting(batch.count) { slot in _ = try? image.fragmentBlock(batch[slot]) }
+            }
+        }
+        return try image.fragmentBlock(index)
     }
 
     private static func padding(_ size: UInt64) -> Int {
