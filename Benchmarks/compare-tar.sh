@@ -18,6 +18,7 @@
 #   BENCHMARK_DATA_DIR  where the tree and image are generated once and kept, in tar/ (default
 #                       /tmp/swift-maas-images-bench)
 #   TAR_SOURCE_MIB      MiB of the generated tree (default 400)
+#   TAR_IMAGE           an existing image (e.g. a MAAS squashfs) to measure instead of the generated one
 #   TAR_ROUNDS          interleaved rounds (default 3)
 #   TAR_JOBS            --jobs of ours (default 2)
 #   MAAS_IMAGES         a maas-images binary to measure instead of building the parent package in release
@@ -56,7 +57,7 @@ fi
 
 section "Image (${data}; a ${source_mib} MiB tree packed with mksquashfs -comp xz; generated once)"
 mkdir -p "${data}" "${results}"
-image="${data}/root-${source_mib}.sqfs"
+image="${TAR_IMAGE:-${data}/root-${source_mib}.sqfs}"
 if [ ! -f "${image}" ]; then
     rm -rf "${data}/source"
     python3 - "${data}/source" "${source_mib}" << 'PY'
@@ -85,13 +86,14 @@ while small_budget > 0:
     count += 1
 big_budget = budget - budget * 7 // 10
 os.makedirs(os.path.join(root, "usr", "lib", "big"), exist_ok=True)
-index = 0
+index = large = 0
 while big_budget > 0:
     size = min(big_budget, rng.randint(1 << 20, 8 << 20))
     with open(os.path.join(root, "usr", "lib", "big", "lib%03d.so" % index), "wb") as f:
         f.write(os.urandom(size // 2) + text(size - size // 2))
     big_budget -= size
     index += 1
+    large += 1
 os.makedirs(os.path.join(root, "var", "lib"), exist_ok=True)
 for index in range(3):
     with open(os.path.join(root, "var", "lib", "sparse%d.img" % index), "wb") as f:
@@ -100,7 +102,7 @@ for index in range(3):
         f.write(b"end")
 os.link(os.path.join(root, "usr", "lib", "big", "lib000.so"), os.path.join(root, "usr", "lib", "hard-link.so"))
 os.symlink("big/lib001.so", os.path.join(root, "usr", "lib", "symlink.so"))
-print("%d small files, %d large files" % (count, index))
+print("%d small files, %d large files" % (count, large))
 PY
     mksquashfs "${data}/source" "${image}.part" -comp xz -noappend -quiet -no-progress
     mv "${image}.part" "${image}"
