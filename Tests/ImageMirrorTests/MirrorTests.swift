@@ -50,7 +50,7 @@ struct MirrorTests {
         #expect(requests.contains { $0.path == "streams/v1/index.sjson" && $0.conditional })
     }
 
-    @Test("Filters and --max keep the newest matching versions; an update prunes old ones and empty directories at once")
+    @Test("Filters and --max keep the newest matching versions; pruning at once removes old ones and empty directories")
     func filtersMaxAndPruning() async throws {
         let harness = try await MirrorHarness()
         defer { Task { await harness.close() } }
