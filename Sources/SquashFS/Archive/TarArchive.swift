@@ -21,8 +21,8 @@ public struct TarOptions: Sendable {
     public var compression = Compression.none
     /// The compression level (gzip 1-9, xz 0-9, zstd 1-19); each tool's default when `nil`.
     public var compressionLevel: Int?
-    /// Threads used to decompress the image's blocks and to compress the archive (xz and zstd). The archive's bytes
-    /// do not depend on it.
+    /// Threads used to decompress the image's blocks (at most 16) and to compress the archive (xz and zstd, at most
+    /// 8). The archive's bytes do not depend on it.
     public var jobs = Processes.onlineProcessorCount
     /// Whether extended attributes are archived (as `SCHILY.xattr.NAME` pax records); `true` by default.
     public var includesExtendedAttributes = true
@@ -136,8 +136,10 @@ final class CompressingSink {
         }
         if let format {
             do {
+                // At most 8 compressing threads: xz takes about 100 MiB per thread at its default preset.
                 encoder = try StreamEncoder(
-                    format, level: options.compressionLevel.map { Int32(clamping: $0) }, threads: options.jobs)
+                    format, level: options.compressionLevel.map { Int32(clamping: $0) },
+                    threads: min(options.jobs, 8))
             } catch {
                 throw SquashFSError(.invalidArgument, "cannot start the compressor: \(error)")
             }
