@@ -16,7 +16,7 @@ package enum CompressedFormat: Sendable, Hashable {
 ///
 /// Feed the input with ``encode(_:into:)`` in chunks of any size, then call ``finish(into:)`` once; each call appends
 /// the compressed bytes produced so far to `output`, which the caller writes out and empties. The output depends only
-/// on the input, the format and the level, never on `threads` or the chunking (xz in 8 MiB blocks, zstd in jobs of
+/// on the input, the format and the level, never on `threads` or the chunking (xz in 24 MiB blocks, zstd in jobs of
 /// its own fixed size whatever the number of workers), so archives are reproducible from machine to machine.
 package final class StreamEncoder {
     private enum State {
