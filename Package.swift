@@ -143,7 +143,7 @@ let package = Package(
         .target(
             name: "ImageContents",
             dependencies: [
-                "SquashFS", "YAMLReading", .product(name: "SystemPackage", package: "swift-system"),
+                "SquashFS", "YAMLReading", "SystemLayer", .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings

@@ -2,6 +2,7 @@ import ArgumentParser
 import FoundationEssentials
 import ImageContents
 import SquashFS
+import SystemLayer
 
 /// `maas-images squashfs`: read squashfs root images.
 struct SquashFSCommand: ParsableCommand {
@@ -223,18 +224,8 @@ struct ListingFormatter {
 
 /// Formats seconds since 1970 as `YYYY-MM-DD HH:MM` in UTC.
 func formatTime(_ seconds: UInt32) -> String {
-    let days = Int(seconds) / 86_400
-    let remainder = Int(seconds) % 86_400
-    // Civil-from-days (Howard Hinnant's algorithm).
-    let z = days + 719_468
-    let era = z / 146_097
-    let dayOfEra = z - era * 146_097
-    let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-    let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-    let monthIndex = (5 * dayOfYear + 2) / 153
-    let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-    let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-    let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-    func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-    return "\(year)-\(pad(month))-\(pad(day)) \(pad(remainder / 3600)):\(pad(remainder % 3600 / 60))"
+    let time = CivilTime.components(secondsSinceEpoch: Int64(seconds))
+    let two = CivilTime.two
+    return "\(time.year)-\(two(time.month))-\(two(time.day)) \(two(time.secondOfDay / 3600)):"
+        + two(time.secondOfDay % 3600 / 60)
 }

@@ -30,6 +30,28 @@ struct StreamDatesTests {
         #expect(text == formatter.string(from: date))
     }
 
+    @Test("RFC 3339 times round-trip, agree with Foundation's ISO 8601 formatter, and clamp to years 1 to 9999")
+    func rfc3339() {
+        var generator = SystemRandomNumberGenerator()
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        for _ in 0..<2000 {
+            let date = Date(
+                timeIntervalSince1970: TimeInterval(
+                    Int64.random(in: -62_135_596_800...253_402_300_799, using: &generator)))
+            let text = StreamDates.formatRFC3339(date)
+            #expect(StreamDates.parseRFC3339(text) == date, "\(text)")
+            if date.timeIntervalSince1970 >= 0 { #expect(formatter.string(from: date) == text) }
+        }
+        #expect(StreamDates.formatRFC3339(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00Z")
+        #expect(StreamDates.formatRFC3339(Date(timeIntervalSince1970: -1)) == "1969-12-31T23:59:59Z")
+        #expect(StreamDates.formatRFC3339(Date(timeIntervalSince1970: 1e15)) == "9999-12-31T23:59:59Z")
+        #expect(StreamDates.formatRFC3339(Date(timeIntervalSince1970: .nan)) == "1970-01-01T00:00:00Z")
+        for bad in ["", "2025-12-01T00:00:00", "2025-12-01 00:00:00Z", "2025-02-30T00:00:00Z", "2025-12-01T24:00:00Z"] {
+            #expect(StreamDates.parseRFC3339(bad) == nil, "\(bad)")
+        }
+    }
+
     @Test("Offsets, zones and optional parts")
     func offsets() throws {
         let base = try #require(StreamDates.parseRFC2822("Thu, 24 Jul 2025 08:01:49 +0000"))

@@ -1,3 +1,5 @@
+internal import SystemLayer
+
 extension SoftwareBillOfMaterials {
     /// The name of the tool recorded as the documents' creator.
     static let toolName = "maas-images"
@@ -28,22 +30,7 @@ extension SoftwareBillOfMaterials {
 
     /// The documents' timestamp: `YYYY-MM-DDThh:mm:ssZ` (UTC), clamped to years 1970 through 9999.
     var timestampText: String {
-        let seconds = min(max(timestamp, 0), 253_402_300_799)
-        let days = seconds / 86_400
-        let secondOfDay = seconds % 86_400
-        // Civil date from days since the epoch (Howard Hinnant's algorithm).
-        let shifted = days + 719_468
-        let era = shifted / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(year)-\(two(month))-\(two(day))T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):"
-            + "\(two(secondOfDay % 60))Z"
+        CivilTime.rfc3339(secondsSinceEpoch: Int64(min(max(timestamp, 0), 253_402_300_799)))
     }
 
     // MARK: - CycloneDX

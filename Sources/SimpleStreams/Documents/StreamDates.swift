@@ -1,3 +1,5 @@
+internal import SystemLayer
+
 #if canImport(FoundationEssentials)
     package import FoundationEssentials
 #else
@@ -44,24 +46,17 @@ package enum StreamDates {
 
     /// Formats a date as python-simplestreams writes `updated` (`%a, %d %b %Y %H:%M:%S +0000`).
     package static func formatRFC2822(_ date: Date) -> String {
-        // Years 1 to 9999, the range the parsers accept; anything else (or not finite) is clamped.
-        let (days, secondOfDay) = clampedDays(date)
-        let (year, month, day) = civilDate(fromDays: days)
-        let weekday = ((days % 7) + 7 + 4) % 7  // 1970-01-01 was a Thursday
-        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(weekdayNames[weekday]), \(two(day)) \(monthNames[month - 1]) \(year) "
-            + "\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60)) +0000"
+        let time = CivilTime.components(secondsSinceEpoch: clampedSeconds(date))
+        let weekday = Int(((time.daysSinceEpoch % 7) + 7 + 4) % 7)  // 1970-01-01 was a Thursday
+        let two = CivilTime.two
+        return "\(weekdayNames[weekday]), \(two(time.day)) \(monthNames[Int(time.month) - 1]) \(time.year) "
+            + "\(two(time.secondOfDay / 3600)):\(two(time.secondOfDay / 60 % 60)):\(two(time.secondOfDay % 60)) +0000"
     }
 
     /// Formats a date as RFC 3339 UTC to the second (`2026-12-05T06:28:52Z`), as the mirror's records and JSON
     /// reports write times.
     package static func formatRFC3339(_ date: Date) -> String {
-        let (days, secondOfDay) = clampedDays(date)
-        let (year, month, day) = civilDate(fromDays: days)
-        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        let paddedYear = String(repeating: "0", count: max(0, 4 - String(year).count)) + String(year)
-        return "\(paddedYear)-\(two(month))-\(two(day))T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):"
-            + "\(two(secondOfDay % 60))Z"
+        CivilTime.rfc3339(secondsSinceEpoch: clampedSeconds(date))
     }
 
     /// Parses what ``formatRFC3339(_:)`` writes (`YYYY-MM-DDTHH:MM:SSZ`); `nil` for anything else.
@@ -77,13 +72,11 @@ package enum StreamDates {
         return days.addingTimeInterval(TimeInterval(hour * 3600 + minute * 60 + second))
     }
 
-    /// Whole days since the epoch and the second of the day, for years 1 to 9999 (others, or a date that is not
-    /// finite, clamped).
-    private static func clampedDays(_ date: Date) -> (days: Int, secondOfDay: Int) {
+    /// Whole seconds since the epoch, for years 1 to 9999, the range the parsers accept (anything else, or a date
+    /// that is not finite, clamped).
+    private static func clampedSeconds(_ date: Date) -> Int64 {
         let interval = date.timeIntervalSince1970.rounded(.down)
-        let seconds = Int(min(max(interval.isFinite ? interval : 0, -62_135_596_800), 253_402_300_799))
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        return (days, seconds - days * 86_400)
+        return Int64(min(max(interval.isFinite ? interval : 0, -62_135_596_800), 253_402_300_799))
     }
 
     private static let dayNames: Set<String> = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
@@ -127,17 +120,5 @@ package enum StreamDates {
         let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
         let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
         return era * 146_097 + dayOfEra - 719_468
-    }
-
-    private static func civilDate(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }
