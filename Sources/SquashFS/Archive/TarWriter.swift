@@ -133,7 +133,7 @@ final class TarWriter {
         var tail: (block: [UInt8], range: Range<Int>)?
         if let fragment = layout.fragmentIndex {
             let block = try fragmentBlock(fragment)
-            tail = (block, try tailRange(of: inode, inFragmentOf: block.count))
+            tail = (block, try image.tailRange(of: inode, inFragmentOf: block.count))
         }
         // First pass over the block list: is there a hole, and what does the archive store?
         var regionCount = 0
@@ -252,18 +252,6 @@ final class TarWriter {
         let blockSize = image.blockSize
         if index < layout.blockCount - 1 || layout.fragmentIndex != nil { return blockSize }
         return Int(inode.size - UInt64(index) * UInt64(blockSize))
-    }
-
-    /// Where the tail of the file `inode` lies inside its decoded fragment block of `blockLength` bytes.
-    private func tailRange(of inode: Inode, inFragmentOf blockLength: Int) throws(SquashFSError) -> Range<Int> {
-        let tail = Int(inode.size % UInt64(image.blockSize))
-        let start = Int(inode.file?.fragmentOffset ?? 0)
-        guard start + tail <= blockLength else {
-            throw SquashFSError.corrupt(
-                "\(image.name): inode #\(inode.number): tail of \(tail) bytes at \(start) is past the end of "
-                    + "fragment \(inode.file?.fragmentIndex ?? 0) (\(blockLength) bytes)")
-        }
-        return start..<(start + tail)
     }
 
     /// Appends the stored bytes of the file: its data blocks but the holes, decoded straight into the buffer (runs

@@ -379,7 +379,7 @@ final class Extractor: Sendable {
                 for file in users {
                     guard !isStopped else { return }
                     let inode = inode(ofFile: file)
-                    let range = try tailRange(of: inode, inFragmentOf: length)
+                    let range = try image.tailRange(of: inode, inFragmentOf: length)
                     let blockCount = UInt64(inode.file?.blockCount ?? 0)
                     try writePart(of: file, sawHole: false) { (descriptor) throws(SquashFSError) in
                         let offset = blockCount * UInt64(blockSize)
@@ -391,18 +391,6 @@ final class Extractor: Sendable {
                 try writePart(of: file, sawHole: false) { _ in 0 }
             }
         }
-    }
-
-    /// Where the tail of the file `inode` lies inside its decoded fragment block of `blockLength` bytes.
-    private func tailRange(of inode: Inode, inFragmentOf blockLength: Int) throws(SquashFSError) -> Range<Int> {
-        let tail = Int(inode.size % UInt64(image.blockSize))
-        let start = Int(inode.file?.fragmentOffset ?? 0)
-        guard start + tail <= blockLength else {
-            throw SquashFSError.corrupt(
-                "\(image.name): inode #\(inode.number): tail of \(tail) bytes at \(start) is past the end of "
-                    + "fragment \(inode.file?.fragmentIndex ?? 0) (\(blockLength) bytes)")
-        }
-        return start..<(start + tail)
     }
 
     /// Decodes the data blocks of `run` of `file` into `buffer` and writes each run of non-hole blocks with one call.

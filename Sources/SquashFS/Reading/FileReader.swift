@@ -273,3 +273,17 @@ extension SquashFSImage {
         try contentsOfFile(at: ImagePath(path), maximumSize: maximumSize)
     }
 }
+
+extension SquashFSImage {
+    /// Where the tail of the file `inode` lies inside its decoded fragment block of `blockLength` bytes.
+    func tailRange(of inode: Inode, inFragmentOf blockLength: Int) throws(SquashFSError) -> Range<Int> {
+        let tail = Int(inode.size % UInt64(blockSize))
+        let start = Int(inode.file?.fragmentOffset ?? 0)
+        guard start + tail <= blockLength else {
+            throw SquashFSError.corrupt(
+                "\(name): inode #\(inode.number): tail of \(tail) bytes at \(start) is past the end of "
+                    + "fragment \(inode.file?.fragmentIndex ?? 0) (\(blockLength) bytes)")
+        }
+        return start..<(start + tail)
+    }
+}
