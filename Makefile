@@ -7,7 +7,7 @@
 #   make test    deps + Scripts/check-architecture.py (the package graph) + swift test (which also compiles
 #                Snippets/)            (what the README's quick start and .ci/run use)
 #   make bench   deps + benchmark packages + Benchmarks/compare.sh, compare-checksums.sh, compare-streams.sh,
-#                compare-mirror.sh and compare-hostile.sh
+#                compare-mirror.sh, compare-hostile.sh, compare-store-verify.sh, compare-diff.sh and compare-tar.sh
 #   make bench-images   build the benchmark input images (minbase and server trees, xz and gzip; not timed)
 #   make docs    build the DocC documentation of every library module (swift-docc-plugin), warnings as errors
 #   make man     write the maas-images man page (swift-argument-parser's manual plugin)
@@ -158,6 +158,9 @@ bench: deps-bench
 	cd Benchmarks && ./compare-streams.sh
 	cd Benchmarks && ./compare-mirror.sh
 	cd Benchmarks && ./compare-hostile.sh
+	cd Benchmarks && ./compare-store-verify.sh
+	cd Benchmarks && ./compare-diff.sh
+	cd Benchmarks && ./compare-tar.sh
 
 bench-images: deps-bench
 	cd Benchmarks && $(SWIFT) run -c release benchmark-images minbase server
