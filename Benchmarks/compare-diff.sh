@@ -32,25 +32,12 @@ changed_packages="${DIFF_CHANGED_PACKAGES:-xz-utils less bzip2}"
 removed_package="${DIFF_REMOVED_PACKAGE:-file}"
 results="$(pwd)/.build/compare-diff"
 
-section() { printf '\n== %s\n\n' "$*"; }
-median() {
-    sort -g | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'
-}
+# shellcheck source=common.sh
+source ./common.sh
 
-for tool in sqfsdiff mksquashfs dpkg-query python3; do
-    command -v "${tool}" > /dev/null || { echo "error: ${tool} is missing" >&2; exit 1; }
-done
-[ -x /usr/bin/time ] || { echo "error: GNU time (/usr/bin/time) is missing: apt-get install time" >&2; exit 1; }
+require_tools sqfsdiff mksquashfs dpkg-query python3
 
-section "Building maas-images (release)"
-if [ -n "${MAAS_IMAGES:-}" ]; then
-    cli="${MAAS_IMAGES}"
-else
-    main_build=(swift build -c release --package-path ..)
-    [ -n "${MAIN_SCRATCH_PATH:-}" ] && main_build+=(--scratch-path "${MAIN_SCRATCH_PATH}")
-    "${main_build[@]}" --product maas-images
-    cli="$("${main_build[@]}" --show-bin-path)/maas-images"
-fi
+build_maas_images
 
 sources=(/etc /usr/bin /usr/sbin /usr/libexec /usr/include /usr/share/doc /usr/share/man /usr/share/locale
     /usr/share/perl /usr/share/vim /usr/share/i18n /usr/share/icons)

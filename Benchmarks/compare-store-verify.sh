@@ -32,26 +32,12 @@ rounds="${STORE_VERIFY_ROUNDS:-5}"
 jobs="${STORE_VERIFY_JOBS:-2}"
 results="$(pwd)/.build/compare-store-verify"
 
-section() { printf '\n== %s\n\n' "$*"; }
-# The median of the numbers on standard input, one per line.
-median() {
-    sort -g | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'
-}
+# shellcheck source=common.sh
+source ./common.sh
 
-for tool in sha256sum python3; do
-    command -v "${tool}" > /dev/null || { echo "error: ${tool} is missing" >&2; exit 1; }
-done
-[ -x /usr/bin/time ] || { echo "error: GNU time (/usr/bin/time) is missing: apt-get install time" >&2; exit 1; }
+require_tools sha256sum python3
 
-section "Building maas-images (release)"
-if [ -n "${MAAS_IMAGES:-}" ]; then
-    cli="${MAAS_IMAGES}"
-else
-    main_build=(swift build -c release --package-path ..)
-    [ -n "${MAIN_SCRATCH_PATH:-}" ] && main_build+=(--scratch-path "${MAIN_SCRATCH_PATH}")
-    "${main_build[@]}" --product maas-images
-    cli="$("${main_build[@]}" --show-bin-path)/maas-images"
-fi
+build_maas_images
 
 # Writes a mirror of $2 versions of $3 MiB each under $1 (kept when it already has that shape).
 generate() {
@@ -119,31 +105,14 @@ declare -A command_of=(
     [sha256sum]="sha256sum --quiet -c ${data}/mirror.SHA256SUMS"
 )
 rounds_file="${results}/rounds.txt"
-: > "${rounds_file}"
 section "${rounds} interleaved rounds (wall s, user s, sys s, peak RSS KiB)"
 for tool in "${tools[@]}"; do printf '%-10s %s\n' "${tool}" "${command_of[${tool}]}"; done
 echo
-for ((round = 1; round <= rounds; round++)); do
-    for ((step = 0; step < ${#tools[@]}; step++)); do
-        tool="${tools[$(((step + round - 1) % ${#tools[@]}))]}"
-        read -r -a argv <<< "${command_of[${tool}]}"
-        start="$(date +%s%N)"
-        (cd "${data}/mirror" && /usr/bin/time -f '%U %S %M' -o "${results}/time.txt" "${argv[@]}" > /dev/null)
-        end="$(date +%s%N)"
-        read -r user sys rss < "${results}/time.txt"
-        wall="$(awk -v a="${start}" -v b="${end}" 'BEGIN { printf "%.4f", (b - a) / 1e9 }')"
-        echo "${round} ${tool} ${wall} ${user} ${sys} ${rss}" | tee -a "${rounds_file}"
-    done
-done
+run_interleaved_rounds "${data}/mirror"
 /usr/bin/time -f '%M' -o "${results}/small-rss.txt" \
     "${cli}" streams verify "${data}/small" --no-verify --jobs "${jobs}" --quiet > /dev/null
 small_rss="$(cat "${results}/small-rss.txt")"
 
-column_median() { awk -v t="$1" -v c="$2" '$2 == t { print $c }' "${rounds_file}" | median; }
-paired() {
-    awk -v a="$1" -v b="$2" '$2 == a { x[$1] = $3 } $2 == b { y[$1] = $3 } END { for (r in x) print x[r] / y[r] }' \
-        "${rounds_file}" | median
-}
 section "Medians"
 printf '%-10s %9s %9s %9s %10s %10s\n' tool "wall (s)" "user (s)" "sys (s)" "RSS (MiB)" "GiB/s"
 for tool in "${tools[@]}"; do
