@@ -27,17 +27,20 @@ extension StreamMirror {
                 "holding a version needs a signing key: the mirror publishes its own metadata for the held products")
         }
         let upstream = snapshot.result.products.map { (path: $0.path, json: $0.document.json) }
+        // The documents the mirror publishes now, read (once) only for a hold upstream no longer has.
+        var published: [(path: String, json: JSONObject)]?
         for hold in options.holds {
-            let published = store.map { store in
-                snapshot.result.products.compactMap { products in
-                    Self.publishedDocument(products.path, in: store, maximumSize: options.maximumDocumentSize)
-                        .map { (path: products.path, json: $0) }
+            var local = Self.localVersion(hold, in: upstream)
+            if local == nil, let store {
+                if published == nil {
+                    published = snapshot.result.products.compactMap { products in
+                        Self.publishedDocument(products.path, in: store, maximumSize: options.maximumDocumentSize)
+                            .map { (path: products.path, json: $0) }
+                    }
                 }
+                local = Self.localVersion(hold, in: published ?? [])
             }
-            guard
-                let local = Self.localVersion(hold, in: upstream) ?? Self.localVersion(hold, in: published ?? [])
-                    ?? record.versions.first(where: { $0.id == hold })
-            else {
+            guard let local = local ?? record.versions.first(where: { $0.id == hold }) else {
                 throw ImageMirrorError(
                     .invalidArgument, "cannot hold \(hold): neither \(source.location) nor \(destination.string) has it"
                 )
