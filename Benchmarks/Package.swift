@@ -11,6 +11,7 @@
 //
 //     swift package benchmark          # all suites; `./compare.sh` adds the Swift/libsquashfs ratios and CLI peers
 //     swift run -c release decode-bound IMAGE      # the decompression lower bound of extracting IMAGE
+//     swift run -c release xz-decode IMAGE         # native xz decoder vs liblzma, decode only, one thread
 //     swift run -c release benchmark-images        # build the input images (setup, not timed)
 //     ./compare-checksums.sh                       # SHA-256 vs openssl and sha256sum; 8 files parallel vs serial
 //     ./compare-streams.sh                         # a 50,000-item products document vs JSONSerialization, jq, Python
@@ -31,6 +32,7 @@ let package = Package(
     name: "swift-maas-images-benchmarks",
     products: [
         .executable(name: "decode-bound", targets: ["DecodeBoundCommand"]),
+        .executable(name: "xz-decode", targets: ["XZDecodeCommand"]),
         .executable(name: "benchmark-images", targets: ["BenchmarkImagesCommand"]),
         .executable(name: "verify-files", targets: ["VerifyFilesCommand"]),
         .executable(name: "stream-query", targets: ["StreamQueryCommand"]),
@@ -61,6 +63,15 @@ let package = Package(
         .executableTarget(
             name: "DecodeBoundCommand",
             dependencies: ["DecodeBound"],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: - The native xz/lzma decoder against liblzma: the same blocks (enumerated by DecodeBound), decoded
+        // through the reader's own decoders (`SPIBlockDecoder`, SPI `Benchmarks`), one thread, decode only.
+
+        .executableTarget(
+            name: "XZDecodeCommand",
+            dependencies: ["DecodeBound", .product(name: "SquashFS", package: "swift-maas-images")],
             swiftSettings: swiftSettings
         ),
 

@@ -1,5 +1,6 @@
-# Shared by the comparison scripts that source it (compare-store-verify.sh, compare-diff.sh, compare-tar.sh):
-# messages, medians, the tools they need, the maas-images binary they measure, and interleaved timed rounds.
+# Shared by the comparison scripts that source it (compare-store-verify.sh, compare-diff.sh, compare-tar.sh,
+# compare-xz.sh, callgrind-xz.sh): messages, medians, the tools they need, the maas-images and xz-decode binaries they
+# measure, and interleaved timed rounds.
 # Source it after `cd` to the Benchmarks directory.
 
 section() { printf '\n== %s\n\n' "$*"; }
@@ -62,4 +63,18 @@ column_median() { awk -v t="$1" -v c="$2" '$2 == t { print $c }' "${rounds_file}
 paired() {
     awk -v a="$1" -v b="$2" '$2 == a { x[$1] = $3 } $2 == b { y[$1] = $3 } END { for (r in x) print x[r] / y[r] }' \
         "${rounds_file}" | median
+}
+
+# Sets `xz_decode` to $XZ_DECODE, or builds this package's xz-decode (native xz decoder vs liblzma) in release
+# (--scratch-path $BENCH_SCRATCH_PATH when set) and sets `xz_decode` to it.
+build_xz_decode() {
+    section "Building xz-decode (release)"
+    if [ -n "${XZ_DECODE:-}" ]; then
+        xz_decode="${XZ_DECODE}"
+        return
+    fi
+    local bench_build=(swift build -c release)
+    [ -n "${BENCH_SCRATCH_PATH:-}" ] && bench_build+=(--scratch-path "${BENCH_SCRATCH_PATH}")
+    "${bench_build[@]}" --product xz-decode
+    xz_decode="$("${bench_build[@]}" --show-bin-path)/xz-decode"
 }
