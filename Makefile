@@ -7,7 +7,8 @@
 #   make test    deps + Scripts/check-architecture.py (the package graph) + swift test (which also compiles
 #                Snippets/)            (what the README's quick start and .ci/run use)
 #   make bench   deps + benchmark packages + Benchmarks/compare.sh, compare-checksums.sh, compare-streams.sh,
-#                compare-mirror.sh, compare-hostile.sh, compare-store-verify.sh, compare-diff.sh and compare-tar.sh
+#                compare-mirror.sh, compare-hostile.sh, compare-store-verify.sh, compare-diff.sh, compare-tar.sh
+#                and compare-xz.sh
 #   make bench-images   build the benchmark input images (minbase and server trees, xz and gzip; not timed)
 #   make docs    build the DocC documentation of every library module (swift-docc-plugin), warnings as errors
 #   make man     write the maas-images man page (swift-argument-parser's manual plugin)
@@ -90,6 +91,8 @@ SBOM_PIP_PACKAGES := 'cyclonedx-python-lib[json-validation]==11.12.0' 'spdx-tool
 BENCH_DEB_PACKAGES := debootstrap hyperfine time libcap2-bin jq python3
 # The mirror comparison (compare-mirror.sh) serves its stream with nginx and runs curl as the peer.
 BENCH_DEB_PACKAGES += nginx-light curl
+# The xz decoder comparison (compare-xz.sh, callgrind-xz.sh) counts instructions with callgrind.
+BENCH_DEB_PACKAGES += valgrind
 
 # Paths swift-format rewrites and checks; Benchmarks/Benchmarks only once it exists.
 FORMAT_PATHS := Sources Tests $(wildcard Benchmarks/Benchmarks)
@@ -161,6 +164,7 @@ bench: deps-bench
 	cd Benchmarks && ./compare-store-verify.sh
 	cd Benchmarks && ./compare-diff.sh
 	cd Benchmarks && ./compare-tar.sh
+	cd Benchmarks && ./compare-xz.sh
 
 bench-images: deps-bench
 	cd Benchmarks && $(SWIFT) run -c release benchmark-images minbase server
