@@ -32,6 +32,12 @@ let package = Package(
             dependencies: ["FuzzSupport", .product(name: "SquashFS", package: "swift-maas-images")],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         ),
+        // Differential: the native xz and lzma-alone decoders against liblzma (through `@_spi(Fuzzing)`).
+        .executableTarget(
+            name: "FuzzXZ",
+            dependencies: [.product(name: "SquashFS", package: "swift-maas-images")],
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+        ),
         .executableTarget(
             name: "FuzzESXiNetwork",
             dependencies: ["FuzzSupport", .product(name: "ESXiNetwork", package: "swift-maas-images")],
