@@ -168,7 +168,7 @@ for image in "${images[@]}"; do
 done
 if [ -f "${results}/callgrind.txt" ] && [ "${XZ_CALLGRIND:-1}" = 1 ]; then
     printf '\nInstructions (callgrind, %s)\n' "$(basename "${images[0]}" .sqfs)"
-    grep -E '^(native|liblzma|ratio) ' "${results}/callgrind.txt" | sed 's/^/  /'
+    grep -E '^(engine|native|liblzma) ' "${results}/callgrind.txt" | sed 's/^/  /'
 fi
 printf '\nExtraction (medians of %s rounds; wall s, CPU s, peak RSS MiB; ratios of wall time, > 1: %s)\n' \
     "${rounds}" "the second is faster"

@@ -1,24 +1,27 @@
 // xz-decode: the native Swift xz/lzma decoder against liblzma on the blocks of a squashfs image, decode only, on one
 // thread.
 //
-//     swift run -c release xz-decode IMAGE [--engine native|liblzma]... [--rounds R] [--sample-mib N]
-//                                          [--kind data|fragment|metadata]... [--no-verify]
+//     swift run -c release xz-decode IMAGE [--engine native|liblzma|native-lzma2]... [--rounds R]
+//                                          [--sample-mib N] [--kind data|fragment|metadata]... [--no-verify]
 //
 // Enumerates every unique data, fragment and metadata block of IMAGE (`BlockInventory`, through libsquashfs, as
 // `decode-bound`), reads the image into memory, and keeps the compressed blocks (uncompressed ones are not decoded
 // and not counted). `--sample-mib N` keeps every k-th block instead, k chosen so that about N MiB of output remain,
-// spread over the whole image; `--kind` keeps only blocks of those kinds. Then:
+// spread over the whole image; `--kind` keeps only blocks of those kinds. The engines (default: native and liblzma)
+// are `SPIBlockDecoder`'s, the reader's own decoders; `native-lzma2` is the native LZMA2 decoder alone, the xz
+// container skipped (no BCJ, no integrity check), to tell the decoder's cost from the container's. Then:
 //
-//  1. unless `--no-verify`, every kept block is decoded by both engines and the bytes compared (a difference or a
-//     failure of either engine exits 1);
+//  1. unless `--no-verify`, every kept block is decoded by each engine other than liblzma (native when only
+//     liblzma is measured) and by liblzma and the bytes compared (a difference or a failure exits 1);
 //  2. `R` rounds (default 3; 0: verify only), each decoding every kept block once per engine into one reused block
-//     buffer, with one reused decoder per engine (`SPIBlockDecoder`, the reader's own decoders), the engines' order
-//     alternating from round to round. One line per pass:
+//     buffer, with one reused decoder per engine, the engines' order reversed every other round. One line per pass:
 //
 //     decode engine=native round=1 seconds=1.234567 blocks=8496 out_bytes=941... mib_per_s=72.7
 //
-//  3. the median MiB/s of each engine and the ratio native / liblzma of throughput (above 1: native is faster), of
-//     the medians and the median of the per-round ratios (paired).
+//  3. the median MiB/s of each engine and, per engine other than liblzma, the ratio of its throughput to liblzma's
+//     (above 1: faster than liblzma), of the medians and the median of the per-round ratios (paired):
+//
+//     ratio native/liblzma medians=1.412 paired=1.405 rounds=3 (throughput; above 1: native is faster)
 //
 // The decode passes run in the function `xzDecodePass` (never inlined), so that callgrind can count them alone
 // (`valgrind --tool=callgrind '--toggle-collect=*xzDecodePass*'`, see callgrind-xz.sh).
@@ -37,7 +40,7 @@ func fail(_ message: String, status: Int32 = 2) -> Never {
 }
 
 let usage =
-    "usage: xz-decode IMAGE [--engine native|liblzma]... [--rounds R] [--sample-mib N] "
+    "usage: xz-decode IMAGE [--engine native|liblzma|native-lzma2]... [--rounds R] [--sample-mib N] "
     + "[--kind data|fragment|metadata]... [--no-verify]"
 
 var arguments = CommandLine.arguments.dropFirst()
@@ -51,7 +54,7 @@ while let argument = arguments.popFirst() {
     switch argument {
     case "--engine":
         guard let name = arguments.popFirst(), let engine = SPIBlockDecoder.Engine(rawValue: name) else {
-            fail("--engine takes native or liblzma")
+            fail("--engine takes native, liblzma or native-lzma2")
         }
         if !engines.contains(engine) { engines.append(engine) }
     case "--rounds":
@@ -183,30 +186,39 @@ do {
     for engine in engines { decoders[engine] = try SPIBlockDecoder(format: format, engine: engine) }
 
     if verify {
-        let native = try SPIBlockDecoder(format: format, engine: .native)
+        // Every engine other than liblzma (native when only liblzma is measured) against liblzma.
+        let checked = engines.contains { $0 != .liblzma } ? engines.filter { $0 != .liblzma } : [.native]
         let reference = try SPIBlockDecoder(format: format, engine: .liblzma)
         let left = UnsafeMutableRawBufferPointer.allocate(byteCount: workload.capacity, alignment: 64)
         let right = UnsafeMutableRawBufferPointer.allocate(byteCount: workload.capacity, alignment: 64)
-        var total = 0
-        for index in workload.offsets.indices {
-            let input = UnsafeRawBufferPointer(
-                rebasing: workload.image[workload.offsets[index]..<(workload.offsets[index] + workload.sizes[index])])
-            let expected: Int
-            do { expected = try reference.decode(input, into: right) } catch {
-                fail("liblzma: block at \(workload.offsets[index]): \(error)", status: 1)
+        for engine in checked {
+            let candidate = try SPIBlockDecoder(format: format, engine: engine)
+            var total = 0
+            for index in workload.offsets.indices {
+                let input = UnsafeRawBufferPointer(
+                    rebasing: workload.image[
+                        workload.offsets[index]..<(workload.offsets[index] + workload.sizes[index])])
+                let expected: Int
+                do { expected = try reference.decode(input, into: right) } catch {
+                    fail("liblzma: block at \(workload.offsets[index]): \(error)", status: 1)
+                }
+                let count: Int
+                do { count = try candidate.decode(input, into: left) } catch {
+                    fail(
+                        "\(engine.rawValue): block at \(workload.offsets[index]) (liblzma decodes it): \(error)",
+                        status: 1)
+                }
+                guard count == expected, memcmp(left.baseAddress!, right.baseAddress!, count) == 0 else {
+                    fail("\(engine.rawValue) and liblzma differ on the block at \(workload.offsets[index])", status: 1)
+                }
+                total += count
             }
-            let count: Int
-            do { count = try native.decode(input, into: left) } catch {
-                fail("native: block at \(workload.offsets[index]) (liblzma decodes it): \(error)", status: 1)
-            }
-            guard count == expected, memcmp(left.baseAddress!, right.baseAddress!, count) == 0 else {
-                fail("native and liblzma differ on the block at \(workload.offsets[index])", status: 1)
-            }
-            total += count
+            print(
+                "verify engine=\(engine.rawValue) identical_to=liblzma blocks=\(workload.offsets.count) out_bytes=\(total)"
+            )
         }
         left.deallocate()
         right.deallocate()
-        print("verify identical=yes blocks=\(workload.offsets.count) out_bytes=\(total)")
     }
 
     let output = UnsafeMutableRawBufferPointer.allocate(byteCount: workload.capacity, alignment: 64)
@@ -220,24 +232,25 @@ do {
             let start = clock.now
             xzDecodePass(pass)
             let elapsed = seconds(clock.now - start)
-            if let failure = pass.failure { fail("\(engine): \(failure)", status: 1) }
+            if let failure = pass.failure { fail("\(engine.rawValue): \(failure)", status: 1) }
             let mibPerSecond = Double(pass.produced) / 1_048_576 / elapsed
             throughput[engine, default: []].append(mibPerSecond)
             print(
-                "decode engine=\(engine) round=\(round) seconds=\(String(format: "%.6f", elapsed)) "
+                "decode engine=\(engine.rawValue) round=\(round) seconds=\(String(format: "%.6f", elapsed)) "
                     + "blocks=\(workload.offsets.count) out_bytes=\(pass.produced) "
                     + "mib_per_s=\(String(format: "%.1f", mibPerSecond))")
         }
     }
     for engine in engines where rounds > 0 {
-        print("median engine=\(engine) mib_per_s=\(String(format: "%.1f", median(throughput[engine] ?? [])))")
+        print("median engine=\(engine.rawValue) mib_per_s=\(String(format: "%.1f", median(throughput[engine] ?? [])))")
     }
-    if let native = throughput[.native], let reference = throughput[.liblzma], rounds > 0 {
-        let paired = zip(native, reference).map { $0 / $1 }
+    for engine in engines where engine != .liblzma && rounds > 0 {
+        guard let candidate = throughput[engine], let reference = throughput[.liblzma] else { continue }
+        let paired = zip(candidate, reference).map { $0 / $1 }
         print(
-            "ratio native/liblzma medians=\(String(format: "%.3f", median(native) / median(reference))) "
+            "ratio \(engine.rawValue)/liblzma medians=\(String(format: "%.3f", median(candidate) / median(reference))) "
                 + "paired=\(String(format: "%.3f", median(paired))) rounds=\(rounds) "
-                + "(throughput; above 1: native is faster)")
+                + "(throughput; above 1: \(engine.rawValue) is faster)")
     }
 } catch {
     fail("\(error)")
