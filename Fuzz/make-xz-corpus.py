@@ -37,14 +37,16 @@ IMAGE_SEEDS = {"mksquashfs-xz-bcj": "xz-bcj.sqfs", "gensquashfs-lzma": "lzma-gen
 
 
 def selector(lzma_alone, size, short=0):
-    """The selector byte for the smallest cap that holds `size` bytes, minus `short` (0-15) bytes."""
+    """The selector byte for the smallest cap that holds `size` bytes once `short` (0-15) bytes are taken off it."""
     index = next((i for i, cap in enumerate(CAPS) if cap - short >= size), len(CAPS) - 1)
     return bytes([(1 if lzma_alone else 0) | index << 1 | short << 4])
 
 
-def write(name, lzma_alone, stream, size, short=0):
+def write(name, lzma_alone, stream, size, short=0, too_small=False):
+    """Writes a seed whose cap holds `size` bytes, or (`too_small`) the 4 KiB cap minus `short`, which does not."""
+    prefix = bytes([(1 if lzma_alone else 0) | short << 4]) if too_small else selector(lzma_alone, size, short)
     with open(os.path.join(OUT, name), "wb") as seed:
-        seed.write(selector(lzma_alone, size, short) + stream)
+        seed.write(prefix + stream)
 
 
 def payload(size, seed):
@@ -114,7 +116,7 @@ def xz_seeds():
     exact = payload(4096 - 8, 5)
     stream = xz_cli(exact, "--x86")
     write("xz-exact-cap", False, stream, len(exact), short=8)
-    write("xz-one-over-cap", False, stream, len(exact) + 1, short=9)
+    write("xz-one-over-cap", False, stream, len(exact), short=9, too_small=True)
     # RISC-V (0x0B): an x86 block header with its filter id replaced and its CRC32 recomputed; check none, since the
     # check was over the x86-decoded data.
     for name, option in [("riscv", "--x86"), ("riscv-delta", "--delta=dist=4")]:
@@ -150,7 +152,8 @@ def lzma_seeds():
     write("lzma-empty", True, lzma.compress(b"", format=lzma.FORMAT_ALONE), 0)
     exact = payload(4096 - 3, 7)
     write("lzma-exact-cap", True, lzma.compress(exact, format=lzma.FORMAT_ALONE), len(exact), short=3)
-    write("lzma-one-over-cap", True, lzma.compress(exact, format=lzma.FORMAT_ALONE), len(exact) + 1, short=4)
+    write("lzma-one-over-cap", True, lzma.compress(exact, format=lzma.FORMAT_ALONE), len(exact), short=4,
+          too_small=True)
 
 
 def tree(directory):

@@ -48,6 +48,9 @@ private func makeDecoder(_ format: SPIBlockDecoder.Format, _ engine: SPIBlockDec
 nonisolated(unsafe) private var nativeDecoders = formats.map { makeDecoder($0, .native) }
 nonisolated(unsafe) private var referenceDecoders = formats.map { makeDecoder($0, .liblzma) }
 
+/// `FUZZXZ_VERBOSE=1` prints both verdicts for every input (to look at a corpus or a reproducer).
+private let verbose = getenv("FUZZXZ_VERBOSE") != nil
+
 private let caps = [4 << 10, 8 << 10, 16 << 10, 32 << 10, 64 << 10, 128 << 10, 256 << 10, 1 << 20]
 
 /// One decoder's verdict on one input.
@@ -97,6 +100,10 @@ private func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let reference = decode(referenceDecoders[container], input, cap: cap, fill: 0x5A)
     let fresh = decode(makeDecoder(formats[container], .native), input, cap: cap, fill: 0x3C)
     let name = formats[container].rawValue
+    if verbose {
+        let line = "\(name) cap \(cap): native \(native.summary); liblzma \(reference.summary)\n"
+        _ = Array(line.utf8).withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+    }
     check(native, against: fresh, "native (reused)", "native (fresh)", name, cap, input)
     switch (native, reference) {
     case (.success(let ours), .success(let theirs)) where ours == theirs: break
