@@ -2,14 +2,15 @@
 """Writes the seed corpus of the FuzzXZ target (Fuzz/CorpusXZ): small .xz and "lzma alone" streams.
 
 Each seed is one selector byte (FuzzXZ.swift: bit 0 the container, 0 xz and 1 lzma alone; bits 1-3 the output cap
-4 KiB * 2^n, 1 MiB for n = 7; bits 4-7 bytes taken off the cap) followed by the stream. The streams cover every BCJ
-filter xz 5.4 has (x86 powerpc ia64 arm armthumb arm64 sparc, with and without a start offset), delta (several
-distances), a three-filter chain, every check (none crc32 crc64 sha256), lc/lp/pb and dictionary variations, presets
-0/6/9 and extreme, multi-block streams (with and without sizes in the block headers), an empty stream, output caps
-exactly at and one byte under the decoded size, RISC-V (filter 0x0B, which xz 5.4 cannot write: an x86 stream with
-its filter id replaced, check none), lzma-alone streams with unknown and known sizes (with end marker), and real
-squashfs blocks (data, fragment and metadata blocks of small mksquashfs and gensquashfs images, xz with BCJ and
-lzma).
+4 KiB * 2^n, 1 MiB for n = 7; bits 4-6 bytes taken off the cap; bit 7 repairs the xz CRC32s) followed by the stream.
+The streams cover every BCJ filter xz 5.4 has (x86 powerpc ia64 arm armthumb arm64 sparc, with and without a start
+offset), delta (several distances), a three-filter chain, every check (none crc32 crc64 sha256), lc/lp/pb and
+dictionary variations, presets 0/6/9 and extreme, multi-block streams (with and without sizes in the block headers),
+an empty stream, output caps exactly at and one byte under the decoded size, RISC-V (filter 0x0B, which xz 5.4
+cannot write: an x86 stream with its filter id replaced, check none), check-none streams of stored chunks with the
+CRC32 repair bit (xz-repair-*: mutated bytes keep every size, so each filter's output is compared on arbitrary data),
+lzma-alone streams with unknown and known sizes (with end marker), and real squashfs blocks (data, fragment and
+metadata blocks of small mksquashfs and gensquashfs images, xz with BCJ and lzma).
 
 Two of those images (xz with BCJ filters from mksquashfs, lzma from gensquashfs) are also written to Fuzz/Corpus as
 xz-bcj.sqfs and lzma-gensquashfs.sqfs, seeds of FuzzSquashFS and FuzzExtract.
@@ -36,15 +37,19 @@ IMAGES = sys.argv[2] if len(sys.argv) > 2 else os.path.join(HERE, "Corpus")
 IMAGE_SEEDS = {"mksquashfs-xz-bcj": "xz-bcj.sqfs", "gensquashfs-lzma": "lzma-gensquashfs.sqfs"}
 
 
-def selector(lzma_alone, size, short=0):
-    """The selector byte for the smallest cap that holds `size` bytes once `short` (0-15) bytes are taken off it."""
+def selector(lzma_alone, size, short=0, repair=False):
+    """The selector byte for the smallest cap that holds `size` bytes once `short` (0-7) bytes are taken off it;
+    `repair` sets the bit that makes FuzzXZ recompute the container's CRC32s."""
     index = next((i for i, cap in enumerate(CAPS) if cap - short >= size), len(CAPS) - 1)
-    return bytes([(1 if lzma_alone else 0) | index << 1 | short << 4])
+    return bytes([(1 if lzma_alone else 0) | index << 1 | short << 4 | (0x80 if repair else 0)])
 
 
-def write(name, lzma_alone, stream, size, short=0, too_small=False):
+def write(name, lzma_alone, stream, size, short=0, too_small=False, repair=False):
     """Writes a seed whose cap holds `size` bytes, or (`too_small`) the 4 KiB cap minus `short`, which does not."""
-    prefix = bytes([(1 if lzma_alone else 0) | short << 4]) if too_small else selector(lzma_alone, size, short)
+    if too_small:
+        prefix = bytes([(1 if lzma_alone else 0) | short << 4])
+    else:
+        prefix = selector(lzma_alone, size, short, repair)
     with open(os.path.join(OUT, name), "wb") as seed:
         seed.write(prefix + stream)
 
@@ -62,7 +67,8 @@ def payload(size, seed):
             # x86 call/jmp, ARM BL, PowerPC bl, SPARC call, ARM64 BL/ADRP shapes with random displacements.
             for _ in range(rng.randrange(4, 32)):
                 shape = rng.choice([b"\xe8", b"\xe9", b"", b"", b"\x0f\x80"])
-                parts.append(shape + struct.pack("<I", rng.getrandbits(32) & 0x00FFFFFF | rng.choice([0xEB, 0x94, 0x48, 0x40, 0x90, 0xF0]) << 24))
+                top = rng.choice([0xEB, 0x94, 0x48, 0x40, 0x90, 0xF0])
+                parts.append(shape + struct.pack("<I", rng.getrandbits(32) & 0x00FFFFFF | top << 24))
         elif kind == 2:
             parts.append(bytes([rng.getrandbits(8)]) * rng.randrange(2, 300))
         else:
@@ -113,10 +119,20 @@ def xz_seeds():
     mixed = noise[:2000] + payload(2000, 4) + noise[2000:3000]
     write("xz-mixed-chunks", False, xz_cli(mixed, "--lzma2=preset=6,lc=0,lp=0,pb=0"), len(mixed))
     # Outputs that exactly fill the cap, and that are one byte too big for it.
-    exact = payload(4096 - 8, 5)
+    exact = payload(4096 - 6, 5)
     stream = xz_cli(exact, "--x86")
-    write("xz-exact-cap", False, stream, len(exact), short=8)
-    write("xz-one-over-cap", False, stream, len(exact), short=9, too_small=True)
+    write("xz-exact-cap", False, stream, len(exact), short=6)
+    write("xz-one-over-cap", False, stream, len(exact), short=7, too_small=True)
+    # Check none and incompressible data (uncompressed LZMA2 chunks) with the CRC32 repair bit: mutated data bytes
+    # keep every size, so both decoders succeed and each BCJ filter's output is compared on arbitrary data.
+    for option in filters + ["--delta=dist=3"]:
+        name = option[2:].split("=")[0]
+        noise_stream = xz_cli(noise[:2500], "--check=none", option, "--lzma2=preset=0")
+        write(f"xz-repair-{name}", False, noise_stream, 2500, repair=True)
+    write("xz-repair-lzma", False, xz_cli(data, "--check=none", "--lzma2=preset=6,lc=0,lp=0,pb=0"), len(data),
+          repair=True)
+    write("xz-repair-multiblock-sizes", False, xz_cli(big, "--check=none", "--block-size=5000", threads="-T2"),
+          len(big), repair=True)
     # RISC-V (0x0B): an x86 block header with its filter id replaced and its CRC32 recomputed; check none, since the
     # check was over the x86-decoded data.
     for name, option in [("riscv", "--x86"), ("riscv-delta", "--delta=dist=4")]:

@@ -6,7 +6,10 @@ import Glibc
 /// The first input byte is the selector, the rest is the compressed stream:
 /// - bit 0: the container, 0 `.xz`, 1 "lzma alone";
 /// - bits 1-3: the output cap, 4 KiB, 8 KiB, 16 KiB, 32 KiB, 64 KiB, 128 KiB, 256 KiB or 1 MiB;
-/// - bits 4-7: that many bytes (0-15) taken off the cap, to reach the edges of a full output buffer.
+/// - bits 4-6: that many bytes (0-7) taken off the cap, to reach the edges of a full output buffer;
+/// - bit 7 (xz only): repair the CRC32s of the container (stream header, block headers whose block has a declared
+///   compressed size, index, stream footer) before decoding, so that mutated chunks, sizes and filter properties
+///   reach the decoders instead of stopping at a header checksum.
 ///
 /// The native decoder and liblzma decode the stream into separate buffers of exactly the cap (so AddressSanitizer
 /// sees a write past it). Both must succeed with the same bytes or both fail; anything else prints both verdicts
@@ -93,9 +96,18 @@ private func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     guard let data, size >= 1 else { return 0 }
     let selector = data[0]
     let container = Int(selector & 1)
-    let cap = caps[Int(selector >> 1) & 7] - Int(selector >> 4)
-    // libFuzzer's buffer ends exactly at the input's end, so a read past the stream is an AddressSanitizer report.
-    let input = UnsafeRawBufferPointer(start: data + 1, count: size - 1)
+    let cap = caps[Int(selector >> 1) & 7] - (Int(selector >> 4) & 7)
+    // libFuzzer's buffer ends exactly at the input's end, so a read past the stream is an AddressSanitizer report;
+    // a repaired copy is allocated to its exact size for the same reason.
+    var input = UnsafeRawBufferPointer(start: data + 1, count: size - 1)
+    if container == 0 && selector & 0x80 != 0 {
+        var bytes = Array(input)
+        repairChecksums(&bytes)
+        let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 1)
+        copy.copyMemory(from: UnsafeRawBufferPointer(start: bytes, count: bytes.count))
+        input = UnsafeRawBufferPointer(copy)
+    }
+    defer { if input.baseAddress != UnsafeRawPointer(data + 1) { input.deallocate() } }
     let native = decode(nativeDecoders[container], input, cap: cap, fill: 0xA5)
     let reference = decode(referenceDecoders[container], input, cap: cap, fill: 0x5A)
     let fresh = decode(makeDecoder(formats[container], .native), input, cap: cap, fill: 0x3C)
@@ -194,4 +206,50 @@ private func readVLI(_ bytes: [UInt8], _ cursor: inout Int) -> Int? {
         if byte & 0x80 == 0 { return value }
     }
     return nil
+}
+
+/// Recomputes the stream header CRC32, the CRC32 of each block header that can be found (the first, then each next one
+/// while the block header declares its compressed size), the index CRC32 (found through the footer's backward size)
+/// and the stream footer CRC32. Whatever does not parse is left as it is.
+private func repairChecksums(_ bytes: inout [UInt8]) {
+    guard bytes.count >= 12 else { return }
+    store(crc32(bytes[6..<8]), in: &bytes, at: 8)
+    let checkSizes = [0, 4, 4, 4, 8, 8, 8, 16, 16, 16, 32, 32, 32, 64, 64, 64]
+    let checkSize = checkSizes[Int(bytes[7] & 0x0F)]
+    var start = 12
+    while start < bytes.count, bytes[start] != 0 {
+        let headerSize = (Int(bytes[start]) + 1) * 4
+        guard start + headerSize <= bytes.count else { break }
+        store(crc32(bytes[start..<(start + headerSize - 4)]), in: &bytes, at: start + headerSize - 4)
+        guard start + 1 < bytes.count, bytes[start + 1] & 0x40 != 0 else { break }
+        var cursor = start + 2
+        guard let compressedSize = readVLI(bytes, &cursor), compressedSize < bytes.count else { break }
+        start += headerSize + ((compressedSize + 3) & ~3) + checkSize
+    }
+    guard bytes.count >= 24 else { return }
+    let footer = bytes.count - 12
+    store(crc32(bytes[(footer + 4)..<(footer + 10)]), in: &bytes, at: footer)
+    let stored =
+        Int(bytes[footer + 4]) | (Int(bytes[footer + 5]) << 8) | (Int(bytes[footer + 6]) << 16)
+        | (Int(bytes[footer + 7]) << 24)
+    let indexStart = footer - (stored + 1) * 4
+    guard indexStart >= 12, indexStart + 8 <= footer else { return }
+    store(crc32(bytes[indexStart..<(footer - 4)]), in: &bytes, at: footer - 4)
+}
+
+private func store(_ value: UInt32, in bytes: inout [UInt8], at offset: Int) {
+    for index in 0..<4 { bytes[offset + index] = UInt8(truncatingIfNeeded: value >> (8 * index)) }
+}
+
+/// CRC32 (IEEE 802.3, reflected), as the xz container uses.
+private func crc32(_ bytes: ArraySlice<UInt8>) -> UInt32 {
+    var crc: UInt32 = 0xFFFF_FFFF
+    for byte in bytes { crc = crcTable[Int(UInt8(truncatingIfNeeded: crc) ^ byte)] ^ (crc >> 8) }
+    return ~crc
+}
+
+private let crcTable: [UInt32] = (0..<256).map { index in
+    var value = UInt32(index)
+    for _ in 0..<8 { value = value & 1 != 0 ? 0xEDB8_8320 ^ (value >> 1) : value >> 1 }
+    return value
 }
