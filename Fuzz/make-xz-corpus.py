@@ -67,8 +67,9 @@ def payload(size, seed):
             # x86 call/jmp, ARM BL, PowerPC bl, SPARC call, ARM64 BL/ADRP shapes with random displacements.
             for _ in range(rng.randrange(4, 32)):
                 shape = rng.choice([b"\xe8", b"\xe9", b"", b"", b"\x0f\x80"])
+                displacement = rng.getrandbits(32) & 0x00FFFFFF
                 top = rng.choice([0xEB, 0x94, 0x48, 0x40, 0x90, 0xF0])
-                parts.append(shape + struct.pack("<I", rng.getrandbits(32) & 0x00FFFFFF | top << 24))
+                parts.append(shape + struct.pack("<I", displacement | top << 24))
         elif kind == 2:
             parts.append(bytes([rng.getrandbits(8)]) * rng.randrange(2, 300))
         else:
