@@ -1,0 +1,125 @@
+// The LZMA range decoder (LZMA SDK `lzma-specification.txt`, "The range decoder"), kept in a struct that the
+// decode loop holds in locals, so that range, code and the input pointer live in registers.
+
+/// The range decoder's state: `range`, `code` and the next input byte.
+///
+/// Reads are unchecked: the caller gives it input that is followed by at least ``RangeDecoder/overrunSlack``
+/// readable bytes (zero padding or the rest of the caller's input) and checks after every symbol that the input
+/// pointer has not gone past the end of the data.
+struct RangeDecoder {
+    /// The most bytes one LZMA symbol can read (one per bit at most, 48 bits for the longest match, plus the final
+    /// normalisation), rounded up: the readable bytes the caller keeps after the data.
+    static let overrunSlack = 64
+
+    /// The current range (never below 2^24 after normalisation).
+    var range: UInt32
+    /// The current code value.
+    var code: UInt32
+    /// The next input byte.
+    var next: UnsafePointer<UInt8>
+
+    /// A decoder before its five initialisation bytes are read.
+    @inline(__always)
+    init(next: UnsafePointer<UInt8>) {
+        range = 0xFFFF_FFFF
+        code = 0
+        self.next = next
+    }
+
+    /// Reads the five initialisation bytes (the first must be zero, as liblzma requires).
+    ///
+    /// - Returns: false when the first byte is not zero.
+    @inline(__always)
+    mutating func start() -> Bool {
+        guard next[0] == 0 else { return false }
+        code = UInt32(next[1]) &<< 24 | UInt32(next[2]) &<< 16 | UInt32(next[3]) &<< 8 | UInt32(next[4])
+        next += 5
+        return true
+    }
+
+    /// Reads one byte when the range is below 2^24.
+    @inline(__always)
+    mutating func normalize() {
+        if range < 1 << 24 {
+            range = range &<< 8
+            code = code &<< 8 | UInt32(next.pointee)
+            next += 1
+        }
+    }
+
+    /// Decodes one bit with the adaptive probability at `probability` and updates it.
+    @inline(__always)
+    mutating func bit(_ probability: UnsafeMutablePointer<UInt16>) -> UInt32 {
+        normalize()
+        let prob = UInt32(probability.pointee)
+        let bound = (range &>> 11) &* prob
+        if code < bound {
+            range = bound
+            probability.pointee = UInt16(truncatingIfNeeded: prob &+ ((2048 &- prob) &>> 5))
+            return 0
+        } else {
+            range = range &- bound
+            code = code &- bound
+            probability.pointee = UInt16(truncatingIfNeeded: prob &- (prob &>> 5))
+            return 1
+        }
+    }
+
+    /// Decodes one bit and reports whether it is zero (for branching code).
+    @inline(__always)
+    mutating func isZero(_ probability: UnsafeMutablePointer<UInt16>) -> Bool {
+        normalize()
+        let prob = UInt32(probability.pointee)
+        let bound = (range &>> 11) &* prob
+        if code < bound {
+            range = bound
+            probability.pointee = UInt16(truncatingIfNeeded: prob &+ ((2048 &- prob) &>> 5))
+            return true
+        } else {
+            range = range &- bound
+            code = code &- bound
+            probability.pointee = UInt16(truncatingIfNeeded: prob &- (prob &>> 5))
+            return false
+        }
+    }
+
+    /// Decodes a `count`-bit symbol from the bit tree at `probabilities` (indices 1 ..< 2^count).
+    @inline(__always)
+    mutating func bitTree(_ probabilities: UnsafeMutablePointer<UInt16>, count: Int) -> UInt32 {
+        var symbol: UInt32 = 1
+        for _ in 0..<count {
+            symbol = symbol &<< 1 | bit(probabilities + Int(symbol))
+        }
+        return symbol &- (1 &<< UInt32(count))
+    }
+
+    /// Decodes a `count`-bit symbol, least significant bit first, from the bit tree at `probabilities`.
+    @inline(__always)
+    mutating func reverseBitTree(_ probabilities: UnsafeMutablePointer<UInt16>, count: Int) -> UInt32 {
+        var index: UInt32 = 1
+        var symbol: UInt32 = 0
+        for shift in 0..<count {
+            let decoded = bit(probabilities + Int(index))
+            index = index &<< 1 | decoded
+            symbol |= decoded &<< UInt32(shift)
+        }
+        return symbol
+    }
+
+    /// Decodes `count` bits with fixed probability one half (the middle bits of long distances).
+    @inline(__always)
+    mutating func directBits(_ count: UInt32) -> UInt32 {
+        var result: UInt32 = 0
+        var left = count
+        repeat {
+            normalize()
+            range = range &>> 1
+            code = code &- range
+            let mask = 0 &- (code &>> 31)
+            code = code &+ (range & mask)
+            result = result &<< 1 &+ (mask &+ 1)
+            left &-= 1
+        } while left > 0
+        return result
+    }
+}
