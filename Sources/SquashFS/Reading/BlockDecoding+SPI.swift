@@ -27,6 +27,10 @@ public final class SPIBlockDecoder {
         case native
         /// The system liblzma, as the reader used before the native decoder.
         case liblzma
+        /// Benchmarks only: the native LZMA2 decoder alone on an xz block's LZMA2 data, the container skipped
+        /// without checks (stream header, block header with one LZMA2 filter and no BCJ; no index, footer or
+        /// integrity check), to tell the decoder's cost from the container's. The same as ``native`` for lzma.
+        case nativeLZMA2 = "native-lzma2"
     }
 
     /// The container this instance decodes.
@@ -44,8 +48,10 @@ public final class SPIBlockDecoder {
         switch (format, engine) {
         case (.xz, .liblzma): decompressor = XZDecompressor(format: .xz)
         case (.lzmaAlone, .liblzma): decompressor = XZDecompressor(format: .lzmaAlone)
-        case (.xz, .native), (.lzmaAlone, .native):
+        case (.xz, .nativeLZMA2): decompressor = LZMA2Only()
+        case (.xz, .native):
             throw SquashFSError(.unsupported, "the native \(format.rawValue) decoder is not built yet")
+        case (.lzmaAlone, .native), (.lzmaAlone, .nativeLZMA2): decompressor = NativeLZMAAloneDecompressor()
         }
     }
 
@@ -57,5 +63,48 @@ public final class SPIBlockDecoder {
         throws(SquashFSError) -> Int
     {
         try decompressor.decode(input, into: output)
+    }
+}
+
+/// The native LZMA2 decoder on an xz block's LZMA2 data, the container skipped (``SPIBlockDecoder/Engine/nativeLZMA2``).
+private final class LZMA2Only: BlockDecompressor {
+    private let decoder = LZMA2Decoder()
+
+    func decompress(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer)
+        throws(DecompressionFailure) -> Int
+    {
+        // Stream header (12 bytes), then the block header: size byte (real size (b + 1) * 4), flags (filter count
+        // - 1 in the low 2 bits), optional sizes, filter flags; for one LZMA2 filter the last filter property byte
+        // before the padding and CRC32 is the dictionary size byte.
+        let failure = DecompressionFailure(
+            library: "native lzma2 (bench)", code: -1, detail: "not a plain LZMA2 xz block")
+        guard input.count > 13 else { throw failure }
+        let headerSize = (Int(input[12]) &+ 1) &* 4
+        let flags = input[13]
+        guard input[12] != 0, flags & 0x03 == 0, input.count > 12 &+ headerSize else { throw failure }
+        var position = 14
+        func varint() throws(DecompressionFailure) -> UInt64 {
+            var value: UInt64 = 0
+            var shift: UInt64 = 0
+            while position < input.count, shift < 63 {
+                let byte = input[position]
+                position &+= 1
+                value |= UInt64(byte & 0x7F) << shift
+                if byte & 0x80 == 0 { return value }
+                shift &+= 7
+            }
+            throw failure
+        }
+        if flags & 0x40 != 0 { _ = try varint() }
+        if flags & 0x80 != 0 { _ = try varint() }
+        guard try varint() == 0x21, try varint() == 1, position < input.count else { throw failure }
+        // Dictionary sizes up to 48 MiB, as LZMA2Decoder expects of its callers.
+        let bits = UInt32(input[position] & 0x3F)
+        guard bits <= 27 else { throw failure }
+        let dictionarySize: UInt32 = (2 | (bits & 1)) << (bits / 2 &+ 11)
+        let start = 12 &+ headerSize
+        return try decoder.decode(
+            UnsafeRawBufferPointer(rebasing: input[start...]), into: output, dictionarySize: dictionarySize
+        ).produced
     }
 }
