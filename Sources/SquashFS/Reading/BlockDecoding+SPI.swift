@@ -49,8 +49,7 @@ public final class SPIBlockDecoder {
         case (.xz, .liblzma): decompressor = XZDecompressor(format: .xz)
         case (.lzmaAlone, .liblzma): decompressor = XZDecompressor(format: .lzmaAlone)
         case (.xz, .nativeLZMA2): decompressor = LZMA2Only()
-        case (.xz, .native):
-            throw SquashFSError(.unsupported, "the native \(format.rawValue) decoder is not built yet")
+        case (.xz, .native): decompressor = NativeXZDecompressor()
         case (.lzmaAlone, .native), (.lzmaAlone, .nativeLZMA2): decompressor = NativeLZMAAloneDecompressor()
         }
     }
