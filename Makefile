@@ -185,7 +185,8 @@ FUZZ_SECONDS ?= 60
 FUZZ_FLAGS := -Xswiftc -sanitize=fuzzer,address -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld
 
 # Each target runs FUZZ_SECONDS: FuzzSquashFS (open, walk and read), FuzzExtract (extract and check containment),
-# FuzzStreams (parse, flatten, query and write simplestreams documents), FuzzCatalogue (boot resources, boot sets
+# FuzzXZ (the native xz and lzma-alone decoders against liblzma: same verdict and same bytes, seeds in Fuzz/CorpusXZ
+# written by Fuzz/make-xz-corpus.py), FuzzStreams (parse, flatten, query and write simplestreams documents), FuzzCatalogue (boot resources, boot sets
 # and serving paths from the same documents), FuzzIdentify (identify boot files by content), FuzzESXiNetwork (parse,
 # plan and render network configurations). The seeds in Fuzz/Corpus are small real images, those in
 # Fuzz/CorpusStreams real MAAS and upstream stream documents, those in Fuzz/CorpusIdentify small real boot files, those
@@ -195,7 +196,7 @@ FUZZ_FLAGS := -Xswiftc -sanitize=fuzzer,address -Xswiftc -Xclang-linker -Xswiftc
 # Fuzz/make-hostile-corpus.sh. Every target runs under -rss_limit_mb=512: an input that needs more is a finding.
 fuzz: deps
 	cd Fuzz && $(SWIFT) build -c release $(FUZZ_FLAGS)
-	for pair in SquashFS:Corpus Extract:Corpus Streams:CorpusStreams Catalogue:CorpusStreams Identify:CorpusIdentify ESXiNetwork:CorpusNetwork; do \
+	for pair in SquashFS:Corpus Extract:Corpus XZ:CorpusXZ Streams:CorpusStreams Catalogue:CorpusStreams Identify:CorpusIdentify ESXiNetwork:CorpusNetwork; do \
 		target=$${pair%%:*}; seeds=$${pair#*:}; \
 		mkdir -p Fuzz/.build/corpus-$$target && \
 		Fuzz/.build/release/Fuzz$$target Fuzz/.build/corpus-$$target Fuzz/$$seeds \
