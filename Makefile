@@ -187,8 +187,9 @@ FUZZ_FLAGS := -Xswiftc -sanitize=fuzzer,address -Xswiftc -Xclang-linker -Xswiftc
 # Each target runs FUZZ_SECONDS: FuzzSquashFS (open, walk and read), FuzzExtract (extract and check containment),
 # FuzzXZ (the native xz and lzma-alone decoders against liblzma: same verdict and same bytes, seeds in Fuzz/CorpusXZ
 # written by Fuzz/make-xz-corpus.py), FuzzStreams (parse, flatten, query and write simplestreams documents),
-# FuzzCatalogue (boot resources, boot sets and serving paths from the same documents), FuzzIdentify (identify boot files by content), FuzzESXiNetwork (parse,
-# plan and render network configurations). The seeds in Fuzz/Corpus are small real images, those in
+# FuzzCatalogue (boot resources, boot sets and serving paths from the same documents), FuzzIdentify (identify boot
+# files by content), FuzzESXiNetwork (parse, plan and render network configurations). The seeds in Fuzz/Corpus are
+# small real images, those in
 # Fuzz/CorpusStreams real MAAS and upstream stream documents, those in Fuzz/CorpusIdentify small real boot files, those
 # in Fuzz/CorpusNetwork curtin, cloud-init and MAAS-shaped network configurations; new inputs libFuzzer finds go to
 # Fuzz/.build/corpus-TARGET. Fuzz/Corpus/hostile-*.sqfs are the shapes of issue 17 (deep trees, long names, shared
