@@ -163,7 +163,8 @@ public struct SquashFSError: Error, Sendable, CustomStringConvertible {
 
 /// A decompressor's own return code, as the underlying error of a decompression failure.
 public struct DecompressorError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The library that failed (`zlib`, `libdeflate`, `liblzma`, `liblz4`, `libzstd`).
+    /// The decoder that failed (`zlib`, `libdeflate`, `liblzma (xz)`, `liblzma (lzma)`, `native xz`, `native lzma`,
+    /// `liblz4`, `libzstd`).
     public var library: String
     /// Its return code.
     public var code: Int

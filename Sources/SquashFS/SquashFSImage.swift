@@ -50,6 +50,9 @@ public final class SquashFSImage: Sendable {
         public var maximumExtendedAttributeBytes = 64 << 10
         /// Which decoder is used for gzip images; libdeflate unless testing against the zlib reference.
         var zlibEngine = ZlibEngine.libdeflate
+        /// Which decoder decodes the blocks of xz and lzma images (``XZDecoder/automatic`` by default: the native
+        /// decoder unless liblzma is 5.6.0 or newer); other compressors ignore it.
+        public var xzDecoder = XZDecoder.automatic
 
         /// The default options.
         public init() {}

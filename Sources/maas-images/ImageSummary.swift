@@ -7,6 +7,12 @@ struct ImageSummary: Encodable, CustomStringConvertible {
     var compressor: String
     /// The compressor options, when the image records them (e.g. `dictionary=131072`).
     var compressorOptions: String?
+    /// For xz and lzma images, the decoder that decodes the blocks: `native` or `liblzma` (``XZDecoder/resolved``).
+    var xzDecoder: String?
+    /// For xz and lzma images, the decoder asked for (`--xz-decoder`: `automatic`, `native` or `liblzma`).
+    var xzDecoderOption: String?
+    /// For xz and lzma images, the version of the liblzma this process runs with (`5.4.1`).
+    var liblzmaVersion: String?
     var blockSize: UInt32
     var inodeCount: UInt32
     var fragmentCount: UInt32
@@ -39,6 +45,11 @@ struct ImageSummary: Encodable, CustomStringConvertible {
         ]
         compressor = superblock.compressor.description
         compressorOptions = image.compressorOptions.map(Self.describe)
+        if superblock.compressor == .xz || superblock.compressor == .lzma {
+            xzDecoder = image.options.xzDecoder.resolved.rawValue
+            xzDecoderOption = image.options.xzDecoder.rawValue
+            liblzmaVersion = XZDecoder.liblzmaVersion
+        }
         blockSize = superblock.blockSize
         inodeCount = superblock.inodeCount
         fragmentCount = superblock.fragmentCount
@@ -72,7 +83,12 @@ struct ImageSummary: Encodable, CustomStringConvertible {
     /// One `label: value` line per field.
     var description: String {
         var lines = [
-            "compressor: \(compressor)" + (compressorOptions.map { " (\($0))" } ?? ""),
+            "compressor: \(compressor)" + (compressorOptions.map { " (\($0))" } ?? "")
+        ]
+        if let xzDecoder, let xzDecoderOption, let liblzmaVersion {
+            lines.append("xz decoder: \(xzDecoder) (--xz-decoder \(xzDecoderOption); liblzma \(liblzmaVersion))")
+        }
+        lines += [
             "block size: \(blockSize)",
             "bytes used: \(bytesUsed)",
             "inodes: \(inodeCount)",

@@ -21,8 +21,10 @@ extension SquashFSCommand {
         @Option(help: "Where the image starts inside the file, in bytes.")
         var offset: UInt64 = 0
 
+        @OptionGroup var decoder: XZDecoderOption
+
         func open() throws -> SquashFSImage {
-            var options = SquashFSImage.Options()
+            var options = decoder.applied(to: SquashFSImage.Options())
             options.offset = offset
             return try SquashFSImage(path: image, options: options)
         }

@@ -43,6 +43,8 @@ extension SquashFSCommand {
         @Flag(help: "Report changed modification times too.")
         var mtime = false
 
+        @OptionGroup var decoder: XZDecoderOption
+
         func run() throws {
             if try compare() { throw ExitCode(1) }
         }
@@ -53,8 +55,10 @@ extension SquashFSCommand {
                 var options = ImageDifference.Options()
                 options.comparesFiles = !packagesOnly
                 options.comparesModificationTimes = mtime
+                let imageOptions = decoder.applied(to: SquashFSImage.Options())
                 let difference = try ImageDifference(
-                    old: try SquashFSImage(path: old), new: try SquashFSImage(path: new), options: options)
+                    old: try SquashFSImage(path: old, options: imageOptions),
+                    new: try SquashFSImage(path: new, options: imageOptions), options: options)
                 if json {
                     try JSONOutput.write(DiffOutput(difference, filesCompared: !packagesOnly))
                 } else {

@@ -20,7 +20,8 @@ final class BlockReader: Sendable {
         self.file = file
         self.superblock = superblock
         self.pool = try DecompressorPool(
-            compressor: superblock.compressor, zlibEngine: options.zlibEngine, blockSize: Int(superblock.blockSize))
+            compressor: superblock.compressor, zlibEngine: options.zlibEngine, xzEngine: options.xzDecoder.engine,
+            blockSize: Int(superblock.blockSize))
         self.metadataCache = BoundedCache(capacity: options.metadataCacheBlocks)
     }
 

@@ -1,15 +1,16 @@
 internal import Decompression
 import Synchronization
 
-/// A new block decompressor for the image's compressor.
-func makeDecompressor(for compressor: Compressor, zlibEngine: ZlibEngine) throws(SquashFSError)
+/// A new block decompressor for the image's compressor; gzip blocks are decoded by `zlibEngine`, xz and lzma blocks
+/// by `xzEngine`.
+func makeDecompressor(for compressor: Compressor, zlibEngine: ZlibEngine, xzEngine: XZEngine) throws(SquashFSError)
     -> any BlockDecompressor
 {
     let format: BlockFormat
     switch compressor {
     case .gzip: format = .zlib(zlibEngine)
-    case .xz: format = .xz
-    case .lzma: format = .lzmaAlone
+    case .xz: format = .xz(xzEngine)
+    case .lzma: format = .lzmaAlone(xzEngine)
     case .lz4: format = .lz4
     case .zstd: format = .zstd
     case .lzo: throw SquashFSError(.unsupported, "unsupported compressor: lzo")
@@ -61,19 +62,25 @@ final class DecompressionSlot: @unchecked Sendable {
 final class DecompressorPool: Sendable {
     private let compressor: Compressor
     private let zlibEngine: ZlibEngine
+    private let xzEngine: XZEngine
     private let scratchSize: Int
     private let idle = Mutex<[DecompressionSlot]>([])
     /// How many idle slots are kept; more are freed when returned.
     private let keep = 16
 
-    init(compressor: Compressor, zlibEngine: ZlibEngine, blockSize: Int) throws(SquashFSError) {
+    init(compressor: Compressor, zlibEngine: ZlibEngine, xzEngine: XZEngine, blockSize: Int) throws(SquashFSError) {
         self.compressor = compressor
         self.zlibEngine = zlibEngine
+        self.xzEngine = xzEngine
         self.scratchSize = max(blockSize, 8192 + 2)
         // Fail at open time, not at the first read, if the decompressor cannot be created.
-        let first = DecompressionSlot(
-            decompressor: try makeDecompressor(for: compressor, zlibEngine: zlibEngine), scratchSize: scratchSize)
+        let first = DecompressionSlot(decompressor: try makeSlotDecompressor(), scratchSize: scratchSize)
         idle.withLock { $0.append(first) }
+    }
+
+    /// A new decompressor for this pool's compressor and engines.
+    private func makeSlotDecompressor() throws(SquashFSError) -> any BlockDecompressor {
+        try makeDecompressor(for: compressor, zlibEngine: zlibEngine, xzEngine: xzEngine)
     }
 
     func withSlot<Result>(_ body: (DecompressionSlot) throws(SquashFSError) -> Result) throws(SquashFSError) -> Result {
@@ -81,8 +88,7 @@ final class DecompressorPool: Sendable {
         if let taken = idle.withLock({ $0.popLast() }) {
             slot = taken
         } else {
-            slot = DecompressionSlot(
-                decompressor: try makeDecompressor(for: compressor, zlibEngine: zlibEngine), scratchSize: scratchSize)
+            slot = DecompressionSlot(decompressor: try makeSlotDecompressor(), scratchSize: scratchSize)
         }
         defer {
             idle.withLock { slots in
