@@ -19,6 +19,8 @@ enum LZMAProbability {
     static let literal = 1847
     /// Entries with the largest literal coder (lc + lp = 4).
     static let maximumCount = literal + 0x300 << 4
+    /// Allocated: bit trees read the two entries after a tree's last level (never used), at most 512 entries on.
+    static let allocatedCount = maximumCount + 512
 
     // Inside a length coder.
     static let lengthChoice2 = 1
@@ -70,8 +72,8 @@ final class LZMADecoder {
     /// A decoder whose failures name `library`.
     init(library: String) {
         self.library = library
-        probabilities = .allocate(capacity: LZMAProbability.maximumCount)
-        probabilities.initialize(repeating: 1024, count: LZMAProbability.maximumCount)
+        probabilities = .allocate(capacity: LZMAProbability.allocatedCount)
+        probabilities.initialize(repeating: 1024, count: LZMAProbability.allocatedCount)
     }
 
     deinit { probabilities.deallocate() }
@@ -144,22 +146,25 @@ final class LZMADecoder {
                 let context = ((position & literalPositionMask) &<< lc) &+ Int(previous &>> (8 &- lc))
                 let literal = probs + (LZMAProbability.literal &+ 0x300 &* context)
                 var symbol: UInt32 = 1
-                if state >= 7 {
+                if state < 7 {
+                    symbol = rc.bitTree(literal, count: 8) | 0x100
+                } else {
                     guard Int(rep0) < position else {
                         problem = "match distance \(Int(rep0) + 1) beyond the dictionary"
                         break decoding
                     }
+                    // The matched literal: while the decoded bits equal the match byte's, the probabilities come
+                    // from the matched half (offset 0x100 plus the match bit); after the first difference, from
+                    // the plain tree (offset 0).
                     var matchByte = UInt32(dictionary[position &- Int(rep0) &- 1])
-                    repeat {
-                        let matchBit = (matchByte &>> 7) & 1
+                    var offset: UInt32 = 0x100
+                    for _ in 0..<8 {
                         matchByte = matchByte &<< 1
-                        let decoded = rc.bit(literal + Int(((1 &+ matchBit) &<< 8) &+ symbol))
+                        let matchBit = matchByte & offset
+                        let decoded = rc.bitWithoutBranch(literal + Int(offset &+ matchBit &+ symbol))
                         symbol = symbol &<< 1 | decoded
-                        if matchBit != decoded { break }
-                    } while symbol < 0x100
-                }
-                while symbol < 0x100 {
-                    symbol = symbol &<< 1 | rc.bit(literal + Int(symbol))
+                        offset &= ~matchBit ^ (0 &- decoded)
+                    }
                 }
                 dictionary[position] = UInt8(truncatingIfNeeded: symbol)
                 position &+= 1
@@ -244,10 +249,23 @@ final class LZMADecoder {
                 problem = "match longer than the data"
                 break decoding
             }
-            let source = dictionary + (position &- Int(rep0) &- 1)
+            let distance = Int(rep0) &+ 1
             let target = dictionary + position
-            for index in 0..<length {
-                target[index] = source[index]
+            let source = UnsafePointer(target - distance)
+            if distance >= 8 && length &+ 8 <= capacity &- position {
+                // Eight bytes at a time: each load reads bytes already written, as the distance is at least 8;
+                // the last store may run up to 7 bytes past the match, inside the buffer, before later output.
+                let from = UnsafeRawPointer(source)
+                let to = UnsafeMutableRawPointer(target)
+                var offset = 0
+                repeat {
+                    to.storeBytes(of: from.loadUnaligned(fromByteOffset: offset, as: UInt64.self), toByteOffset: offset, as: UInt64.self)
+                    offset &+= 8
+                } while offset < length
+            } else if distance == 1 {
+                target.update(repeating: source.pointee, count: length)
+            } else {
+                for index in 0..<length { target[index] = source[index] }
             }
             position &+= length
         }

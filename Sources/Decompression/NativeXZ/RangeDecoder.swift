@@ -65,6 +65,29 @@ struct RangeDecoder {
         }
     }
 
+    /// Decodes one bit like ``bit(_:)``, without a branch on the bit (for bit trees, whose bits are unpredictable):
+    /// the updates are selected with a mask.
+    @inline(__always)
+    mutating func bitWithoutBranch(_ probability: UnsafeMutablePointer<UInt16>) -> UInt32 {
+        bitWithoutBranch(probability, value: UInt32(probability.pointee))
+    }
+
+    /// Decodes one bit without a branch, with the probability's value `prob` already loaded.
+    @inline(__always)
+    mutating func bitWithoutBranch(_ probability: UnsafeMutablePointer<UInt16>, value prob: UInt32) -> UInt32 {
+        normalize()
+        let bound = (range &>> 11) &* prob
+        let decoded: UInt32 = code >= bound ? 1 : 0
+        let mask = 0 &- decoded
+        range = bound ^ (((range &- bound) ^ bound) & mask)
+        code = code &- (bound & mask)
+        // Bit 0: prob + (2048 - prob) >> 5, computed as prob - (prob + 31 - 2048) >> 5 modulo 2^16; bit 1:
+        // prob - prob >> 5.
+        let adjust = ~mask & 0xFFFF_F81F
+        probability.pointee = UInt16(truncatingIfNeeded: prob &- ((prob &+ adjust) &>> 5))
+        return decoded
+    }
+
     /// Decodes one bit and reports whether it is zero (for branching code).
     @inline(__always)
     mutating func isZero(_ probability: UnsafeMutablePointer<UInt16>) -> Bool {
@@ -87,8 +110,14 @@ struct RangeDecoder {
     @inline(__always)
     mutating func bitTree(_ probabilities: UnsafeMutablePointer<UInt16>, count: Int) -> UInt32 {
         var symbol: UInt32 = 1
+        var prob = UInt32(probabilities[1])
         for _ in 0..<count {
-            symbol = symbol &<< 1 | bit(probabilities + Int(symbol))
+            // Both children's probabilities, loaded while this bit is decoded: the next bit only waits for a shift.
+            // (The last level reads two entries past the tree, inside the probability array.)
+            let children = UnsafeRawPointer(probabilities + Int(symbol &<< 1)).loadUnaligned(as: UInt32.self)
+            let decoded = bitWithoutBranch(probabilities + Int(symbol), value: prob)
+            symbol = symbol &<< 1 | decoded
+            prob = (children &>> (decoded &<< 4)) & 0xFFFF
         }
         return symbol &- (1 &<< UInt32(count))
     }
@@ -99,7 +128,7 @@ struct RangeDecoder {
         var index: UInt32 = 1
         var symbol: UInt32 = 0
         for shift in 0..<count {
-            let decoded = bit(probabilities + Int(index))
+            let decoded = bitWithoutBranch(probabilities + Int(index))
             index = index &<< 1 | decoded
             symbol |= decoded &<< UInt32(shift)
         }
