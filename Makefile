@@ -194,7 +194,9 @@ FUZZ_FLAGS := -Xswiftc -sanitize=fuzzer,address -Xswiftc -Xclang-linker -Xswiftc
 # in Fuzz/CorpusNetwork curtin, cloud-init and MAAS-shaped network configurations; new inputs libFuzzer finds go to
 # Fuzz/.build/corpus-TARGET. Fuzz/Corpus/hostile-*.sqfs are the shapes of issue 17 (deep trees, long names, shared
 # listings, a lying directory index, xattr references, sparse files, symlink chains, a status of newlines), written by
-# Fuzz/make-hostile-corpus.sh. Every target runs under -rss_limit_mb=512: an input that needs more is a finding.
+# Fuzz/make-hostile-corpus.sh. FuzzSquashFS and FuzzExtract read xz and lzma images with the native decoder for three
+# inputs in four (by the input's byte sum; FUZZ_XZ_DECODER=native|liblzma forces one), liblzma for the rest. Every
+# target runs under -rss_limit_mb=512: an input that needs more is a finding.
 fuzz: deps
 	cd Fuzz && $(SWIFT) build -c release $(FUZZ_FLAGS)
 	for pair in SquashFS:Corpus Extract:Corpus XZ:CorpusXZ Streams:CorpusStreams Catalogue:CorpusStreams Identify:CorpusIdentify ESXiNetwork:CorpusNetwork; do \
