@@ -16,12 +16,15 @@
 //  2. `R` rounds (default 3; 0: verify only), each decoding every kept block once per engine into one reused block
 //     buffer, with one reused decoder per engine, the engines' order reversed every other round. One line per pass:
 //
-//     decode engine=native round=1 seconds=1.234567 blocks=8496 out_bytes=941... mib_per_s=72.7
+//     decode engine=native round=1 seconds=1.234567 cpu_seconds=1.200000 blocks=8496 out_bytes=941...
+//         mib_per_s=72.7 cpu_mib_per_s=74.8
 //
 //  3. the median MiB/s of each engine and, per engine other than liblzma, the ratio of its throughput to liblzma's
-//     (above 1: faster than liblzma), of the medians and the median of the per-round ratios (paired):
+//     (above 1: faster than liblzma), of the medians and the median of the per-round ratios (paired), by wall time
+//     and by the thread's CPU time (`cpu_`: CLOCK_THREAD_CPUTIME_ID, which does not count the time other processes
+//     hold the core, the steadier figure on a busy machine):
 //
-//     ratio native/liblzma medians=1.412 paired=1.405 rounds=3 (throughput; above 1: native is faster)
+//     ratio native/liblzma medians=1.412 paired=1.405 cpu_medians=1.398 cpu_paired=1.401 rounds=3 (throughput; ...)
 //
 // The decode passes run in the function `xzDecodePass` (never inlined), so that callgrind can count them alone
 // (`valgrind --tool=callgrind '--toggle-collect=*xzDecodePass*'`, see callgrind-xz.sh).
@@ -126,6 +129,14 @@ func xzDecodePass(_ pass: Pass) {
     pass.produced = total
 }
 
+/// The CPU time this thread has used, in seconds: unlike wall time, it does not count the time other processes of a
+/// busy machine hold the core.
+func threadCPUSeconds() -> Double {
+    var now = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now)
+    return Double(now.tv_sec) + Double(now.tv_nsec) * 1e-9
+}
+
 func seconds(_ duration: Duration) -> Double {
     let (whole, fraction) = duration.components
     return Double(whole) + Double(fraction) * 1e-18
@@ -214,8 +225,8 @@ do {
                 total += count
             }
             print(
-                "verify engine=\(engine.rawValue) identical_to=liblzma blocks=\(workload.offsets.count) out_bytes=\(total)"
-            )
+                "verify engine=\(engine.rawValue) identical_to=liblzma blocks=\(workload.offsets.count) "
+                    + "out_bytes=\(total)")
         }
         left.deallocate()
         right.deallocate()
@@ -224,33 +235,47 @@ do {
     let output = UnsafeMutableRawBufferPointer.allocate(byteCount: workload.capacity, alignment: 64)
     let clock = ContinuousClock()
     var throughput: [SPIBlockDecoder.Engine: [Double]] = [:]
+    var cpuThroughput: [SPIBlockDecoder.Engine: [Double]] = [:]
     for round in stride(from: 1, through: rounds, by: 1) {
         let order = round % 2 == 1 ? engines : engines.reversed()
         for engine in order {
             guard let decoder = decoders[engine] else { continue }
             let pass = Pass(workload: workload, decoder: decoder, output: output)
             let start = clock.now
+            let cpuStart = threadCPUSeconds()
             xzDecodePass(pass)
+            let cpu = threadCPUSeconds() - cpuStart
             let elapsed = seconds(clock.now - start)
             if let failure = pass.failure { fail("\(engine.rawValue): \(failure)", status: 1) }
             let mibPerSecond = Double(pass.produced) / 1_048_576 / elapsed
+            let cpuMiBPerSecond = Double(pass.produced) / 1_048_576 / cpu
             throughput[engine, default: []].append(mibPerSecond)
+            cpuThroughput[engine, default: []].append(cpuMiBPerSecond)
             print(
                 "decode engine=\(engine.rawValue) round=\(round) seconds=\(String(format: "%.6f", elapsed)) "
-                    + "blocks=\(workload.offsets.count) out_bytes=\(pass.produced) "
-                    + "mib_per_s=\(String(format: "%.1f", mibPerSecond))")
+                    + "cpu_seconds=\(String(format: "%.6f", cpu)) blocks=\(workload.offsets.count) "
+                    + "out_bytes=\(pass.produced) mib_per_s=\(String(format: "%.1f", mibPerSecond)) "
+                    + "cpu_mib_per_s=\(String(format: "%.1f", cpuMiBPerSecond))")
         }
     }
+    func threeDecimals(_ value: Double) -> String { String(format: "%.3f", value) }
     for engine in engines where rounds > 0 {
-        print("median engine=\(engine.rawValue) mib_per_s=\(String(format: "%.1f", median(throughput[engine] ?? [])))")
+        print(
+            "median engine=\(engine.rawValue) mib_per_s=\(String(format: "%.1f", median(throughput[engine] ?? []))) "
+                + "cpu_mib_per_s=\(String(format: "%.1f", median(cpuThroughput[engine] ?? [])))")
     }
     for engine in engines where engine != .liblzma && rounds > 0 {
-        guard let candidate = throughput[engine], let reference = throughput[.liblzma] else { continue }
-        let paired = zip(candidate, reference).map { $0 / $1 }
+        guard let candidate = throughput[engine], let reference = throughput[.liblzma],
+            let cpuCandidate = cpuThroughput[engine], let cpuReference = cpuThroughput[.liblzma]
+        else { continue }
+        let wallMedians = threeDecimals(median(candidate) / median(reference))
+        let wallPaired = threeDecimals(median(zip(candidate, reference).map { $0 / $1 }))
+        let cpuMedians = threeDecimals(median(cpuCandidate) / median(cpuReference))
+        let cpuPaired = threeDecimals(median(zip(cpuCandidate, cpuReference).map { $0 / $1 }))
+        let name = engine.rawValue
         print(
-            "ratio \(engine.rawValue)/liblzma medians=\(String(format: "%.3f", median(candidate) / median(reference))) "
-                + "paired=\(String(format: "%.3f", median(paired))) rounds=\(rounds) "
-                + "(throughput; above 1: \(engine.rawValue) is faster)")
+            "ratio \(name)/liblzma medians=\(wallMedians) paired=\(wallPaired) cpu_medians=\(cpuMedians) "
+                + "cpu_paired=\(cpuPaired) rounds=\(rounds) (throughput; above 1: \(name) is faster)")
     }
 } catch {
     fail("\(error)")
