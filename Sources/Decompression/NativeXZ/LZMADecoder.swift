@@ -132,6 +132,8 @@ final class LZMADecoder {
         var rc = rangeDecoder
         var position = outputPosition
         var stop = LZMAStop.limit
+        // The byte before `position` (zero at the dictionary start), kept in a register.
+        var previous: UInt32 = position > 0 ? UInt32(dictionary[position &- 1]) : 0
         var problem: String?
 
         decoding: while position < limit {
@@ -142,7 +144,6 @@ final class LZMADecoder {
             let positionState = position & positionMask
             if rc.isZero(probs + (LZMAProbability.isMatch &+ Int(state &<< 4) &+ positionState)) {
                 // Literal.
-                let previous = position > 0 ? UInt32(dictionary[position &- 1]) : 0
                 let context = ((position & literalPositionMask) &<< lc) &+ Int(previous &>> (8 &- lc))
                 let literal = probs + (LZMAProbability.literal &+ 0x300 &* context)
                 var symbol: UInt32 = 1
@@ -156,19 +157,36 @@ final class LZMADecoder {
                     // The matched literal: while the decoded bits equal the match byte's, the probabilities come
                     // from the matched half (offset 0x100 plus the match bit); after the first difference, from
                     // the plain tree (offset 0).
-                    var matchByte = UInt32(dictionary[position &- Int(rep0) &- 1])
+                    var matchByte = UInt32(dictionary[position &- Int(rep0) &- 1]) &<< 1
                     var offset: UInt32 = 0x100
+                    var matchBit = matchByte & offset
+                    var index = offset &+ matchBit &+ symbol
+                    var prob = UInt32(literal[Int(index)])
                     for _ in 0..<8 {
-                        matchByte = matchByte &<< 1
-                        let matchBit = matchByte & offset
-                        let decoded = rc.bitWithoutBranch(literal + Int(offset &+ matchBit &+ symbol))
+                        // Both possible next probabilities, loaded while this bit is decoded (never the entry
+                        // this bit updates: the next level's symbols are larger).
+                        let nextMatchByte = matchByte &<< 1
+                        let offset0 = offset & ~matchBit
+                        let offset1 = offset & matchBit
+                        let index0 = offset0 &+ (nextMatchByte & offset0) &+ symbol &<< 1
+                        let index1 = offset1 &+ (nextMatchByte & offset1) &+ symbol &<< 1 &+ 1
+                        let prob0 = UInt32(literal[Int(index0)])
+                        let prob1 = UInt32(literal[Int(index1)])
+                        let decoded = rc.bitWithoutBranch(literal + Int(index), value: prob)
                         symbol = symbol &<< 1 | decoded
-                        offset &= ~matchBit ^ (0 &- decoded)
+                        let one = decoded != 0
+                        offset = one ? offset1 : offset0
+                        index = one ? index1 : index0
+                        prob = one ? prob1 : prob0
+                        matchByte = nextMatchByte
+                        matchBit = matchByte & offset
                     }
                 }
                 dictionary[position] = UInt8(truncatingIfNeeded: symbol)
+                previous = symbol & 0xFF
                 position &+= 1
-                state = state < 4 ? 0 : (state < 10 ? state &- 3 : state &- 6)
+                // The state after a literal (0 0 0 0 1 2 3 4 5 6 4 5), from a table in nibbles: no branch.
+                state = UInt32(truncatingIfNeeded: (0x54_6543_2100_00 as UInt64) &>> UInt64(state &<< 2)) & 0xF
                 continue decoding
             }
             var length: Int
@@ -217,7 +235,9 @@ final class LZMADecoder {
                 if rc.isZero(probs + (LZMAProbability.isRepG0 &+ Int(state))) {
                     if rc.isZero(probs + (LZMAProbability.isRep0Long &+ Int(state &<< 4) &+ positionState)) {
                         // Short rep: one byte at rep0.
-                        dictionary[position] = dictionary[position &- Int(rep0) &- 1]
+                        let byte = dictionary[position &- Int(rep0) &- 1]
+                        dictionary[position] = byte
+                        previous = UInt32(byte)
                         position &+= 1
                         state = state < 7 ? 9 : 11
                         continue decoding
@@ -252,21 +272,27 @@ final class LZMADecoder {
             let distance = Int(rep0) &+ 1
             let target = dictionary + position
             let source = UnsafePointer(target - distance)
-            if distance >= 8 && length &+ 8 <= capacity &- position {
-                // Eight bytes at a time: each load reads bytes already written, as the distance is at least 8;
-                // the last store may run up to 7 bytes past the match, inside the buffer, before later output.
+            if distance >= 8 && length &+ 16 <= capacity &- position {
+                // Eight bytes at a time, the first sixteen unconditionally: each load reads bytes already written,
+                // as the distance is at least 8; the stores may run up to 15 bytes past the match, inside the
+                // buffer, before later output.
                 let from = UnsafeRawPointer(source)
                 let to = UnsafeMutableRawPointer(target)
-                var offset = 0
-                repeat {
-                    to.storeBytes(of: from.loadUnaligned(fromByteOffset: offset, as: UInt64.self), toByteOffset: offset, as: UInt64.self)
+                to.storeBytes(of: from.loadUnaligned(as: UInt64.self), as: UInt64.self)
+                let second = from.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+                to.storeBytes(of: second, toByteOffset: 8, as: UInt64.self)
+                var offset = 16
+                while offset < length {
+                    let word = from.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                    to.storeBytes(of: word, toByteOffset: offset, as: UInt64.self)
                     offset &+= 8
-                } while offset < length
+                }
             } else if distance == 1 {
                 target.update(repeating: source.pointee, count: length)
             } else {
                 for index in 0..<length { target[index] = source[index] }
             }
+            previous = UInt32(source[length &- 1])
             position &+= length
         }
         if let problem { throw failure(problem) }

@@ -47,6 +47,17 @@ struct RangeDecoder {
         }
     }
 
+    /// ``normalize()`` with conditional moves: the next byte is read whether it is needed or not.
+    @inline(__always)
+    mutating func normalizeWithoutBranch() {
+        let needed = range < 1 << 24
+        let byte = UInt32(next.pointee)
+        let shift: UInt32 = needed ? 8 : 0
+        range = range &<< shift
+        code = needed ? code &<< 8 | byte : code
+        next += Int(shift &>> 3)
+    }
+
     /// Decodes one bit with the adaptive probability at `probability` and updates it.
     @inline(__always)
     mutating func bit(_ probability: UnsafeMutablePointer<UInt16>) -> UInt32 {
@@ -75,7 +86,7 @@ struct RangeDecoder {
     /// Decodes one bit without a branch, with the probability's value `prob` already loaded.
     @inline(__always)
     mutating func bitWithoutBranch(_ probability: UnsafeMutablePointer<UInt16>, value prob: UInt32) -> UInt32 {
-        normalize()
+        normalizeWithoutBranch()
         let bound = (range &>> 11) &* prob
         let decoded: UInt32 = code >= bound ? 1 : 0
         let mask = 0 &- decoded
@@ -91,7 +102,7 @@ struct RangeDecoder {
     /// Decodes one bit and reports whether it is zero (for branching code).
     @inline(__always)
     mutating func isZero(_ probability: UnsafeMutablePointer<UInt16>) -> Bool {
-        normalize()
+        normalizeWithoutBranch()
         let prob = UInt32(probability.pointee)
         let bound = (range &>> 11) &* prob
         if code < bound {
@@ -141,7 +152,7 @@ struct RangeDecoder {
         var result: UInt32 = 0
         var left = count
         repeat {
-            normalize()
+            normalizeWithoutBranch()
             range = range &>> 1
             code = code &- range
             let mask = 0 &- (code &>> 31)
