@@ -148,7 +148,7 @@ final class LZMADecoder {
                 let literal = probs + (LZMAProbability.literal &+ 0x300 &* context)
                 var symbol: UInt32 = 1
                 if state < 7 {
-                    symbol = rc.bitTree(literal, count: 8) | 0x100
+                    symbol = rc.literalTree(literal)
                 } else {
                     guard Int(rep0) < position else {
                         problem = "match distance \(Int(rep0) + 1) beyond the dictionary"

@@ -123,14 +123,38 @@ struct RangeDecoder {
         var symbol: UInt32 = 1
         var prob = UInt32(probabilities[1])
         for _ in 0..<count {
-            // Both children's probabilities, loaded while this bit is decoded: the next bit only waits for a shift.
-            // (The last level reads two entries past the tree, inside the probability array.)
-            let children = UnsafeRawPointer(probabilities + Int(symbol &<< 1)).loadUnaligned(as: UInt32.self)
-            let decoded = bitWithoutBranch(probabilities + Int(symbol), value: prob)
-            symbol = symbol &<< 1 | decoded
-            prob = (children &>> (decoded &<< 4)) & 0xFFFF
+            bitTreeStep(probabilities, symbol: &symbol, prob: &prob)
         }
         return symbol &- (1 &<< UInt32(count))
+    }
+
+    /// Decodes an 8-bit literal from the bit tree at `probabilities`, unrolled; returns the symbol with its
+    /// leading 1 (256 ... 511).
+    @inline(__always)
+    mutating func literalTree(_ probabilities: UnsafeMutablePointer<UInt16>) -> UInt32 {
+        var symbol: UInt32 = 1
+        var prob = UInt32(probabilities[1])
+        bitTreeStep(probabilities, symbol: &symbol, prob: &prob)
+        bitTreeStep(probabilities, symbol: &symbol, prob: &prob)
+        bitTreeStep(probabilities, symbol: &symbol, prob: &prob)
+        bitTreeStep(probabilities, symbol: &symbol, prob: &prob)
+        bitTreeStep(probabilities, symbol: &symbol, prob: &prob)
+        bitTreeStep(probabilities, symbol: &symbol, prob: &prob)
+        bitTreeStep(probabilities, symbol: &symbol, prob: &prob)
+        bitTreeStep(probabilities, symbol: &symbol, prob: &prob)
+        return symbol
+    }
+
+    /// One level of a bit tree: decodes the bit at `symbol` (whose probability `prob` is already loaded) and
+    /// loads the chosen child's probability.
+    @inline(__always)
+    mutating func bitTreeStep(_ probabilities: UnsafeMutablePointer<UInt16>, symbol: inout UInt32, prob: inout UInt32) {
+        // Both children's probabilities, loaded while this bit is decoded: the next bit only waits for a select.
+        // (The last level reads two entries past the tree, inside the probability array.)
+        let children = UnsafeRawPointer(probabilities + Int(symbol &<< 1)).loadUnaligned(as: UInt32.self)
+        let decoded = bitWithoutBranch(probabilities + Int(symbol), value: prob)
+        symbol = symbol &<< 1 | decoded
+        prob = decoded != 0 ? children &>> 16 : children & 0xFFFF
     }
 
     /// Decodes a `count`-bit symbol, least significant bit first, from the bit tree at `probabilities`.
