@@ -143,8 +143,8 @@ let package = Package(
         .target(
             name: "ImageContents",
             dependencies: [
-                "SquashFS", "YAMLReading", "SystemLayer", .product(name: "SystemPackage", package: "swift-system"),
-                .product(name: "Yams", package: "Yams"),
+                "SquashFS", "Decompression", "YAMLReading", "SystemLayer",
+                .product(name: "SystemPackage", package: "swift-system"), .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
         ),

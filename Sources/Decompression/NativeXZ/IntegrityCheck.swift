@@ -113,8 +113,9 @@ enum CRC64 {
     }
 }
 
-/// SHA-256 (FIPS 180-4), for the .xz check ID 0x0A: a small streaming implementation.
-struct SHA256Hasher {
+/// SHA-256 (FIPS 180-4), for the .xz check ID 0x0A and the SBOM's name-based identifiers (ImageContents, which links
+/// no crypto library): a small streaming implementation.
+package struct SHA256Hasher {
     private static let roundConstants: [UInt32] = [
         0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
         0xd807_aa98, 0x1283_5b01, 0x2431_85be, 0x550c_7dc3, 0x72be_5d74, 0x80de_b1fe, 0x9bdc_06a7, 0xc19b_f174,
@@ -132,6 +133,16 @@ struct SHA256Hasher {
     private var pending: [UInt8] = []
     private var length: UInt64 = 0
     private var schedule = [UInt32](repeating: 0, count: 64)
+
+    /// A hasher of the empty message.
+    package init() {}
+
+    /// The digest (32 bytes) of `message`.
+    package static func hash(_ message: [UInt8]) -> [UInt8] {
+        var hasher = SHA256Hasher()
+        message.withUnsafeBytes { hasher.update($0) }
+        return hasher.finish()
+    }
 
     /// Adds `data` to the hashed message.
     mutating func update(_ data: UnsafeRawBufferPointer) {

@@ -1,3 +1,4 @@
+internal import Decompression
 internal import SystemLayer
 
 extension SoftwareBillOfMaterials {
@@ -20,7 +21,7 @@ extension SoftwareBillOfMaterials {
             }
             seed += Array(text.utf8)
         }
-        var bytes = Array(SHA256.hash(seed).prefix(16))
+        var bytes = Array(SHA256Hasher.hash(seed).prefix(16))
         bytes[6] = bytes[6] & 0x0F | 0x80
         bytes[8] = bytes[8] & 0x3F | 0x80
         let hex = Array(hexString(bytes))
@@ -313,4 +314,16 @@ extension SoftwareBillOfMaterials {
                 }
             })
     }
+}
+
+/// Lower-case hexadecimal.
+func hexString(_ bytes: [UInt8]) -> String {
+    let digits = Array("0123456789abcdef".utf8)
+    var text: [UInt8] = []
+    text.reserveCapacity(bytes.count * 2)
+    for byte in bytes {
+        text.append(digits[Int(byte >> 4)])
+        text.append(digits[Int(byte & 0x0F)])
+    }
+    return String(decoding: text, as: UTF8.self)
 }
