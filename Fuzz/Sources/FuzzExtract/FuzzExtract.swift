@@ -19,7 +19,9 @@ private func extract(fd: Int32) {
     imageOptions.maximumDepth = 64
     imageOptions.maximumBlockListBytes = 1 << 16
     imageOptions.xzDecoder = prefersNativeXZ(fd) ? .native : .liblzma
-    guard let image = try? SquashFSImage(fileDescriptor: FileDescriptor(rawValue: fd), options: imageOptions) else { return }
+    guard let image = try? SquashFSImage(fileDescriptor: FileDescriptor(rawValue: fd), options: imageOptions) else {
+        return
+    }
     var template = Array("/dev/shm/fuzz-extract-XXXXXX".utf8CString)
     guard let parent = template.withUnsafeMutableBufferPointer({ $0.baseAddress.flatMap { mkdtemp($0) } }) else {
         return

@@ -23,4 +23,3 @@ private func exercise(fd: Int32) {
         _ = fromFile.isConsistent(with: type)
     }
 }
-

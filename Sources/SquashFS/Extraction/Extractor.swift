@@ -487,9 +487,11 @@ final class Extractor: Sendable {
     private func writeAll(_ descriptor: FileDescriptor, _ bytes: UnsafeRawBufferPointer, at offset: UInt64, _ file: Int)
         throws(SquashFSError)
     {
-        try mapping("write", { path(of: files[file].entry) }) { () throws(FileSystemError) in
-            try descriptor.write(allOf: bytes, at: offset, name: path(of: files[file].entry))
-        }
+        try mapping(
+            "write", { path(of: files[file].entry) },
+            { () throws(FileSystemError) in
+                try descriptor.write(allOf: bytes, at: offset, name: path(of: files[file].entry))
+            })
     }
 
     // MARK: Phase 3: hard links, then directory metadata deepest first
