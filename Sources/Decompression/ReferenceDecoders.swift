@@ -102,7 +102,6 @@ package enum ReferenceDecoders {
     }
 }
 
-
 /// liblzma's raw LZMA2 decoder, the reference the native ``LZMA2Decoder`` is tested against (tests only).
 ///
 /// - Parameters:
