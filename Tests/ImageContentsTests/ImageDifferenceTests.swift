@@ -42,6 +42,7 @@ struct ImageDifferenceTests {
             printf 'xattr\\n' > $r/etc/xattr
             setfattr -n user.test -v one $r/etc/xattr
             head -c 300000 /dev/urandom > $r/usr/bin/big
+            printf 'A' | dd of=$r/usr/bin/big bs=1 seek=150000 conv=notrunc status=none
             yes blocks | head -c 262144 > $r/usr/bin/blocks
             head -c 5000 /dev/urandom > $r/usr/share/doc/alpha/changelog
             ln -s target1 $r/usr/bin/link
