@@ -45,12 +45,15 @@ public final class SPIBlockDecoder {
     public init(format: Format, engine: Engine) throws(SquashFSError) {
         self.format = format
         self.engine = engine
-        switch (format, engine) {
-        case (.xz, .liblzma): decompressor = XZDecompressor(format: .xz)
-        case (.lzmaAlone, .liblzma): decompressor = XZDecompressor(format: .lzmaAlone)
-        case (.xz, .nativeLZMA2): decompressor = LZMA2Only()
-        case (.xz, .native): decompressor = NativeXZDecompressor()
-        case (.lzmaAlone, .native), (.lzmaAlone, .nativeLZMA2): decompressor = NativeLZMAAloneDecompressor()
+        if format == .xz && engine == .nativeLZMA2 {
+            decompressor = LZMA2Only()
+            return
+        }
+        let xzEngine: XZEngine = engine == .liblzma ? .liblzma : .native
+        do {
+            decompressor = try makeBlockDecompressor(for: format == .xz ? .xz(xzEngine) : .lzmaAlone(xzEngine))
+        } catch {
+            throw SquashFSError(.decompression, "\(error.library): \(error.detail)")
         }
     }
 
